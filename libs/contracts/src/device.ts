@@ -1,0 +1,159 @@
+import { z } from 'zod';
+
+/** A device's name as the source of truth and the simulator know it. */
+export const DeviceName = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'device name: letters, digits, ".", "_" or "-", at most 63 characters');
+export type DeviceName = z.infer<typeof DeviceName>;
+
+/** A gNMI path in the `/a[k=v]/b` string form (see gnmi-client's path codec). */
+export const GnmiPathString = z.string().startsWith('/', 'gNMI path must start with "/"');
+export type GnmiPathString = z.infer<typeof GnmiPathString>;
+
+/** host:port of a gNMI target. */
+export const TargetAddress = z
+  .string()
+  .regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'address must be host:port');
+
+/**
+ * How to reach a device. Credentials are deliberately absent: activities look
+ * them up by device name from the environment or a file, so they never enter
+ * workflow history.
+ */
+export const DeviceTransport = z.discriminatedUnion('mode', [
+  z.object({ mode: z.literal('plaintext') }),
+  z.object({ mode: z.literal('skip-verify') }),
+  z.object({ mode: z.literal('tls'), caFile: z.string().min(1).optional(), serverName: z.string().min(1).optional() }),
+]);
+export type DeviceTransport = z.infer<typeof DeviceTransport>;
+
+export const DeviceTarget = z.object({
+  name: DeviceName,
+  address: TargetAddress,
+  transport: DeviceTransport.default({ mode: 'plaintext' }),
+  /** Deadline of one gNMI call. */
+  timeoutMs: z.number().int().positive().max(600_000).default(10_000),
+});
+export type DeviceTarget = z.infer<typeof DeviceTarget>;
+
+export const ChangeId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, 'change id: letters, digits, ".", "_", ":" or "-"');
+
+/**
+ * Where a backup lives. Workflow history carries this, never the config:
+ * configs are large and may hold secrets (hashed passwords, keys).
+ */
+export const BackupRef = z.object({
+  device: DeviceName,
+  /** Commit (git store) or other store-specific id. */
+  id: z.string().min(1),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  sizeBytes: z.number().int().nonnegative(),
+  takenAt: z.string().datetime(),
+});
+export type BackupRef = z.infer<typeof BackupRef>;
+
+export const BackupRunningConfigInput = z.object({
+  device: DeviceName,
+  changeId: ChangeId,
+  workflowId: z.string().min(1).optional(),
+});
+export type BackupRunningConfigInput = z.infer<typeof BackupRunningConfigInput>;
+
+export const StoreBackupInput = z.object({
+  backup: BackupRef,
+  changeId: ChangeId,
+  workflowId: z.string().min(1),
+  reason: z.string().optional(),
+});
+export type StoreBackupInput = z.infer<typeof StoreBackupInput>;
+
+/** Rendered config for the managed paths: path -> JSON_IETF document for that subtree. */
+export const ManagedConfig = z.record(GnmiPathString, z.unknown()).refine((c) => Object.keys(c).length > 0, {
+  message: 'at least one managed path',
+});
+export type ManagedConfig = z.infer<typeof ManagedConfig>;
+
+export const DeployConfigInput = z.object({
+  device: DeviceName,
+  changeId: ChangeId,
+  config: ManagedConfig,
+  /**
+   * Ask the device to revert by itself unless confirmed within this window;
+   * must exceed the validation window. Omitted: plain Set.
+   */
+  commitConfirmed: z.object({ rollbackDurationSeconds: z.number().int().min(30).max(86_400) }).optional(),
+});
+export type DeployConfigInput = z.infer<typeof DeployConfigInput>;
+
+export const DeployResult = z.object({
+  device: DeviceName,
+  replacedPaths: z.array(GnmiPathString),
+  /** Set when the change awaits confirmation (commit-confirmed). */
+  commitId: z.string().optional(),
+  deviceTimestamp: z.string(),
+});
+export type DeployResult = z.infer<typeof DeployResult>;
+
+export const ConfirmCommitInput = z.object({ device: DeviceName, commitId: z.string().min(1) });
+export type ConfirmCommitInput = z.infer<typeof ConfirmCommitInput>;
+
+export const RollbackConfigInput = z.object({
+  device: DeviceName,
+  backup: BackupRef,
+  /** A pending confirmed commit: cancelling it restores the pre-change config exactly. */
+  commitId: z.string().optional(),
+});
+export type RollbackConfigInput = z.infer<typeof RollbackConfigInput>;
+
+export const RollbackResult = z.object({
+  device: DeviceName,
+  method: z.enum(['cancel-commit', 'replace-root']),
+  /** Running config equals the backup in canonical form. */
+  verified: z.boolean(),
+  mismatchedPaths: z.array(GnmiPathString).default([]),
+});
+export type RollbackResult = z.infer<typeof RollbackResult>;
+
+export const ExpectedBgpNeighbor = z.object({
+  peerAddress: z.string().min(1),
+  peerAs: z.number().int().min(1).max(4_294_967_295).optional(),
+});
+
+export const ValidateBgpInput = z.object({
+  device: DeviceName,
+  networkInstance: z.string().min(1).default('default'),
+  neighbors: z.array(ExpectedBgpNeighbor),
+  settleTimeoutSeconds: z.number().positive().max(3600),
+});
+export type ValidateBgpInput = z.infer<typeof ValidateBgpInput>;
+
+export const ExpectedInterface = z.object({
+  name: z.string().min(1),
+  adminState: z.enum(['enable', 'disable']),
+  operState: z.enum(['up', 'down']),
+});
+
+export const ValidateInterfacesInput = z.object({
+  device: DeviceName,
+  interfaces: z.array(ExpectedInterface),
+  settleTimeoutSeconds: z.number().positive().max(3600),
+});
+export type ValidateInterfacesInput = z.infer<typeof ValidateInterfacesInput>;
+
+/** One thing validated: a neighbor or an interface, with why it failed. */
+export const ValidationCheck = z.object({
+  subject: z.string(),
+  expected: z.string(),
+  actual: z.string(),
+  ok: z.boolean(),
+  reason: z.string().optional(),
+});
+
+export const ValidationResult = z.object({
+  device: DeviceName,
+  kind: z.enum(['bgp', 'interfaces']),
+  passed: z.boolean(),
+  checks: z.array(ValidationCheck),
+  durationMs: z.number().nonnegative(),
+});
+export type ValidationResult = z.infer<typeof ValidationResult>;

@@ -1,0 +1,6 @@
+export * from './queues';
+export * from './search-attributes';
+export * from './errors';
+export * from './profiles';
+export * from './parse';
+export * from './device';

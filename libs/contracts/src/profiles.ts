@@ -1,0 +1,47 @@
+import type { ActivityOptions } from '@temporalio/common';
+import { NON_RETRYABLE_ERROR_TYPES } from './errors';
+
+/**
+ * Activity option profiles: the only place timeouts and retries are written.
+ * Workflows spread a profile into proxyActivities and add the task queue.
+ */
+const retryTransient = {
+  initialInterval: '1s',
+  backoffCoefficient: 2,
+  maximumInterval: '30s',
+  nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES,
+} as const;
+
+export const ACTIVITY_PROFILES = {
+  /** Reads from a device (capabilities, backup Get): cheap and safe to retry. */
+  deviceRead: {
+    startToCloseTimeout: '2m',
+    retry: { ...retryTransient, maximumAttempts: 5 },
+  },
+  /**
+   * Writes to a device. Deploy is idempotent (replace of the managed paths),
+   * so a retry after a lost worker converges; few attempts keep a flapping
+   * device from being hammered.
+   */
+  deviceWrite: {
+    startToCloseTimeout: '5m',
+    heartbeatTimeout: '30s',
+    retry: { ...retryTransient, maximumAttempts: 3 },
+  },
+  /**
+   * Validation waits for protocols to settle, so it runs long but heartbeats
+   * every few seconds: a killed worker is noticed within the heartbeat timeout.
+   */
+  deviceValidate: {
+    startToCloseTimeout: '15m',
+    heartbeatTimeout: '20s',
+    retry: { ...retryTransient, maximumAttempts: 3 },
+  },
+  /** Source-of-truth reads and writes: the Infrahub client retries 429/5xx itself. */
+  infrahub: {
+    startToCloseTimeout: '2m',
+    retry: { ...retryTransient, maximumAttempts: 5 },
+  },
+} as const satisfies Record<string, ActivityOptions>;
+
+export type ActivityProfileName = keyof typeof ACTIVITY_PROFILES;

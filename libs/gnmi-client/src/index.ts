@@ -1,0 +1,3 @@
+export * from './path';
+export * from './proto';
+export * from './json-ietf';

@@ -1,0 +1,1 @@
+module.exports = { ...require('../../jest.preset.js'), displayName: 'device-sim', roots: ['<rootDir>/src', '<rootDir>/test'] };
