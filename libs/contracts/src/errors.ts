@@ -19,6 +19,13 @@ export const ERROR_TYPES = {
   RollbackFailed: { retryable: false, summary: 'rollback did not restore the backup' },
   DeviceBusy: { retryable: false, summary: 'another change holds the device' },
   Unsupported: { retryable: false, summary: 'the device does not support the requested operation' },
+  /**
+   * The client's connection settings do not fit the device: plaintext against
+   * a TLS port (or the reverse), a certificate the configured CA does not
+   * trust, a response above the receive limit. Retrying with the same
+   * settings fails the same way; an operator has to fix the target.
+   */
+  TargetMisconfigured: { retryable: false, summary: 'connection settings do not match the device (TLS mode, trusted CA, message size limit)' },
 } as const;
 
 export type ErrorType = keyof typeof ERROR_TYPES;

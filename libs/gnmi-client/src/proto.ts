@@ -72,7 +72,10 @@ export interface WireTypedValue {
   ascii_val?: string;
   proto_bytes?: Buffer;
   double_val?: number;
+  /** Deprecated in the specification; still decoded for old targets. */
   float_val?: number;
+  decimal_val?: { digits?: string; precision?: number };
+  any_val?: { type_url?: string; value?: Buffer };
 }
 export interface WireUpdate {
   path?: WirePath;
@@ -170,5 +173,7 @@ export interface WireSubscribeResponse {
   response?: 'update' | 'sync_response' | 'error';
   update?: WireNotification;
   sync_response?: boolean;
+  /** Deprecated in-band error (pre-0.4 targets). */
+  error?: { code?: number; message?: string };
   extension?: WireExtension[];
 }
