@@ -4,3 +4,5 @@ export * from './errors';
 export * from './profiles';
 export * from './parse';
 export * from './device';
+export * from './intent';
+export * from './deployment';
