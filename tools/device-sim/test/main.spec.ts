@@ -1,0 +1,123 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { referenceLabTopology } from '../src';
+import { connect, getValue } from './helpers';
+
+const PROJECT = join(__dirname, '..');
+const MAIN = join(PROJECT, 'dist', 'main.js');
+
+interface Started {
+  child: ChildProcess;
+  lines: Array<Record<string, string>>;
+  stderr: () => string;
+}
+
+/** Runs the built entry point and waits for its device and control lines. */
+function startMain(args: string[], expectedLines: number): Promise<Started> {
+  const child = spawn(process.execPath, [MAIN, ...args], { cwd: PROJECT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`main.js printed no ${expectedLines} lines in time; stderr: ${stderr}`)), 20_000);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`main.js exited early with ${code}: ${stderr}`));
+    });
+    child.stdout!.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const lines = stdout.split('\n').filter(Boolean);
+      if (lines.length >= expectedLines) {
+        clearTimeout(timer);
+        child.removeAllListeners('exit');
+        resolve({ child, lines: lines.map((line) => JSON.parse(line) as Record<string, string>), stderr: () => stderr });
+      }
+    });
+  });
+}
+
+function exitOf(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', (code) => resolve(code))));
+}
+
+function runToExit(args: string[]): Promise<{ code: number | null; stderr: string; stdout: string }> {
+  const child = spawn(process.execPath, [MAIN, ...args], { cwd: PROJECT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return exitOf(child).then((code) => ({ code, stderr, stdout }));
+}
+
+describe('device-sim command (dist/main.js)', () => {
+  let dir: string;
+
+  beforeAll(() => {
+    // The test target only builds dependencies, so bring this project's dist up to date (incremental).
+    execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(PROJECT, 'tsconfig.json')], { stdio: 'pipe' });
+    dir = mkdtempSync(join(tmpdir(), 'device-sim-main-'));
+  }, 120_000);
+
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('prints one JSON line per device, then the control line, serves gNMI, and exits 0 on SIGTERM', async () => {
+    const { child, lines } = await startMain(['--base-port', '0', '--convergence-ms', '100'], 4);
+    try {
+      expect(lines.slice(0, 3).map((l) => l.device)).toEqual(['spine01', 'leaf01', 'leaf02']);
+      for (const line of lines.slice(0, 3)) {
+        expect(Object.keys(line)).toEqual(['device', 'address']);
+        expect(line.address).toMatch(/^127\.0\.0\.1:\d+$/);
+      }
+      expect(lines[3]).toEqual({ service: 'device-sim-control', address: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/) });
+
+      const client = connect(lines[1].address);
+      try {
+        expect(await getValue(client, '/system/name/host-name')).toBe('leaf01');
+      } finally {
+        client.close();
+      }
+      const devices = (await (await fetch(`${lines[3].address}/devices`)).json()) as { devices: Array<{ name: string; address: string }> };
+      expect(devices.devices.map((d) => d.address)).toEqual(lines.slice(0, 3).map((l) => l.address));
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exitOf(child)).toBe(0);
+  }, 30_000);
+
+  it('serves a topology file, with TLS, and exits 0 on SIGINT', async () => {
+    const topology = referenceLabTopology();
+    topology.devices = topology.devices.slice(0, 2);
+    topology.links = topology.links.filter((l) => l.b.device === 'leaf01');
+    const file = join(dir, 'two.json');
+    writeFileSync(file, JSON.stringify(topology));
+    const caFile = join(dir, 'ca.pem');
+    const { child, lines } = await startMain(['--topology', file, '--tls', 'self-signed', '--ca-file', caFile, '--control-port', '0'], 3);
+    try {
+      expect(lines.map((l) => l.device ?? l.service)).toEqual(['spine01', 'leaf01', 'device-sim-control']);
+      expect(readFileSync(caFile, 'utf8')).toMatch(/BEGIN CERTIFICATE/);
+    } finally {
+      child.kill('SIGINT');
+    }
+    expect(await exitOf(child)).toBe(0);
+  }, 30_000);
+
+  it('exits 2 with usage on a bad argument and 1 naming the field of a bad topology', async () => {
+    const usage = await runToExit(['--base-port', 'ninety']);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toMatch(/--base-port needs a port number/);
+    expect(usage.stderr).toMatch(/usage: device-sim/);
+
+    const unknown = await runToExit(['--verbose']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/unknown argument "--verbose"/);
+
+    const file = join(dir, 'bad.json');
+    writeFileSync(file, JSON.stringify({ devices: [{ name: 'r1', credentials: { username: 'admin' } }] }));
+    const bad = await runToExit(['--topology', file]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/devices\[0\]\.credentials\.password/);
+    expect(bad.stdout).toBe('');
+  }, 30_000);
+});
