@@ -8,18 +8,21 @@
  * throughput over 50 devices at concurrency 10, each with the ratio
  * pygnmi / gnmi-client; then RSS of a simulator process serving 1, 100 and
  * 1,000 devices. Ratios matter more than absolute numbers: both clients share
- * the machine and the simulator within the same run.
+ * the machine and the simulator within the same run. The simulator runs in its
+ * own process so neither client shares an event loop with it.
  */
 import { execFile, spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { GnmiClient } from '@synapse/gnmi-client';
-import { generateFabric, startDeviceSim } from '@synapse/device-sim';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import { generateFabric, type Topology } from '@synapse/device-sim';
 import { pythonWithPygnmi } from '../test/python';
 
 const CREDENTIALS = { username: 'admin', password: 'NokiaSrl1!' };
 const GET_PATH = '/interface[name=mgmt0]';
-const SET_PATH = '/interface[name=mgmt0]/description';
+const SET_PATH = '/interface[name=mgmt0]';
 const JOB = { warmup: 20, sequentialGets: 300, sequentialSets: 150, throughputGets: 2000, concurrency: 10, deviceCount: 50 };
 
 interface LatencySummary {
@@ -59,7 +62,7 @@ async function benchGnmiClient(addresses: string[]): Promise<Figures> {
     const setSamples: number[] = [];
     for (let i = 0; i < JOB.sequentialSets; i++) {
       const start = performance.now();
-      await first.set({ update: [{ path: SET_PATH, value: `bench ${i}` }] });
+      await first.set({ update: [{ path: SET_PATH, value: { description: `bench ${i}` } }] });
       setSamples.push(performance.now() - start);
     }
     // Same shape as the Python side: one channel per device, `concurrency` requests in flight.
@@ -93,35 +96,72 @@ function benchPygnmi(addresses: string[]): Promise<Figures> {
   });
 }
 
-/** RSS of a separate simulator process, so the benchmark's own heap does not count. */
-function simulatorMemory(devices: number): Promise<{ devices: number; rssMiB: number; heapUsedMiB: number; startSeconds: number }> {
-  const script = `
-    const { generateFabric, startDeviceSim } = require('@synapse/device-sim');
-    (async () => {
-      const spines = Math.max(1, Math.round(${devices} / 20));
-      const t0 = Date.now();
-      const sim = await startDeviceSim({ topology: generateFabric({ spines, leaves: ${devices} - spines }), convergenceDelayMs: 1000 });
-      const startSeconds = (Date.now() - t0) / 1000;
-      global.gc && global.gc();
-      await new Promise((r) => setTimeout(r, 500));
-      const m = process.memoryUsage();
-      console.log(JSON.stringify({ devices: sim.devices.length, rssMiB: m.rss / 2 ** 20, heapUsedMiB: m.heapUsed / 2 ** 20, startSeconds }));
-      await sim.stop();
-    })().catch((e) => { console.error(e); process.exit(1); });`;
+function fabricOf(devices: number): Topology {
+  if (devices === 1) return { devices: generateFabric({ spines: 1, leaves: 1 }).devices.slice(0, 1), links: [] };
+  const spines = Math.max(1, Math.round(devices / 25));
+  return generateFabric({ spines, leaves: devices - spines });
+}
+
+interface SimProcess {
+  addresses: string[];
+  pid: number;
+  startSeconds: number;
+  stop(): Promise<void>;
+}
+
+/** The standalone simulator (dist/main.js) on a generated topology; resolves once every device line is printed. */
+function startSimulatorProcess(devices: number): Promise<SimProcess> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gnmi-bench-'));
+  const topologyFile = path.join(dir, 'topology.json');
+  fs.writeFileSync(topologyFile, JSON.stringify(fabricOf(devices)));
+  const main = require.resolve('@synapse/device-sim/dist/main.js');
+  const started = performance.now();
+  const child = spawn(process.execPath, [main, '--topology', topologyFile, '--convergence-ms', '1000'], { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--expose-gc', '-e', script], { cwd: __dirname, stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()!)) : reject(new Error(`simulator memory run exited ${code}`))));
+    const addresses: string[] = [];
+    let buffered = '';
+    child.on('exit', (code) => reject(new Error(`simulator exited ${code} before it was ready`)));
+    child.stdout.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString();
+      let newline: number;
+      while ((newline = buffered.indexOf('\n')) >= 0) {
+        const line = JSON.parse(buffered.slice(0, newline)) as { device?: string; address: string; service?: string };
+        buffered = buffered.slice(newline + 1);
+        if (line.device) addresses.push(line.address);
+        if (line.service === 'device-sim-control') {
+          resolve({
+            addresses,
+            pid: child.pid!,
+            startSeconds: (performance.now() - started) / 1000,
+            stop: () =>
+              new Promise((done) => {
+                child.removeAllListeners('exit');
+                child.on('exit', () => {
+                  fs.rmSync(dir, { recursive: true, force: true });
+                  done();
+                });
+                child.kill('SIGTERM');
+              }),
+          });
+        }
+      }
+    });
   });
+}
+
+/** Resident set size of another process, from /proc (Linux). */
+function rssMiB(pid: number): number {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kib = Number(/VmRSS:\s+(\d+)\s+kB/.exec(status)![1]);
+  return kib / 1024;
 }
 
 const fmt = (n: number) => n.toFixed(2).padStart(9);
 
 async function main(): Promise<void> {
-  const sim = await startDeviceSim({ topology: generateFabric({ spines: 2, leaves: JOB.deviceCount - 2 }), convergenceDelayMs: 1000 });
+  const sim = await startSimulatorProcess(JOB.deviceCount);
   try {
-    const addresses = sim.devices.map((d) => d.address);
+    const addresses = sim.addresses;
     console.log(`simulator: ${addresses.length} devices; job ${JSON.stringify(JOB)}`);
     const ours = await benchGnmiClient(addresses);
     const theirs = await benchPygnmi(addresses);
@@ -137,13 +177,23 @@ async function main(): Promise<void> {
   } finally {
     await sim.stop();
   }
-  console.log('\nsimulator memory (separate process, after GC):');
-  const baseline = await simulatorMemory(1);
+  console.log('\nsimulator process memory (RSS, idle, then after one Capabilities per device):');
+  let baseline = 0;
   for (const n of [1, 100, 1000]) {
-    const m = n === 1 ? baseline : await simulatorMemory(n);
-    console.log(
-      `  ${String(m.devices).padStart(5)} devices: RSS ${m.rssMiB.toFixed(1)} MiB, heap ${m.heapUsedMiB.toFixed(1)} MiB, started in ${m.startSeconds.toFixed(2)} s, ${((m.rssMiB - baseline.rssMiB) / Math.max(1, m.devices - 1) * 1024).toFixed(0)} KiB per added device`,
-    );
+    const proc = await startSimulatorProcess(n);
+    try {
+      await new Promise((r) => setTimeout(r, 500));
+      const idle = rssMiB(proc.pid);
+      if (n === 1) baseline = idle;
+      const clients = proc.addresses.map((address, i) => new GnmiClient({ name: `mem${i}`, address, transport: { mode: 'plaintext' } }, CREDENTIALS));
+      for (let i = 0; i < clients.length; i += 50) await Promise.all(clients.slice(i, i + 50).map((c) => c.capabilities()));
+      const busy = rssMiB(proc.pid);
+      clients.forEach((c) => c.close());
+      const perDevice = n > 1 ? `${(((idle - baseline) / (n - 1)) * 1024).toFixed(0)} KiB per added device idle` : 'baseline';
+      console.log(`  ${String(n).padStart(5)} devices: ready in ${proc.startSeconds.toFixed(2)} s, RSS ${idle.toFixed(1)} MiB idle, ${busy.toFixed(1)} MiB with a connection per device (${perDevice})`);
+    } finally {
+      await proc.stop();
+    }
   }
 }
 

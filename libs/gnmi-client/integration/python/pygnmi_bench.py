@@ -55,7 +55,8 @@ def main():
     set_samples = []
     for i in range(job["sequentialSets"]):
         start = time.perf_counter()
-        client.set(update=[(set_path, f"bench {i}")], encoding="json_ietf")
+        # A dict, not a bare string: pygnmi sends a str value unquoted, which is not JSON.
+        client.set(update=[(set_path, {"description": f"bench {i}"})], encoding="json_ietf")
         set_samples.append(time.perf_counter() - start)
     client.close()
 
