@@ -3,19 +3,31 @@
 const fs = require('node:fs');
 const path = require('node:path');
 
+const WORKSPACE_ROOT = path.join(__dirname, '..', '..');
+
 class CountReporter {
   constructor(globalConfig) {
     this.rootDir = globalConfig.rootDir;
   }
   onRunComplete(_contexts, results) {
-    const dir = path.join(__dirname, '..', '..', '.data', 'test-results');
+    const dir = path.join(WORKSPACE_ROOT, '.data', 'test-results');
     fs.mkdirSync(dir, { recursive: true });
     const failedSuites = results.numFailedTestSuites + results.numRuntimeErrorTestSuites;
+    // A suite that fails without a failing test (it did not compile, its
+    // module threw on load, a hook failed) is a failure a test count alone
+    // would hide.
+    const suitesFailedWithoutTestFailures = results.testResults.filter(
+      (suite) => (suite.testExecError || suite.failureMessage) && suite.numFailingTests === 0,
+    ).length;
     const line = {
-      project: path.basename(this.rootDir),
+      // Set by .ci/run, so its summary counts only its own run even when
+      // other test runs share this checkout's .data/ at the same time.
+      ...(process.env.SYNAPSE_TEST_RUN_ID ? { run: process.env.SYNAPSE_TEST_RUN_ID } : {}),
+      project: path.relative(WORKSPACE_ROOT, this.rootDir) || path.basename(this.rootDir),
       passed: results.numPassedTests,
       failed: results.numFailedTests,
       failedSuites,
+      suitesFailedWithoutTestFailures,
       total: results.numTotalTests,
     };
     fs.appendFileSync(path.join(dir, 'counts.jsonl'), JSON.stringify(line) + '\n');

@@ -1,0 +1,3 @@
+// Entry point for other projects' jest.config.js:
+//   globalTeardown: require.resolve('@synapse/temporal-tools/jest-global-teardown')
+module.exports = require('./dist/jest-global-teardown').default;

@@ -1,0 +1,60 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { WORKSPACE_ROOT } from '../workspace-paths';
+import { startJsonLineChild } from './json-line-child';
+import type { StackService } from './stack-service';
+
+export const DEVICE_SIM_ENTRY = path.join(WORKSPACE_ROOT, 'tools', 'device-sim', 'dist', 'main.js');
+
+/**
+ * The reference lab's credentials (SR Linux's factory admin login; see
+ * tools/device-sim/src/lab.ts),
+ * shown unless the simulator announces its own.
+ */
+const DEFAULT_CREDENTIALS_HINT = 'username admin, password NokiaSrl1! (gRPC metadata username/password; plaintext gRPC)';
+
+/**
+ * The gNMI device simulator (tools/device-sim). It prints one JSON line per
+ * device (`{"device","address"}`) and then its control endpoint
+ * (`{"service":"device-sim-control","address"}`) when every device listens.
+ */
+export function deviceSimService(entry: string = DEVICE_SIM_ENTRY): StackService {
+  return {
+    name: 'device simulator',
+    async start(context) {
+      if (!fs.existsSync(entry)) {
+        throw new Error(`${path.relative(WORKSPACE_ROOT, entry)} does not exist: build it first (\`npx nx build device-sim\`; \`npm start\` builds everything).`);
+      }
+      const { child, messages } = await startJsonLineChild({
+        name: 'device-sim',
+        command: process.execPath,
+        args: [entry, '--control-port', '0'],
+        env: context.env,
+        cwd: WORKSPACE_ROOT,
+        isReady: (message) => message.service === 'device-sim-control',
+        readyTimeoutMs: 60_000,
+      });
+      const devices = messages.filter((message) => typeof message.device === 'string' && typeof message.address === 'string');
+      const control = messages.find((message) => message.service === 'device-sim-control');
+      const nameWidth = Math.max(8, ...devices.map((device) => String(device.device).length));
+      const announced = devices.find((device) => typeof device.username === 'string');
+      const credentials = announced
+        ? `username ${String(announced.username)}${typeof announced.password === 'string' ? `, password ${announced.password}` : ''}`
+        : DEFAULT_CREDENTIALS_HINT;
+      return {
+        name: 'device simulator',
+        banner: [
+          `Devices (gNMI) ${devices.length === 0 ? 'none announced' : ''}`.trimEnd(),
+          ...devices.map((device) => `  ${String(device.device).padEnd(nameWidth)}  ${String(device.address)}`),
+          `  credentials: ${credentials}`,
+          `Device-sim control  ${String(control?.address)}   (GET /devices, POST /devices/{name}/faults …; see README)`,
+        ],
+        exports: {},
+        exited: child.exited,
+        stop: async () => {
+          await child.stop();
+        },
+      };
+    },
+  };
+}

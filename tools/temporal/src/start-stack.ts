@@ -1,0 +1,34 @@
+#!/usr/bin/env node
+import { deviceSimService } from './stack/device-sim-service';
+import { runStack } from './stack/run-stack';
+import type { StackService } from './stack/stack-service';
+import { temporalService } from './stack/temporal-service';
+
+/**
+ * `npm start`: the whole stack on embedded defaults, in dependency order.
+ * Later: the Infrahub simulator, then the three workers, appended here.
+ */
+const STACK: readonly StackService[] = [temporalService(), deviceSimService()];
+
+const RULE = '─'.repeat(72);
+
+runStack(STACK, {
+  onStarting(service) {
+    console.log(`starting ${service.name}…`);
+  },
+  onReady(running) {
+    console.log(['', RULE, 'Synapse stack is up', RULE, ...running.flatMap((service) => service.banner), RULE, 'Press Ctrl-C to stop everything.', ''].join('\n'));
+  },
+  onStopping(reason) {
+    console.log(`\n${reason}`);
+  },
+}).then(
+  (exitCode) => {
+    console.log(exitCode === 0 ? 'stopped.' : 'stopped after a failure.');
+    process.exit(exitCode);
+  },
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
