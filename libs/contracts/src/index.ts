@@ -6,3 +6,4 @@ export * from './parse';
 export * from './device';
 export * from './intent';
 export * from './deployment';
+export * from './activities';

@@ -1,0 +1,37 @@
+import type {
+  BackupRef,
+  BackupRunningConfigInput,
+  ConfirmCommitInput,
+  DeployConfigInput,
+  DeployResult,
+  RollbackConfigInput,
+  RollbackResult,
+  StoreBackupInput,
+  ValidateBgpInput,
+  ValidateInterfacesInput,
+  ValidationResult,
+} from './device';
+import type { FetchDeviceConfigInput, FetchDeviceConfigResult, UpdateDeviceStatusInput, UpdateDeviceStatusResult } from './deployment';
+import type { z } from 'zod';
+
+/**
+ * The activity surface each worker serves, as workflows see it. Workers'
+ * factories (`createDeviceActivities`, `createInfrahubActivities`) return
+ * objects that satisfy these, and workflows proxy these types, so a workflow
+ * never imports a worker's code. Inputs are the schemas' *input* types: the
+ * activity applies defaults when it parses.
+ */
+export interface DeviceActivities {
+  backupRunningConfig(input: z.input<typeof BackupRunningConfigInput>): Promise<BackupRef>;
+  storeBackup(input: z.input<typeof StoreBackupInput>): Promise<BackupRef>;
+  deployConfig(input: z.input<typeof DeployConfigInput>): Promise<DeployResult>;
+  confirmCommit(input: z.input<typeof ConfirmCommitInput>): Promise<void>;
+  rollbackConfig(input: z.input<typeof RollbackConfigInput>): Promise<RollbackResult>;
+  validateBgp(input: z.input<typeof ValidateBgpInput>): Promise<ValidationResult>;
+  validateInterfaces(input: z.input<typeof ValidateInterfacesInput>): Promise<ValidationResult>;
+}
+
+export interface InfrahubActivities {
+  fetchDeviceConfig(input: z.input<typeof FetchDeviceConfigInput>): Promise<FetchDeviceConfigResult>;
+  updateDeviceStatus(input: z.input<typeof UpdateDeviceStatusInput>): Promise<UpdateDeviceStatusResult>;
+}
