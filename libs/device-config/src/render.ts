@@ -1,0 +1,122 @@
+import type { BgpIntent, DeviceIntent, DeviceIntentInput, InterfaceIntent, ManagedConfig, RoutingPolicyIntent } from '@synapse/contracts';
+import { formatPath } from '@synapse/gnmi-client';
+import { configuredInterfaces, parseRenderableIntent } from './intent-checks';
+import { ROUTED_SUBINTERFACE_INDEX, subinterfaceName } from './interface-names';
+import { interfacePath } from './managed-paths';
+import { SRL_MODULES } from './srl-schema';
+import type { JsonObject } from './tree';
+
+/**
+ * A device's rendered config: gNMI path -> the SR Linux JSON_IETF subtree a
+ * deploy REPLACES at that path (contracts' ManagedConfig).
+ */
+export type RenderedConfig = ManagedConfig;
+
+export const DEFAULT_NETWORK_INSTANCE = 'default';
+export const NETWORK_INSTANCE_PATH = formatPath({ elem: [{ name: 'network-instance', key: { name: DEFAULT_NETWORK_INSTANCE } }] });
+
+export function routingPolicyPath(name: string): string {
+  return formatPath({ elem: [{ name: 'routing-policy' }, { name: 'policy', key: { name } }] });
+}
+
+/**
+ * Intent -> SR Linux native config, one replace per list entry:
+ * `/interface[name=…]` per configured interface, `/network-instance[name=default]`
+ * (type, member subinterfaces, BGP), `/routing-policy/policy[name=…]` per
+ * policy. Per-entry replaces rather than a replace of `/interface` as a whole:
+ * replacing the whole list would delete mgmt0 and anything else not rendered.
+ * The other side of that choice: an entry the intent no longer has is not
+ * removed by these replaces alone — deployOperations() adds the deletes.
+ *
+ * Values are RFC 7951 JSON relative to their path: members in the path's own
+ * module are unqualified, `srl_nokia-bgp:bgp` (an augmentation) and identity
+ * values carry their module. SR Linux defaults are written out where the
+ * product relies on them (admin-state enable), so an out-of-band disable
+ * shows as drift rather than as a missing leaf.
+ *
+ * Throws a non-retryable InvalidInput naming the field for an intent SR Linux
+ * would refuse (see intent-checks.ts).
+ */
+export function renderConfig(input: DeviceIntentInput | DeviceIntent): RenderedConfig {
+  const intent = parseRenderableIntent(input);
+  const config: RenderedConfig = {};
+  const members: string[] = [];
+  for (const itf of configuredInterfaces(intent)) {
+    config[interfacePath(itf.name)] = renderInterface(itf);
+    if (itf.ipv4Addresses.length > 0) members.push(subinterfaceName(itf.name));
+  }
+  config[NETWORK_INSTANCE_PATH] = renderNetworkInstance(members, intent.bgp);
+  for (const policy of intent.routingPolicies) config[routingPolicyPath(policy.name)] = renderPolicy(policy);
+  return config;
+}
+
+const adminState = (enabled: boolean) => (enabled ? 'enable' : 'disable');
+
+function renderInterface(itf: InterfaceIntent): JsonObject {
+  const out: JsonObject = { name: itf.name };
+  if (itf.description !== undefined) out.description = itf.description;
+  out['admin-state'] = adminState(itf.enabled);
+  if (itf.mtu !== undefined) out.mtu = itf.mtu;
+  // Routed interfaces get one untagged subinterface; its state follows the
+  // port's admin-state, which is what the intent's `enabled` means.
+  if (itf.ipv4Addresses.length > 0) {
+    out.subinterface = [
+      {
+        index: ROUTED_SUBINTERFACE_INDEX,
+        'admin-state': 'enable',
+        ipv4: { 'admin-state': 'enable', address: itf.ipv4Addresses.map((prefix) => ({ 'ip-prefix': prefix })) },
+      },
+    ];
+  }
+  return out;
+}
+
+function renderNetworkInstance(members: string[], bgp: BgpIntent | undefined): JsonObject {
+  const out: JsonObject = {
+    name: DEFAULT_NETWORK_INSTANCE,
+    type: `${SRL_MODULES.networkInstance}:default`,
+    'admin-state': 'enable',
+  };
+  if (members.length > 0) out.interface = members.map((name) => ({ name }));
+  // No BGP in the intent means none on the device: the replace removes it.
+  if (bgp) out.protocols = { [`${SRL_MODULES.bgp}:bgp`]: renderBgp(bgp) };
+  return out;
+}
+
+function renderBgp(bgp: BgpIntent): JsonObject {
+  const out: JsonObject = {
+    'autonomous-system': bgp.asn,
+    'router-id': bgp.routerId,
+    'admin-state': 'enable',
+    // SR Linux refuses BGP without an enabled address family.
+    'afi-safi': bgp.afiSafi.map((name) => ({ 'afi-safi-name': `${SRL_MODULES.common}:${name}`, 'admin-state': 'enable' })),
+  };
+  if (bgp.groups.length > 0) {
+    out.group = bgp.groups.map((group) => {
+      const entry: JsonObject = { 'group-name': group.name, 'admin-state': 'enable' };
+      // Leaf-lists since SR Linux 24.7; the order is the policy chain's order.
+      if (group.exportPolicies.length > 0) entry['export-policy'] = [...group.exportPolicies];
+      if (group.importPolicies.length > 0) entry['import-policy'] = [...group.importPolicies];
+      return entry;
+    });
+  }
+  if (bgp.neighbors.length > 0) {
+    out.neighbor = bgp.neighbors.map((neighbor) => {
+      const entry: JsonObject = {
+        'peer-address': neighbor.peerAddress,
+        'peer-as': neighbor.peerAs,
+        'peer-group': neighbor.peerGroup,
+        'admin-state': 'enable',
+      };
+      if (neighbor.description !== undefined) entry.description = neighbor.description;
+      // localAddress is not rendered: single-hop eBGP sources from the link
+      // address anyway, and the simulator does not model transport/local-address.
+      return entry;
+    });
+  }
+  return out;
+}
+
+function renderPolicy(policy: RoutingPolicyIntent): JsonObject {
+  return { name: policy.name, 'default-action': { 'policy-result': policy.defaultAction } };
+}

@@ -1,0 +1,58 @@
+import type { ManagedConfig } from '@synapse/contracts';
+import { startDeviceSim, referenceLabTopology, LAB_CREDENTIALS, type DeviceSim } from '@synapse/device-sim';
+import { GnmiClient, parsePath } from '@synapse/gnmi-client';
+import { LAB_DEVICES, type LabDevice } from './lab';
+
+/** The reference lab running in device-sim, one gNMI client per device, as a deploy activity would hold them. */
+export interface RunningLab {
+  sim: DeviceSim;
+  clients: Record<LabDevice, GnmiClient>;
+  stop(): Promise<void>;
+}
+
+export const CONVERGENCE_MS = 100;
+
+export async function startLab(): Promise<RunningLab> {
+  const sim = await startDeviceSim({ topology: referenceLabTopology(), convergenceDelayMs: CONVERGENCE_MS });
+  const clients = Object.fromEntries(
+    LAB_DEVICES.map((name) => [name, new GnmiClient({ name, address: sim.address(name), transport: { mode: 'plaintext' } }, { ...LAB_CREDENTIALS })]),
+  ) as Record<LabDevice, GnmiClient>;
+  return {
+    sim,
+    clients,
+    async stop() {
+      for (const client of Object.values(clients)) client.close();
+      await sim.stop();
+    },
+  };
+}
+
+/** The deploy as the brief's device-worker does it: one Set replacing every rendered path. */
+export function deploy(client: GnmiClient, config: ManagedConfig) {
+  return client.set({ replace: Object.entries(config).map(([path, value]) => ({ path, value })) });
+}
+
+/** Leaf values under a wildcard path, keyed by one list key (`peer-address`, `name`). */
+export async function stateByKey(client: GnmiClient, path: string, key: string, type: 'STATE' | 'CONFIG' = 'STATE'): Promise<Record<string, unknown>> {
+  const { updates } = await client.get(path, { type });
+  return Object.fromEntries(
+    updates.map((u) => {
+      const elem = parsePath(u.path).elem.find((e) => e.key?.[key] !== undefined);
+      return [elem!.key![key], u.value];
+    }),
+  );
+}
+
+export async function sessionStates(client: GnmiClient): Promise<Record<string, unknown>> {
+  return stateByKey(client, '/network-instance[name=default]/protocols/bgp/neighbor[peer-address=*]/session-state', 'peer-address');
+}
+
+export async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string, timeoutMs = 3000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (done(value)) return value;
+    if (Date.now() > deadline) throw new Error(`${what}: still ${JSON.stringify(value)} after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}

@@ -1,0 +1,1 @@
+module.exports = { ...require('../../jest.preset.js'), displayName: 'infrahub-sim', roots: ['<rootDir>/src', '<rootDir>/test'] };

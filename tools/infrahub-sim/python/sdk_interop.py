@@ -1,0 +1,143 @@
+"""Drive the Infrahub simulator with the real Python SDK (infrahub-sdk) and print what it saw.
+
+Run by tools/infrahub-sim/test/python-sdk.spec.ts, which starts the simulator and asserts on the
+JSON printed here. Nothing is asserted in this script: it reports, the Jest test judges.
+
+usage: sdk_interop.py <address> <api-token> <username> <password> <access-token-ttl-seconds> <branch-name> <extension.json>
+
+<extension.json> is schema/synapse-extension.yml converted to JSON (the venv has no YAML parser); the
+SDK's offline schema validator checks it.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+import traceback
+
+from infrahub_sdk import Config, InfrahubClientSync
+from infrahub_sdk.exceptions import GraphQLError
+from infrahub_sdk.schema.validate import validate_schema
+
+
+def device_summary(client: InfrahubClientSync, branch: str | None = None) -> dict[str, dict]:
+    devices = client.all(kind="DcimDevice", branch=branch)
+    return {
+        d.name.value: {
+            "id": d.id,
+            "hfid": d.hfid,
+            "display_label": d.display_label,
+            "role": d.role.value,
+            "status": d.status.value,
+            "deployment_state": d.deployment_state.value,
+            "last_change_id": d.last_change_id.value,
+        }
+        for d in devices
+    }
+
+
+def run(address: str, token: str, username: str, password: str, ttl: float, branch_name: str, extension_path: str) -> dict:
+    report: dict = {}
+
+    # 0. The schema extension, against the SDK's own (offline) schema-file contract.
+    with open(extension_path, encoding="utf-8") as handle:
+        verdict = validate_schema(json.load(handle))
+    report["extension_validation"] = {
+        "valid": verdict.valid,
+        "errors": [f"{e.field}: {e.message}" for e in verdict.errors],
+        "warnings": [f"{w.field}: {w.message}" for w in verdict.warnings],
+    }
+
+    # 1. API token.
+    client = InfrahubClientSync(config=Config(address=address, api_token=token, timeout=10))
+    report["version"] = client.get_version()
+    report["main_devices"] = device_summary(client)
+
+    leaf = client.get(kind="DcimDevice", name__value="leaf01")
+    leaf.asn.fetch()
+    leaf.platform.fetch()
+    report["leaf01"] = {"asn": leaf.asn.peer.asn.value, "asn_label": leaf.asn.peer.display_label, "platform": leaf.platform.peer.name.value}
+
+    sessions = client.filters(kind="RoutingBGPSession", device__name__value="leaf01", prefetch_relationships=True)
+    report["leaf01_sessions"] = sorted(
+        [
+            {
+                "description": s.description.value,
+                "local_ip": str(s.local_ip.peer.address.value),
+                "remote_ip": str(s.remote_ip.peer.address.value),
+                "remote_as": s.remote_as.peer.asn.value,
+                "peer_group": s.peer_group.peer.name.value,
+            }
+            for s in sessions
+        ],
+        key=lambda s: s["local_ip"],
+    )
+    interfaces = client.filters(kind="InterfacePhysical", device__name__value="spine01")
+    report["spine01_interfaces"] = sorted(i.name.value for i in interfaces)
+
+    # 2. A branch, a write on it, and isolation both ways.
+    branch = client.branch.create(branch_name=branch_name, description="SDK interop", sync_with_git=False)
+    report["branch"] = {"name": branch.name, "is_default": branch.is_default, "origin_branch": branch.origin_branch}
+    on_branch = client.get(kind="DcimDevice", name__value="leaf01", branch=branch_name)
+    on_branch.deployment_state.value = "deploying"
+    on_branch.last_change_id.value = "chg-sdk-1"
+    on_branch.save()
+    record = client.create(
+        kind="SynapseChangeRecord",
+        branch=branch_name,
+        data={
+            "change_id": "chg-sdk-1",
+            "change_kind": "standard",
+            "requester": "sdk-interop",
+            "reason": "interop test",
+            "outcome": "deployed",
+            "diff_summary": "1 changed",
+            "started_at": "2026-11-28T10:00:00Z",
+            "finished_at": "2026-11-28T10:01:00Z",
+            "device": on_branch.id,
+        },
+    )
+    record.save()
+    report["change_record_id"] = record.id
+    report["branch_devices"] = device_summary(client, branch=branch_name)
+    report["main_devices_after"] = device_summary(client)
+    report["change_records"] = {
+        "branch": [r.change_id.value for r in client.all(kind="SynapseChangeRecord", branch=branch_name)],
+        "main": [r.change_id.value for r in client.all(kind="SynapseChangeRecord")],
+    }
+    report["branches"] = sorted(client.branch.all().keys())
+
+    # A dropdown value outside the choices is refused with Infrahub's message.
+    bad = client.get(kind="DcimDevice", name__value="leaf02", branch=branch_name)
+    bad.deployment_state.value = "exploded"
+    try:
+        bad.save()
+        report["bad_dropdown"] = None
+    except GraphQLError as error:
+        report["bad_dropdown"] = error.errors[0]["message"]
+
+    # 3. Username and password, reading main and the branch; then past the access token's lifetime.
+    login_client = InfrahubClientSync(config=Config(address=address, username=username, password=password, timeout=10))
+    report["login_main_devices"] = sorted(device_summary(login_client).keys())
+    report["login_branch_leaf01"] = device_summary(login_client, branch=branch_name)["leaf01"]["deployment_state"]
+    first_access_token = login_client.access_token
+    time.sleep(ttl + 0.5)
+    report["after_expiry_devices"] = sorted(device_summary(login_client).keys())
+    report["access_token_renewed"] = login_client.access_token != first_access_token
+    return report
+
+
+def main() -> int:
+    address, token, username, password, ttl, branch_name, extension_path = sys.argv[1:8]
+    try:
+        report = run(address, token, username, password, float(ttl), branch_name, extension_path)
+        print(json.dumps({"ok": True, "report": report}))
+        return 0
+    except Exception as error:  # reported, not hidden: the Jest test prints it
+        print(json.dumps({"ok": False, "error": f"{type(error).__name__}: {error}", "traceback": traceback.format_exc()}))
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,11 @@
+export { BgpDesign, UNDERLAY_DESIGN, UNDERLAY_EXPORT_POLICY, UNDERLAY_IMPORT_POLICY, UNDERLAY_PEER_GROUP } from './bgp-design';
+export { CredentialsRef, DEFAULT_FABRIC_MTU, LAB_CREDENTIALS_REF, Lab, LabDevice, LabLink, LinkEnd, type LabInput } from './lab-schema';
+export { referenceLab } from './reference-lab';
+export { generateFabric, FIRST_LEAF_UPLINK_PORT, SPINE_PORTS_PER_SLOT, MAX_SPINES, MAX_LEAVES, MAX_LINKS, type FabricOptions } from './fabric';
+export { bgpSessions, type BgpSessionEnd } from './sessions';
+export { deviceIntent } from './intent';
+export { initialConfig, managementBaseConfig } from './initial-config';
+export { loadLabFile, parseLab, labToJson } from './load';
+export { LOOPBACK_INTERFACE, isEthernetName } from './interface-names';
+export { indexLab, portDescription, type DevicePort, type LabIndex } from './topology-index';
+export { hostAddress, parseIpv4Interface } from './ipv4';

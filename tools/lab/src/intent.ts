@@ -1,0 +1,54 @@
+import { DeviceIntent, SynapseError, type DeviceIntentInput } from '@synapse/contracts';
+import { LOOPBACK_INTERFACE } from './interface-names';
+import { hostAddress } from './ipv4';
+import type { Lab } from './lab-schema';
+import { bgpSessions } from './sessions';
+import { indexLab, portDescription } from './topology-index';
+
+/**
+ * The intended state of one device exactly as the source of truth holds it:
+ * what the Infrahub simulator serves and what a renderer must turn into the
+ * device's config. Fabric ports first (link order), then the loopback.
+ */
+export function deviceIntent(lab: Lab, name: string): DeviceIntent {
+  const index = indexLab(lab);
+  const device = index.devices.get(name);
+  if (!device) throw new SynapseError('IntentNotFound', `lab "${lab.name}" has no device "${name}"`, { device: name, lab: lab.name });
+  const design = lab.bgp;
+  const intent: DeviceIntentInput = {
+    name: device.name,
+    role: device.role,
+    status: device.status,
+    platform: device.platform,
+    interfaces: [
+      ...(index.ports.get(name) ?? []).map((port) => ({
+        name: port.interface,
+        description: portDescription(port.peer.name, port.peerInterface),
+        enabled: true,
+        mtu: port.mtu,
+        ipv4Addresses: [port.address],
+        role: 'fabric' as const,
+      })),
+      { name: LOOPBACK_INTERFACE, enabled: true, ipv4Addresses: [device.loopback], role: 'loopback' as const },
+    ],
+    bgp: {
+      asn: device.asn,
+      routerId: hostAddress(device.loopback),
+      afiSafi: design.afiSafi,
+      groups: [{ name: design.peerGroup, importPolicies: [design.importPolicy], exportPolicies: [design.exportPolicy] }],
+      neighbors: bgpSessions(lab, name).map((session) => ({
+        peerAddress: session.peerAddress,
+        peerAs: session.peerAs,
+        peerGroup: session.peerGroup,
+        localAddress: session.localAddress,
+        description: session.description,
+      })),
+    },
+    routingPolicies: [
+      { name: design.importPolicy, defaultAction: design.defaultAction },
+      { name: design.exportPolicy, defaultAction: design.defaultAction },
+    ],
+  };
+  // Parsed, not asserted: a lab that yields an intent contracts refuse is a lab bug to hear about here.
+  return DeviceIntent.parse(intent);
+}
