@@ -10,6 +10,15 @@ export const ERROR_TYPES = {
   DeviceUnreachable: { retryable: true, summary: 'device could not be reached' },
   DeviceTimeout: { retryable: true, summary: 'device did not answer within the deadline' },
   InfrahubUnavailable: { retryable: true, summary: 'Infrahub is unavailable or shedding load' },
+  /**
+   * Infrahub answered, but not with what was asked: GraphQL errors in the
+   * response, a refused request (400), or a body that does not have the
+   * expected shape. The same request gets the same answer, so retrying only
+   * delays the failure; the query, the schema or the data needs fixing.
+   */
+  InfrahubQueryFailed: { retryable: false, summary: 'Infrahub refused the request or answered in an unexpected shape' },
+  /** The Infrahub branch named in a read or write does not exist. */
+  BranchNotFound: { retryable: false, summary: 'the Infrahub branch does not exist' },
   AuthFailed: { retryable: false, summary: 'credentials were refused' },
   ConfigRejected: { retryable: false, summary: 'device refused the configuration' },
   CommitPending: { retryable: false, summary: 'another confirmed commit is pending on the device' },

@@ -7,3 +7,4 @@ export * from './device';
 export * from './intent';
 export * from './deployment';
 export * from './activities';
+export * from './temporal-settings';

@@ -37,9 +37,13 @@ export const ACTIVITY_PROFILES = {
     heartbeatTimeout: '20s',
     retry: { ...retryTransient, maximumAttempts: 3 },
   },
-  /** Source-of-truth reads and writes: the Infrahub client retries 429/5xx itself. */
+  /**
+   * Source-of-truth reads and writes. The Infrahub client already retries
+   * 429/5xx inside one attempt (up to 4 tries of INFRAHUB_TIMEOUT, 60 s by
+   * default), so one activity attempt may legitimately take ~4 minutes.
+   */
   infrahub: {
-    startToCloseTimeout: '2m',
+    startToCloseTimeout: '5m',
     retry: { ...retryTransient, maximumAttempts: 5 },
   },
 } as const satisfies Record<string, ActivityOptions>;

@@ -1,0 +1,16 @@
+// Public API of @synapse/infrahub-client. Anything not exported here is internal.
+
+export { InfrahubClient, DEFAULT_PAGE_SIZE } from './client';
+export type {
+  BranchOption,
+  BranchResult,
+  CreateBranchOptions,
+  DeploymentStateResult,
+  ListDevicesOptions,
+  SetDeploymentStateInput,
+} from './client';
+export { resolveConfig, DEFAULT_BRANCH, DEFAULT_RETRY, DEFAULT_TIMEOUT_SECONDS } from './config';
+export type { InfrahubAuth, InfrahubClientOptions, InfrahubConfig, InfrahubLogger, RetryOptions } from './config';
+export type { DeploymentInfo, DeviceSummary, InfrahubBgpPeerGroup, InfrahubBgpSession, InfrahubDevice, InfrahubInterface } from './device';
+export { toDeviceIntent, LOOPBACK_INTERFACE } from './intent';
+export { parseRetryAfter } from './transport';

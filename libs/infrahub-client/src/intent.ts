@@ -1,0 +1,193 @@
+import { DeviceIntent, SynapseError, type DeviceIntentInput, type InterfaceIntent } from '@synapse/contracts';
+import type { InfrahubBgpSession, InfrahubDevice, InfrahubInterface } from './device';
+
+/**
+ * Infrahub's view of a device -> the vendor-neutral intent the renderer
+ * consumes. Anything the intent cannot express faithfully (a session without
+ * a peer group, per-session policies that differ from the group's) is
+ * refused with the device, branch and offending item named, rather than
+ * dropped: a silently simplified intent would be deployed as if it were the
+ * whole truth.
+ */
+
+/** SR Linux carries the router id and BGP source on subinterface 0 of `system0`. */
+export const LOOPBACK_INTERFACE = 'system0';
+
+/** Interface statuses (schema library) under which the port is meant to carry traffic. */
+const ENABLED_INTERFACE_STATUSES = new Set(['active', 'provisioning']);
+/** BGP session statuses (RoutingProtocol) that are configured on the device. */
+const CONFIGURED_SESSION_STATUSES = new Set(['active']);
+
+export function toDeviceIntent(device: InfrahubDevice): DeviceIntent {
+  const problems: string[] = [];
+  const where = `device "${device.name}" on branch "${device.branch}"`;
+
+  if (device.role === undefined) problems.push('role is not set');
+  const interfaces = device.interfaces
+    .map((i) => toInterfaceIntent(i))
+    .sort((a, b) => naturalCompare(a.name, b.name));
+
+  const sessions = device.bgpSessions.filter((s) => s.status === undefined || CONFIGURED_SESSION_STATUSES.has(s.status));
+  const loopback = findLoopback(device.interfaces);
+  const wantsBgp = device.asn !== undefined || sessions.length > 0;
+
+  let bgp: DeviceIntentInput['bgp'];
+  const policies = new Set<string>();
+  if (wantsBgp) {
+    if (device.asn === undefined) problems.push(`has ${sessions.length} BGP session(s) but no ASN (asn relationship)`);
+    const routerId = loopback ? firstIpv4(loopback.ipAddresses) : undefined;
+    if (routerId === undefined) {
+      problems.push(
+        loopback
+          ? `loopback ${loopback.name} has no IPv4 address for the BGP router id`
+          : `has no loopback interface (${LOOPBACK_INTERFACE} with role "loopback") to take the BGP router id from`,
+      );
+    }
+
+    const groups = new Map<string, { name: string; importPolicies: string[]; exportPolicies: string[] }>();
+    const neighbors: NonNullable<DeviceIntentInput['bgp']>['neighbors'] = [];
+    for (const session of sessions) {
+      const label = sessionLabel(session);
+      const missing: string[] = [];
+      if (!session.peerGroup) missing.push('peer_group');
+      if (session.remoteIp === undefined) missing.push('remote_ip');
+      if (session.remoteAs === undefined) missing.push('remote_as');
+      if (missing.length) {
+        problems.push(`BGP session ${label} has no ${missing.join(', ')}`);
+        continue;
+      }
+      if (session.localAs !== undefined && device.asn !== undefined && session.localAs !== device.asn) {
+        problems.push(`BGP session ${label} has local AS ${session.localAs} but the device is AS ${device.asn}`);
+      }
+      const group = session.peerGroup!;
+      for (const [field, own, shared] of [
+        ['import_policies', session.importPolicies, group.importPolicies],
+        ['export_policies', session.exportPolicies, group.exportPolicies],
+      ] as const) {
+        if (own.length > 0 && !sameList(own, shared)) {
+          problems.push(`BGP session ${label} sets ${field} "${own.join(',')}" apart from its peer group "${group.name}" ("${shared.join(',')}"); per-neighbor policies are not supported`);
+        }
+      }
+      const known = groups.get(group.name);
+      if (!known) {
+        groups.set(group.name, { name: group.name, importPolicies: group.importPolicies, exportPolicies: group.exportPolicies });
+        [...group.importPolicies, ...group.exportPolicies].forEach((p) => policies.add(p));
+      }
+      const peerAddress = hostPart(session.remoteIp!);
+      const localAddress = session.localIp === undefined ? undefined : hostPart(session.localIp);
+      neighbors.push({
+        peerAddress,
+        peerAs: session.remoteAs!,
+        peerGroup: group.name,
+        ...(localAddress === undefined ? {} : { localAddress }),
+        ...(session.description === undefined ? {} : { description: session.description }),
+      });
+    }
+
+    if (device.asn !== undefined && routerId !== undefined) {
+      bgp = {
+        asn: device.asn,
+        routerId,
+        groups: [...groups.values()].sort((a, b) => a.name.localeCompare(b.name)),
+        neighbors: neighbors.sort((a, b) => ipv4Compare(a.peerAddress, b.peerAddress)),
+      };
+    }
+  }
+
+  if (problems.length > 0) {
+    throw new SynapseError('InvalidInput', `${where} cannot form a device intent: ${problems.join('; ')}`, {
+      device: device.name,
+      branch: device.branch,
+      problems,
+    });
+  }
+
+  const input: DeviceIntentInput = {
+    name: device.name,
+    role: device.role as DeviceIntentInput['role'],
+    ...(device.status === undefined ? {} : { status: device.status as DeviceIntentInput['status'] }),
+    ...(device.platform === undefined ? {} : { platform: device.platform }),
+    interfaces,
+    ...(bgp === undefined ? {} : { bgp }),
+    // The schema library has no policy object, only names on peer groups:
+    // a named policy accepts unless its definition lives elsewhere.
+    routingPolicies: [...policies].sort().map((name) => ({ name, defaultAction: 'accept' as const })),
+  };
+  const parsed = DeviceIntent.safeParse(input);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`);
+    throw new SynapseError('InvalidInput', `${where} cannot form a device intent: ${issues.join('; ')}`, {
+      device: device.name,
+      branch: device.branch,
+      problems: issues,
+      fields: parsed.error.issues.map((i) => i.path.map(String).join('.')),
+    });
+  }
+  return parsed.data;
+}
+
+function toInterfaceIntent(iface: InfrahubInterface): DeviceIntentInput['interfaces'][number] {
+  const role = interfaceRole(iface);
+  // A loopback has no link to size: the MTU Infrahub shows on it is the
+  // schema's default (1500), not something anyone intended.
+  const mtu = role === 'loopback' ? undefined : iface.mtu;
+  return {
+    name: iface.name,
+    ...(iface.description === undefined ? {} : { description: iface.description }),
+    enabled: iface.status === undefined || ENABLED_INTERFACE_STATUSES.has(iface.status),
+    ...(mtu === undefined ? {} : { mtu }),
+    // The intent is IPv4-only by contract; IPv6 addresses are not carried.
+    ipv4Addresses: iface.ipAddresses.filter((a) => a.includes('.')),
+    role,
+  };
+}
+
+/** The schema library's interface roles -> the intent's coarser ones. */
+function interfaceRole(iface: InfrahubInterface): InterfaceIntent['role'] {
+  switch (iface.role) {
+    case 'loopback':
+      return 'loopback';
+    case 'management':
+      return 'management';
+    case 'access':
+    case 'cust':
+    case 'customer':
+      return 'access';
+    default:
+      // core, peering, upstream, or unset: a routed fabric port.
+      return iface.name === LOOPBACK_INTERFACE ? 'loopback' : 'fabric';
+  }
+}
+
+function findLoopback(interfaces: InfrahubInterface[]): InfrahubInterface | undefined {
+  const loopbacks = interfaces.filter((i) => i.role === 'loopback');
+  return loopbacks.find((i) => i.name === LOOPBACK_INTERFACE) ?? loopbacks[0] ?? interfaces.find((i) => i.name === LOOPBACK_INTERFACE);
+}
+
+function firstIpv4(addresses: string[]): string | undefined {
+  const v4 = addresses.find((a) => a.includes('.'));
+  return v4 === undefined ? undefined : hostPart(v4);
+}
+
+/** IpamIPAddress stores `10.0.0.1/31`; neighbors and router ids take the bare address. */
+function hostPart(address: string): string {
+  return address.split('/')[0]!;
+}
+
+function sessionLabel(session: InfrahubBgpSession): string {
+  return session.description ? `"${session.description}" (${session.id})` : session.id;
+}
+
+function sameList(a: string[], b: string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/** ethernet-1/2 before ethernet-1/10. */
+function naturalCompare(a: string, b: string): number {
+  return a.localeCompare(b, 'en', { numeric: true });
+}
+
+function ipv4Compare(a: string, b: string): number {
+  const value = (s: string) => s.split('.').reduce((acc, octet) => acc * 256 + Number(octet), 0);
+  return value(a) - value(b);
+}

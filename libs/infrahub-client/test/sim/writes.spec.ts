@@ -1,0 +1,273 @@
+import type { ChangeRecord } from '@synapse/contracts';
+import type { InfrahubSim } from '@synapse/infrahub-sim';
+import { InfrahubClient } from '../../src/index';
+import { failure, testClient } from '../helpers';
+import { changeRecordCount, DEFAULT_LAB_API_TOKEN, rawGraphql, startSim, startSpoilingProxy, type SpoilingProxy } from './sim-helpers';
+
+/**
+ * Writing back to the source of truth: deployment state, change records, the
+ * updateDeviceStatus activity's retry safety, and branches that keep their
+ * writes to themselves.
+ */
+
+const CHECKSUM = 'a'.repeat(64);
+const BACKUP_SHA = 'b'.repeat(64);
+
+function record(changeId: string, device: string, overrides: Partial<ChangeRecord> = {}): ChangeRecord {
+  return {
+    changeId,
+    kind: 'standard',
+    device,
+    requester: 'alice@example.net',
+    reason: 'raise MTU on uplinks',
+    ticket: 'CHG-1042',
+    outcome: 'deployed',
+    diffSummary: '0 added, 2 changed, 0 removed: /interface[name=ethernet-1/49]/mtu, …',
+    backup: { device, id: '3f2a9c1', sha256: BACKUP_SHA, sizeBytes: 48_213, takenAt: '2026-11-28T10:00:05Z' },
+    workflowId: `device/${device}`,
+    startedAt: '2026-11-28T10:00:00Z',
+    finishedAt: '2026-11-28T10:02:30Z',
+    ...overrides,
+  };
+}
+
+async function recordFields(sim: InfrahubSim, id: string, branch?: string) {
+  const data = await rawGraphql<{ SynapseChangeRecord: { edges: { node: Record<string, { value?: unknown; node?: { name: { value: string } } }> }[] } }>(
+    sim,
+    `query ($id: ID!) { SynapseChangeRecord(ids: [$id]) { edges { node {
+        change_id { value } change_kind { value } requester { value } reason { value } ticket { value } outcome { value }
+        diff_summary { value } backup_id { value } backup_sha256 { value } backup_size_bytes { value } backup_taken_at { value }
+        detail { value } workflow_id { value } started_at { value } finished_at { value } device { node { name { value } } } } } } }`,
+    { id },
+    branch,
+  );
+  const node = data.SynapseChangeRecord.edges[0]?.node;
+  if (!node) throw new Error(`no change record ${id}`);
+  return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, k === 'device' ? v.node?.name.value : v.value]));
+}
+
+describe('writing to the simulator', () => {
+  let sim: InfrahubSim;
+  let client: InfrahubClient;
+  beforeAll(async () => {
+    sim = await startSim();
+    client = testClient({ address: sim.address, apiToken: DEFAULT_LAB_API_TOKEN });
+  });
+  afterAll(async () => {
+    client.close();
+    await sim.stop();
+  });
+
+  it('sets the deployment state, change id, checksum and deploy time of a device', async () => {
+    await expect(
+      client.setDeploymentState({ device: 'leaf01', state: 'deployed', changeId: 'chg-100', configChecksum: CHECKSUM, deployedAt: '2026-11-28T10:02:30Z' }),
+    ).resolves.toMatchObject({ device: 'leaf01', state: 'deployed' });
+    const device = await client.getDevice('leaf01');
+    expect(device.deployment).toEqual({ state: 'deployed', lastChangeId: 'chg-100', lastConfigChecksum: CHECKSUM, lastDeployedAt: expect.stringMatching(/^2026-11-28T10:02:30/) });
+    // A later state without checksum keeps the last deployed config's checksum.
+    await client.setDeploymentState({ device: 'leaf01', state: 'drifted', changeId: 'chg-101' });
+    expect((await client.getDevice('leaf01')).deployment).toMatchObject({ state: 'drifted', lastChangeId: 'chg-101', lastConfigChecksum: CHECKSUM });
+    // Other devices untouched.
+    expect((await client.getDevice('leaf02')).deployment).toEqual({ state: 'pending' });
+  });
+
+  it('refuses the state of an unknown device as IntentNotFound', async () => {
+    const err = await failure(client.setDeploymentState({ device: 'leaf77', state: 'deployed', changeId: 'chg-1' }));
+    expect(err.type).toBe('IntentNotFound');
+    expect(err.message).toContain('"leaf77"');
+  });
+
+  it('creates a change record holding every field of the contract', async () => {
+    const id = await client.createChangeRecord(record('chg-200', 'spine01'));
+    expect(id).toMatch(/\S/);
+    expect(await recordFields(sim, id)).toMatchObject({
+      change_id: 'chg-200',
+      change_kind: 'standard',
+      requester: 'alice@example.net',
+      reason: 'raise MTU on uplinks',
+      ticket: 'CHG-1042',
+      outcome: 'deployed',
+      backup_id: '3f2a9c1',
+      backup_sha256: BACKUP_SHA,
+      backup_size_bytes: 48_213,
+      backup_taken_at: expect.stringMatching(/^2026-11-28T10:00:05/),
+      workflow_id: 'device/spine01',
+      started_at: expect.stringMatching(/^2026-11-28T10:00:00/),
+      finished_at: expect.stringMatching(/^2026-11-28T10:02:30/),
+      device: 'spine01',
+    });
+    await expect(client.findChangeRecord('chg-200', 'spine01')).resolves.toBe(id);
+    await expect(client.findChangeRecord('chg-200', 'leaf01')).resolves.toBeUndefined();
+  });
+
+  it('reports a second record of the same change and device as the GraphQL error Infrahub returns', async () => {
+    await client.createChangeRecord(record('chg-300', 'leaf02'));
+    const err = await failure(client.createChangeRecord(record('chg-300', 'leaf02', { outcome: 'failed' })));
+    expect(err.type).toBe('InfrahubQueryFailed');
+    expect(err.retryable).toBe(false);
+    expect(err.message).toMatch(/GraphQL errors: .*uniqueness constraint/i);
+    expect(err.message).toContain('query CreateChangeRecord');
+    expect(await changeRecordCount(sim, 'chg-300', 'leaf02')).toBe(1);
+  });
+
+  it('records a deployment once however often the activity runs', async () => {
+    const input = { device: 'spine01', state: 'deployed' as const, changeId: 'chg-400', configChecksum: CHECKSUM, record: record('chg-400', 'spine01') };
+    const first = await client.recordDeployment(input);
+    const second = await client.recordDeployment(input);
+    expect(first).toEqual({ device: 'spine01', state: 'deployed', changeRecordId: expect.any(String) });
+    expect(second.changeRecordId).toBe(first.changeRecordId);
+    expect(await changeRecordCount(sim, 'chg-400', 'spine01')).toBe(1);
+    expect((await client.getDevice('spine01')).deployment).toEqual({
+      state: 'deployed',
+      lastChangeId: 'chg-400',
+      lastConfigChecksum: CHECKSUM,
+      lastDeployedAt: expect.stringMatching(/^2026-11-28T10:02:30/),
+    });
+  });
+
+  it('records a state without a change record when none is given', async () => {
+    await expect(client.recordDeployment({ device: 'leaf02', state: 'deploying', changeId: 'chg-500' })).resolves.toEqual({ device: 'leaf02', state: 'deploying' });
+    expect((await client.getDevice('leaf02')).deployment).toMatchObject({ state: 'deploying', lastChangeId: 'chg-500' });
+  });
+
+  it('refuses a record that belongs to another device or change', async () => {
+    const err = await failure(client.recordDeployment({ device: 'leaf01', state: 'failed', changeId: 'chg-600', record: record('chg-600', 'leaf02', { outcome: 'failed' }) }));
+    expect(err.type).toBe('InvalidInput');
+    expect(err.message).toMatch(/record is for leaf02 change chg-600/);
+  });
+});
+
+describe('answers lost after Infrahub acted (spoiling proxy in front of the simulator)', () => {
+  let sim: InfrahubSim;
+  let proxy: SpoilingProxy;
+  let client: InfrahubClient;
+  beforeAll(async () => {
+    sim = await startSim();
+    proxy = await startSpoilingProxy(sim.address);
+    client = testClient({ address: proxy.address, apiToken: DEFAULT_LAB_API_TOKEN });
+  });
+  afterAll(async () => {
+    client.close();
+    await proxy.stop();
+    await sim.stop();
+  });
+
+  it('looks before it creates: a repeated run sends no second create at all', async () => {
+    const input = { device: 'leaf02', state: 'deployed' as const, changeId: 'chg-699', record: record('chg-699', 'leaf02') };
+    const first = await client.recordDeployment(input);
+    const second = await client.recordDeployment(input);
+    expect(second.changeRecordId).toBe(first.changeRecordId);
+    // Not relying on the server's uniqueness constraint to refuse a duplicate.
+    expect(proxy.seen.filter((b) => b.includes('CreateChangeRecord') && b.includes('chg-699'))).toHaveLength(1);
+  });
+
+  it('does not create a second record when the create answer came back as a 502', async () => {
+    proxy.spoil({ when: (body) => body.includes('CreateChangeRecord'), times: 1, how: '502' });
+    const result = await client.recordDeployment({ device: 'leaf01', state: 'rolled-back', changeId: 'chg-700', record: record('chg-700', 'leaf01', { outcome: 'rolled-back', detail: 'BGP did not settle' }) });
+    expect(result.changeRecordId).toBeDefined();
+    expect(await changeRecordCount(sim, 'chg-700', 'leaf01')).toBe(1);
+    // The create went out once: the second round found the record instead.
+    expect(proxy.seen.filter((b) => b.includes('CreateChangeRecord') && b.includes('chg-700'))).toHaveLength(1);
+    await expect(client.findChangeRecord('chg-700', 'leaf01')).resolves.toBe(result.changeRecordId);
+  });
+
+  it('does not create a second record when the create answer was cut off mid-JSON', async () => {
+    proxy.spoil({ when: (body) => body.includes('CreateChangeRecord'), times: 1, how: 'truncate' });
+    const result = await client.recordDeployment({ device: 'leaf02', state: 'deployed', changeId: 'chg-701', record: record('chg-701', 'leaf02') });
+    expect(await changeRecordCount(sim, 'chg-701', 'leaf02')).toBe(1);
+    await expect(client.findChangeRecord('chg-701', 'leaf02')).resolves.toBe(result.changeRecordId);
+  });
+
+  it('lets a bare createChangeRecord fail as retryable with outcome unknown instead of guessing', async () => {
+    proxy.spoil({ when: (body) => body.includes('CreateChangeRecord'), times: 1, how: 'truncate' });
+    const err = await failure(client.createChangeRecord(record('chg-702', 'spine01')));
+    expect(err.type).toBe('InfrahubUnavailable');
+    expect(err.details).toMatchObject({ outcome: 'unknown' });
+    expect(err.message).toMatch(/not valid JSON.*not repeated/);
+    // It did land; recordDeployment on retry adopts it.
+    expect(await changeRecordCount(sim, 'chg-702', 'spine01')).toBe(1);
+    const retried = await client.recordDeployment({ device: 'spine01', state: 'deployed', changeId: 'chg-702', record: record('chg-702', 'spine01') });
+    expect(retried.changeRecordId).toBeDefined();
+    expect(await changeRecordCount(sim, 'chg-702', 'spine01')).toBe(1);
+  });
+
+  it('repeats an idempotent state update whose answer was lost', async () => {
+    proxy.spoil({ when: (body) => body.includes('SetDeploymentState'), times: 1, how: '502' });
+    await client.setDeploymentState({ device: 'leaf01', state: 'in-sync', changeId: 'chg-703' });
+    expect(proxy.seen.filter((b) => b.includes('SetDeploymentState') && b.includes('chg-703'))).toHaveLength(2);
+    expect((await client.getDevice('leaf01')).deployment).toMatchObject({ state: 'in-sync', lastChangeId: 'chg-703' });
+  });
+});
+
+describe('branches keep their writes to themselves', () => {
+  let sim: InfrahubSim;
+  let client: InfrahubClient;
+  beforeAll(async () => {
+    sim = await startSim();
+    client = testClient({ address: sim.address, apiToken: DEFAULT_LAB_API_TOKEN });
+  });
+  afterAll(async () => {
+    client.close();
+    await sim.stop();
+  });
+
+  it('creates a branch once, and again only when told existing is fine', async () => {
+    await expect(client.branchExists('change-42')).resolves.toBe(false);
+    await expect(client.createBranch('change-42', { description: 'MTU change' })).resolves.toMatchObject({ name: 'change-42', created: true });
+    await expect(client.branchExists('change-42')).resolves.toBe(true);
+    expect(sim.branches().find((b) => b.name === 'change-42')).toMatchObject({ description: 'MTU change', sync_with_git: false });
+    const again = await failure(client.createBranch('change-42'));
+    expect(again.type).toBe('InfrahubQueryFailed');
+    expect(again.details).toMatchObject({ reason: 'branch-exists' });
+    await expect(client.createBranch('change-42', { existOk: true })).resolves.toEqual({ name: 'change-42', created: false });
+  });
+
+  it('reads and writes a branch without touching main, and the reverse', async () => {
+    await client.createBranch('iso-1');
+    await client.recordDeployment({ device: 'leaf01', branch: 'iso-1', state: 'deployed', changeId: 'chg-800', configChecksum: CHECKSUM, record: record('chg-800', 'leaf01') });
+    await client.setDeploymentState({ device: 'leaf02', state: 'failed', changeId: 'chg-801' }); // on main
+
+    const onBranch = await client.getDevice('leaf01', { branch: 'iso-1' });
+    expect(onBranch.branch).toBe('iso-1');
+    expect(onBranch.deployment).toMatchObject({ state: 'deployed', lastChangeId: 'chg-800' });
+    expect((await client.getDevice('leaf01')).deployment).toEqual({ state: 'pending' });
+    expect((await client.getDevice('leaf02', { branch: 'iso-1' })).deployment).toEqual({ state: 'pending' });
+    expect((await client.getDevice('leaf02')).deployment).toMatchObject({ state: 'failed' });
+
+    await expect(client.findChangeRecord('chg-800', 'leaf01', { branch: 'iso-1' })).resolves.toBeDefined();
+    await expect(client.findChangeRecord('chg-800', 'leaf01')).resolves.toBeUndefined();
+    expect(await changeRecordCount(sim, 'chg-800', 'leaf01', 'iso-1')).toBe(1);
+    expect(await changeRecordCount(sim, 'chg-800', 'leaf01')).toBe(0);
+  });
+
+  it('serves a branch named with a slash through its encoded endpoint', async () => {
+    await client.createBranch('feature/uplinks');
+    await client.setDeploymentState({ device: 'spine01', branch: 'feature/uplinks', state: 'deploying', changeId: 'chg-900' });
+    expect((await client.getDevice('spine01', { branch: 'feature/uplinks' })).deployment.state).toBe('deploying');
+    expect((await client.getDevice('spine01')).deployment.state).toBe('pending');
+  });
+
+  it('refuses writes to a branch that does not exist', async () => {
+    const err = await failure(client.setDeploymentState({ device: 'leaf01', branch: 'gone', state: 'deployed', changeId: 'chg-1' }));
+    expect(err.type).toBe('BranchNotFound');
+    expect(err.message).toContain('branch "gone" does not exist');
+  });
+});
+
+describe('write permission', () => {
+  it('maps a read-only token refused on a write to AuthFailed, while its reads work', async () => {
+    const sim = await startSim({ tokens: [DEFAULT_LAB_API_TOKEN, { token: 'read-only-token-1', readOnly: true }] });
+    const client = testClient({ address: sim.address, apiToken: 'read-only-token-1' });
+    try {
+      await expect(client.getDevice('leaf01')).resolves.toMatchObject({ name: 'leaf01' });
+      const err = await failure(client.setDeploymentState({ device: 'leaf01', state: 'deployed', changeId: 'chg-1' }));
+      expect(err.type).toBe('AuthFailed');
+      expect(err.message).toMatch(/permission denied \(HTTP 403, auth mode token\)/);
+      expect(err.message).not.toContain('read-only-token-1');
+    } finally {
+      client.close();
+      await sim.stop();
+    }
+  });
+});
+
