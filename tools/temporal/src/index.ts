@@ -5,3 +5,4 @@ export { startDevServer, type DevServer, type DevServerOptions, type DevServerLo
 export { PROJECT_SEARCH_ATTRIBUTES, type SearchAttributeDefinition } from './search-attributes';
 export { startServerForTests } from './test-server';
 export { findFreePort } from './free-port';
+export { historyText } from './history-text';

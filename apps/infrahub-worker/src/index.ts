@@ -1,0 +1,2 @@
+export { createInfrahubActivities, type InfrahubActivityDeps } from './activities';
+export { createInfrahubWorker, type InfrahubWorkerOptions } from './worker';

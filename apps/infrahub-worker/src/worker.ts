@@ -1,0 +1,20 @@
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { TASK_QUEUES } from '@synapse/contracts';
+import { createInfrahubActivities, type InfrahubActivityDeps } from './activities';
+
+export interface InfrahubWorkerOptions extends InfrahubActivityDeps {
+  connection: NativeConnection;
+  namespace: string;
+  /** Defaults to contracts' infrahub queue; tests pass their own to share one server. */
+  taskQueue?: string;
+}
+
+/** A worker that only serves source-of-truth activities; it runs no workflows. */
+export function createInfrahubWorker(options: InfrahubWorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection: options.connection,
+    namespace: options.namespace,
+    taskQueue: options.taskQueue ?? TASK_QUEUES.infrahub,
+    activities: createInfrahubActivities({ infrahub: options.infrahub }),
+  });
+}

@@ -1,0 +1,154 @@
+/**
+ * The infrahub-operations activities, run in Temporal's activity test
+ * environment against the Infrahub simulator over real HTTP. The invariant
+ * that matters: what the worker fetches from Infrahub is exactly the intent
+ * the lab describes, rendered.
+ */
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { ApplicationFailure } from '@temporalio/common';
+import type { ChangeRecord, DeviceIntent, InfrahubActivities } from '@synapse/contracts';
+import { checksum, renderConfig } from '@synapse/device-config';
+import { InfrahubClient } from '@synapse/infrahub-client';
+import { DEFAULT_LAB_API_TOKEN, startInfrahubSim, type InfrahubSim } from '@synapse/infrahub-sim';
+import { deviceIntent, referenceLab } from '@synapse/lab';
+import { createInfrahubActivities } from '../src';
+
+/** Infrahub returns lists in its own order; the intent means the same whatever the order. */
+function sortedIntent(intent: DeviceIntent): DeviceIntent {
+  const byName = <T extends { name: string }>(items: T[]) => [...items].sort((a, b) => a.name.localeCompare(b.name));
+  return {
+    ...intent,
+    interfaces: byName(intent.interfaces),
+    routingPolicies: byName(intent.routingPolicies),
+    bgp: intent.bgp && {
+      ...intent.bgp,
+      groups: byName(intent.bgp.groups),
+      neighbors: [...intent.bgp.neighbors].sort((a, b) => a.peerAddress.localeCompare(b.peerAddress)),
+    },
+  };
+}
+
+describe('infrahub-operations activities', () => {
+  let sim: InfrahubSim;
+  let infrahub: InfrahubClient;
+  const env = new MockActivityEnvironment();
+
+  beforeAll(async () => {
+    sim = await startInfrahubSim({ lab: referenceLab(), port: 0 });
+    infrahub = new InfrahubClient({ address: sim.address, apiToken: DEFAULT_LAB_API_TOKEN, retry: { maxAttempts: 2, baseDelayMs: 10, maxDelayMs: 20 }, env: {} });
+  });
+  afterAll(async () => {
+    infrahub?.close();
+    await sim?.stop();
+  });
+  afterEach(() => sim.faults.clear());
+
+  const activities = () => createInfrahubActivities({ infrahub });
+  /** Runs one activity in the mock activity context, typed by the contracts' interface. */
+  function run<K extends keyof InfrahubActivities>(name: K, input: Parameters<InfrahubActivities[K]>[0]): ReturnType<InfrahubActivities[K]> {
+    const activity = activities()[name] as (arg: typeof input) => ReturnType<InfrahubActivities[K]>;
+    return env.run(activity, input) as ReturnType<InfrahubActivities[K]>;
+  }
+
+  async function graphql(branch: string, query: string): Promise<Record<string, unknown>> {
+    const response = await fetch(`${sim.address}/graphql/${encodeURIComponent(branch)}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'X-INFRAHUB-KEY': DEFAULT_LAB_API_TOKEN },
+      body: JSON.stringify({ query }),
+    });
+    const body = (await response.json()) as { data?: Record<string, unknown>; errors?: unknown[] };
+    expect(body.errors).toBeUndefined();
+    return body.data!;
+  }
+
+  async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
+    try {
+      await promise;
+    } catch (err) {
+      expect(err).toBeInstanceOf(ApplicationFailure);
+      return err as ApplicationFailure;
+    }
+    throw new Error('expected the activity to fail');
+  }
+
+  it.each(['spine01', 'leaf01', 'leaf02'])('fetchDeviceConfig(%s) returns the lab intent, rendered, with its checksum', async (device) => {
+    const result = await run('fetchDeviceConfig', { device });
+    const expectedIntent = deviceIntent(referenceLab(), device);
+    expect(sortedIntent(result.intent)).toEqual(sortedIntent(expectedIntent));
+    // Same intent, same rendered config: the checksum is over the canonical form, so list order cannot matter.
+    expect(result.checksum).toBe(checksum(renderConfig(expectedIntent)));
+    expect(result.checksum).toBe(checksum(result.config));
+    expect(Object.keys(result.config)).toEqual(expect.arrayContaining(['/network-instance[name=default]', '/interface[name=system0]']));
+  });
+
+  it('reads the intent from a branch when asked', async () => {
+    await infrahub.createBranch('change-mtu', { description: 'fetchDeviceConfig branch test' });
+    // An engineer lowers one uplink's MTU on the branch only.
+    const found = await graphql('change-mtu', 'query { InterfacePhysical(name__value: "ethernet-1/49", device__name__value: "leaf01") { edges { node { id } } } }');
+    const interfaceId = (found.InterfacePhysical as { edges: { node: { id: string } }[] }).edges[0].node.id;
+    await graphql('change-mtu', `mutation { InterfacePhysicalUpdate(data: {id: "${interfaceId}", mtu: {value: 9000}}) { ok } }`);
+
+    const onBranch = await run('fetchDeviceConfig', { device: 'leaf01', branch: 'change-mtu' });
+    const onMain = await run('fetchDeviceConfig', { device: 'leaf01' });
+    expect(onBranch.intent.interfaces.find((i) => i.name === 'ethernet-1/49')?.mtu).toBe(9000);
+    expect(onMain.checksum).toBe(checksum(renderConfig(deviceIntent(referenceLab(), 'leaf01'))));
+    expect(onBranch.checksum).not.toBe(onMain.checksum);
+    const missing = await failureOf(run('fetchDeviceConfig', { device: 'leaf01', branch: 'no-such-branch' }));
+    expect(missing.type).toBe('BranchNotFound');
+    expect(missing.nonRetryable).toBe(true);
+  });
+
+  it('fails an unknown device with a non-retryable IntentNotFound naming it', async () => {
+    const failure = await failureOf(run('fetchDeviceConfig', { device: 'leaf99' }));
+    expect(failure.type).toBe('IntentNotFound');
+    expect(failure.nonRetryable).toBe(true);
+    expect(failure.message).toContain('leaf99');
+  });
+
+  it('refuses a malformed input, naming the field, before calling Infrahub', async () => {
+    const failure = await failureOf(run('fetchDeviceConfig', { device: 'bad name!' }));
+    expect(failure.type).toBe('InvalidInput');
+    expect(failure.nonRetryable).toBe(true);
+    expect(failure.message).toMatch(/device/);
+  });
+
+  it('reports Infrahub trouble as a retryable InfrahubUnavailable', async () => {
+    sim.faults.failNext(10, 503);
+    const failure = await failureOf(run('fetchDeviceConfig', { device: 'leaf01' }));
+    expect(failure.type).toBe('InfrahubUnavailable');
+    expect(failure.nonRetryable).toBe(false);
+  });
+
+  it('updateDeviceStatus records the deployment and one change record, even when retried', async () => {
+    const now = new Date().toISOString();
+    const fetched = await run('fetchDeviceConfig', { device: 'spine01' });
+    const record: ChangeRecord = {
+      changeId: 'chg-100',
+      kind: 'standard',
+      device: 'spine01',
+      requester: 'noc-engineer',
+      reason: 'bring up the underlay',
+      ticket: 'NET-42',
+      outcome: 'deployed',
+      diffSummary: '0 changed, 12 added, 0 removed',
+      startedAt: now,
+      finishedAt: now,
+    };
+    const input = { device: 'spine01', state: 'deployed', changeId: 'chg-100', configChecksum: fetched.checksum, record } as const;
+    const first = await run('updateDeviceStatus', input);
+    const retried = await run('updateDeviceStatus', input);
+    expect(first.state).toBe('deployed');
+    expect(first.changeRecordId).toBeDefined();
+    expect(retried.changeRecordId).toBe(first.changeRecordId);
+
+    const device = await infrahub.getDevice('spine01');
+    expect(device.deployment).toMatchObject({ state: 'deployed', lastChangeId: 'chg-100', lastConfigChecksum: fetched.checksum });
+    expect(await infrahub.findChangeRecord('chg-100', 'spine01')).toBe(first.changeRecordId);
+  });
+
+  it('refuses a deployment state outside the schema, naming the field', async () => {
+    const failure = await failureOf(run('updateDeviceStatus', { device: 'leaf02', state: 'half-done' as never, changeId: 'chg-101' }));
+    expect(failure.type).toBe('InvalidInput');
+    expect(failure.message).toMatch(/state/);
+  });
+});

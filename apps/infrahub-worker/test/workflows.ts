@@ -1,0 +1,20 @@
+// Test-only workflow: the two infrahub activities through a real worker, with
+// the production activity profile; the task queue comes from the test.
+import { proxyActivities } from '@temporalio/workflow';
+import { ACTIVITY_PROFILES, type FetchDeviceConfigResult, type InfrahubActivities, type UpdateDeviceStatusResult } from '@synapse/contracts';
+
+export async function fetchAndRecord(input: {
+  taskQueue: string;
+  device: string;
+  changeId: string;
+}): Promise<{ fetched: FetchDeviceConfigResult; recorded: UpdateDeviceStatusResult }> {
+  const infrahub = proxyActivities<InfrahubActivities>({ ...ACTIVITY_PROFILES.infrahub, taskQueue: input.taskQueue });
+  const fetched = await infrahub.fetchDeviceConfig({ device: input.device });
+  const recorded = await infrahub.updateDeviceStatus({ device: input.device, state: 'deploying', changeId: input.changeId });
+  return { fetched, recorded };
+}
+
+export async function fetchUnknown(input: { taskQueue: string }): Promise<FetchDeviceConfigResult> {
+  const infrahub = proxyActivities<InfrahubActivities>({ ...ACTIVITY_PROFILES.infrahub, taskQueue: input.taskQueue });
+  return infrahub.fetchDeviceConfig({ device: 'no-such-device' });
+}
