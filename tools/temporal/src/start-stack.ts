@@ -1,14 +1,15 @@
 #!/usr/bin/env node
 import { deviceSimService } from './stack/device-sim-service';
+import { infrahubSimService } from './stack/infrahub-sim-service';
 import { runStack } from './stack/run-stack';
 import type { StackService } from './stack/stack-service';
 import { temporalService } from './stack/temporal-service';
 
 /**
  * `npm start`: the whole stack on embedded defaults, in dependency order.
- * Later: the Infrahub simulator, then the three workers, appended here.
+ * Later: the three workers, appended here.
  */
-const STACK: readonly StackService[] = [temporalService(), deviceSimService()];
+const STACK: readonly StackService[] = [temporalService(), deviceSimService(), infrahubSimService()];
 
 const RULE = '─'.repeat(72);
 
