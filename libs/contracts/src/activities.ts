@@ -12,6 +12,7 @@ import type {
   ValidationResult,
 } from './device';
 import type { FetchDeviceConfigInput, FetchDeviceConfigResult, UpdateDeviceStatusInput, UpdateDeviceStatusResult } from './deployment';
+import type { DiffConfigInput, DiffResult } from './change';
 import type { z } from 'zod';
 
 /**
@@ -24,6 +25,8 @@ import type { z } from 'zod';
 export interface DeviceActivities {
   backupRunningConfig(input: z.input<typeof BackupRunningConfigInput>): Promise<BackupRef>;
   storeBackup(input: z.input<typeof StoreBackupInput>): Promise<BackupRef>;
+  /** Intended vs the backup just taken, on the managed paths. */
+  diffConfig(input: z.input<typeof DiffConfigInput>): Promise<DiffResult>;
   deployConfig(input: z.input<typeof DeployConfigInput>): Promise<DeployResult>;
   confirmCommit(input: z.input<typeof ConfirmCommitInput>): Promise<void>;
   rollbackConfig(input: z.input<typeof RollbackConfigInput>): Promise<RollbackResult>;

@@ -8,3 +8,4 @@ export * from './intent';
 export * from './deployment';
 export * from './activities';
 export * from './temporal-settings';
+export * from './change';

@@ -1,0 +1,161 @@
+import { z } from 'zod';
+import { BackupRef, ChangeId, DeviceName, GnmiPathString, ValidationResult } from './device';
+import { ChangeKind } from './deployment';
+
+/**
+ * A standard change as an operator asks for it (CLI, API), and what it
+ * reports back. The workflow parses its input with ChangeRequest at the
+ * boundary, so a bad request fails at once, naming the field.
+ */
+
+export const WORKFLOW_TYPES = {
+  networkChange: 'NetworkChangeWorkflow',
+  deviceChange: 'DeviceChangeWorkflow',
+} as const;
+
+/** Workflow ids: one change per id, and one change per device at a time (the child's id is the device lock). */
+export const workflowIds = {
+  change: (changeId: string) => `change/${changeId}`,
+  device: (device: string) => `device/${device}`,
+} as const;
+
+export const QUERIES = { progress: 'progress' } as const;
+
+export const ValidationSettings = z.object({
+  /** How long BGP sessions and interfaces get to come up after the deploy. */
+  settleTimeoutSeconds: z.number().positive().max(3600).default(60),
+  /**
+   * Ask the device to revert by itself unless confirmed (commit-confirmed);
+   * must outlast validation. Off for devices without the extension.
+   */
+  commitConfirmed: z.boolean().default(true),
+});
+export type ValidationSettings = z.infer<typeof ValidationSettings>;
+
+export const ChangeRequest = z
+  .object({
+    changeId: ChangeId,
+    devices: z.array(DeviceName).min(1, 'at least one device'),
+    reason: z.string().trim().min(1, 'a reason is required'),
+    requester: z.string().trim().min(1, 'a requester is required'),
+    ticket: z.string().trim().min(1).optional(),
+    /** Infrahub branch holding the intent; its default branch when absent. */
+    branch: z.string().min(1).optional(),
+    /** Compute and return the per-device diff; touch nothing. */
+    dryRun: z.boolean().default(false),
+    /** Devices changed at once. */
+    concurrency: z.number().int().min(1).max(100).default(5),
+    validation: ValidationSettings.default({ settleTimeoutSeconds: 60, commitConfirmed: true }),
+  })
+  .superRefine((request, ctx) => {
+    const seen = new Set<string>();
+    request.devices.forEach((device, i) => {
+      if (seen.has(device)) ctx.addIssue({ code: 'custom', path: ['devices', i], message: `${device} is listed twice` });
+      seen.add(device);
+    });
+  });
+export type ChangeRequest = z.infer<typeof ChangeRequest>;
+export type ChangeRequestInput = z.input<typeof ChangeRequest>;
+
+/** A path-level difference between intended and running config (paths are gNMI paths). */
+export const ConfigDiff = z.object({
+  added: z.array(z.object({ path: GnmiPathString, value: z.unknown() })),
+  removed: z.array(z.object({ path: GnmiPathString, value: z.unknown() })),
+  changed: z.array(z.object({ path: GnmiPathString, before: z.unknown(), after: z.unknown() })),
+});
+export type ConfigDiff = z.infer<typeof ConfigDiff>;
+
+export const DiffConfigInput = z.object({
+  device: DeviceName,
+  /** The snapshot to compare against: the backup just taken, so diff and rollback agree. */
+  backup: BackupRef,
+  config: z.record(GnmiPathString, z.unknown()),
+});
+export type DiffConfigInput = z.infer<typeof DiffConfigInput>;
+
+export const DiffResult = z.object({
+  device: DeviceName,
+  diff: ConfigDiff,
+  /** e.g. "1 changed, 2 added, 0 removed: /interface[name=ethernet-1/1]/mtu, …" */
+  summary: z.string(),
+  inSync: z.boolean(),
+});
+export type DiffResult = z.infer<typeof DiffResult>;
+
+/** The steps of one device's change, in runbook order. */
+export const DeviceStep = z.enum([
+  'queued',
+  'fetch-intent',
+  'backup',
+  'store-backup',
+  'diff',
+  'deploy',
+  'validate-bgp',
+  'validate-interfaces',
+  'confirm',
+  'rollback',
+  'revalidate',
+  'record-status',
+  'done',
+]);
+export type DeviceStep = z.infer<typeof DeviceStep>;
+
+export const DeviceOutcome = z.enum(['deployed', 'in-sync', 'dry-run', 'rolled-back', 'failed']);
+export type DeviceOutcome = z.infer<typeof DeviceOutcome>;
+
+export const StepTiming = z.object({
+  step: DeviceStep,
+  startedAt: z.string(),
+  finishedAt: z.string().optional(),
+  durationMs: z.number().nonnegative().optional(),
+});
+export type StepTiming = z.infer<typeof StepTiming>;
+
+export const DeviceProgress = z.object({
+  device: DeviceName,
+  step: DeviceStep,
+  state: z.enum(['pending', 'running', 'succeeded', 'failed', 'rolled-back']),
+  steps: z.array(StepTiming),
+  detail: z.string().optional(),
+});
+export type DeviceProgress = z.infer<typeof DeviceProgress>;
+
+export const ChangeProgress = z.object({
+  changeId: ChangeId,
+  devices: z.array(DeviceProgress),
+});
+export type ChangeProgress = z.infer<typeof ChangeProgress>;
+
+/** What a per-device child workflow is given: the request's facts, one device. */
+export const DeviceChangeInput = z.object({
+  changeId: ChangeId,
+  kind: ChangeKind.default('standard'),
+  device: DeviceName,
+  reason: z.string().min(1),
+  requester: z.string().min(1),
+  ticket: z.string().min(1).optional(),
+  branch: z.string().min(1).optional(),
+  dryRun: z.boolean().default(false),
+  validation: ValidationSettings,
+});
+export type DeviceChangeInput = z.infer<typeof DeviceChangeInput>;
+
+export const DeviceChangeResult = z.object({
+  device: DeviceName,
+  outcome: DeviceOutcome,
+  diffSummary: z.string().optional(),
+  diff: ConfigDiff.optional(),
+  backup: BackupRef.optional(),
+  validation: z.object({ bgp: ValidationResult.optional(), interfaces: ValidationResult.optional() }).default({}),
+  /** Why it failed or rolled back, in an operator's words. */
+  reason: z.string().optional(),
+  timings: z.array(StepTiming),
+});
+export type DeviceChangeResult = z.infer<typeof DeviceChangeResult>;
+
+export const ChangeResult = z.object({
+  changeId: ChangeId,
+  outcome: z.enum(['succeeded', 'partially-failed', 'failed', 'dry-run']),
+  devices: z.array(DeviceChangeResult),
+});
+export type ChangeResult = z.infer<typeof ChangeResult>;
