@@ -76,6 +76,12 @@ export type DiffConfigInput = z.infer<typeof DiffConfigInput>;
 export const DiffResult = z.object({
   device: DeviceName,
   diff: ConfigDiff,
+  /**
+   * Managed entries on the device the intent no longer has (an interface or
+   * policy removed from Infrahub): the deploy deletes them in the same Set.
+   * They also appear in diff.removed.
+   */
+  stalePaths: z.array(GnmiPathString).default([]),
   /** e.g. "1 changed, 2 added, 0 removed: /interface[name=ethernet-1/1]/mtu, …" */
   summary: z.string(),
   inSync: z.boolean(),

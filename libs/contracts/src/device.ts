@@ -77,6 +77,8 @@ export const DeployConfigInput = z.object({
   device: DeviceName,
   changeId: ChangeId,
   config: ManagedConfig,
+  /** Managed entries to remove in the same atomic Set (diffConfig's stalePaths). */
+  delete: z.array(GnmiPathString).default([]),
   /**
    * Ask the device to revert by itself unless confirmed within this window;
    * must exceed the validation window. Omitted: plain Set.
@@ -88,6 +90,7 @@ export type DeployConfigInput = z.infer<typeof DeployConfigInput>;
 export const DeployResult = z.object({
   device: DeviceName,
   replacedPaths: z.array(GnmiPathString),
+  deletedPaths: z.array(GnmiPathString).default([]),
   /** Set when the change awaits confirmation (commit-confirmed). */
   commitId: z.string().optional(),
   deviceTimestamp: z.string(),

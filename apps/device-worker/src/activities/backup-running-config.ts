@@ -1,0 +1,32 @@
+import type { z } from 'zod';
+import { BackupRunningConfigInput, parseInput, type BackupRef } from '@synapse/contracts';
+import { serializeBackup } from '../backup-store/backup-document';
+import type { ActivityRuntime } from './deps';
+import { progressHeartbeat } from './heartbeat';
+
+/**
+ * Step 2 of a change: the device's whole running config (gNMI Get, type
+ * CONFIG, at the root, JSON_IETF) into the backup store. Returns the
+ * BackupRef, never the config: configs are large and may hold secrets
+ * (hashed passwords, keys), and the ref is what goes into workflow history.
+ *
+ * Module prefixes are kept exactly as the device sent them, so a rollback
+ * can write the document back to the root unchanged. A read has no side
+ * effect on the device and the store's write is content-addressed, so a
+ * retry simply takes a fresh backup. It heartbeats while a large config
+ * is read, in case a workflow runs it under a profile with a heartbeat timeout.
+ */
+export function backupRunningConfig(runtime: ActivityRuntime) {
+  return async (input: z.input<typeof BackupRunningConfigInput>): Promise<BackupRef> => {
+    const { device } = parseInput(BackupRunningConfigInput, input, 'backupRunningConfig input');
+    return runtime.withDevice(device, (client) => {
+      const progress = progressHeartbeat(runtime.settings.heartbeatIntervalMs, { device, phase: 'get-config' });
+      return progress.during(async () => {
+        const takenAt = runtime.clock().toISOString();
+        const config = await client.getConfig('/', { keepModulePrefixes: true });
+        progress.update({ phase: 'write-backup' });
+        return runtime.backups.writeBackup(device, serializeBackup(config ?? {}), takenAt);
+      });
+    });
+  };
+}

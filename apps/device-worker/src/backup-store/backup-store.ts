@@ -1,0 +1,46 @@
+import type { BackupRef } from '@synapse/contracts';
+
+/** Who archived a backup and why: what ends up in the store's history next to the config. */
+export interface BackupMetadata {
+  changeId: string;
+  workflowId: string;
+  reason?: string;
+}
+
+export interface ArchivedBackup {
+  backup: BackupRef;
+  /** The store's record of the archive (a git commit for the git store). */
+  commit: string;
+  /** True when an earlier attempt had already archived this backup for this change: nothing new was written. */
+  alreadyArchived: boolean;
+}
+
+/**
+ * Where running configs go before a change touches a device. Backups are
+ * written in two steps so the workflow history holds a small BackupRef,
+ * never the config:
+ *  - writeBackup keeps the exact bytes under a content address and returns the ref;
+ *  - archiveBackup records the backup in the store's history with the change metadata.
+ * readBackup hands back the exact bytes, verified against the ref, or throws.
+ */
+export interface BackupStore {
+  writeBackup(device: string, content: Buffer, takenAt: string): Promise<BackupRef>;
+  archiveBackup(ref: BackupRef, metadata: BackupMetadata): Promise<ArchivedBackup>;
+  readBackup(ref: BackupRef): Promise<Buffer>;
+}
+
+/**
+ * A backup that cannot be used: missing from the store, or its bytes do not
+ * match the ref. Restoring from it could put an unknown config on a device,
+ * so callers refuse (they turn this into their own typed failure).
+ */
+export class BackupIntegrityError extends Error {
+  constructor(
+    readonly reason: 'not-found' | 'corrupt',
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = 'BackupIntegrityError';
+  }
+}

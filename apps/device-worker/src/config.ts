@@ -1,0 +1,78 @@
+import * as path from 'node:path';
+import { DeviceTransport, TASK_QUEUES } from '@synapse/contracts';
+import { DEFAULT_SETTINGS, type DeviceActivitySettings } from './activities/deps';
+import type { DirectoryDefaults } from './device-directory';
+
+/**
+ * The worker's settings, all from the environment (credentials: see
+ * credentials.ts). Nothing here is a secret, so the whole object may be logged.
+ *
+ *   TEMPORAL_ADDRESS                  host:port of the Temporal frontend (localhost:7233)
+ *   TEMPORAL_NAMESPACE                namespace (default)
+ *   SYNAPSE_DEVICE_TASK_QUEUE         task queue to poll (device-operations, from contracts); another name
+ *                                     only for a worker per site or a test, with workflows routed to it
+ *   SYNAPSE_BACKUP_DIR                git repository of backups (<workspace>/.data/backups)
+ *   SYNAPSE_DEVICE_INVENTORY          where devices are: JSON object or device-sim's JSON lines
+ *   SYNAPSE_GNMI_TRANSPORT            plaintext | skip-verify | tls, for devices whose entry names none (plaintext)
+ *   SYNAPSE_GNMI_CA_FILE              CA bundle for tls
+ *   SYNAPSE_GNMI_TIMEOUT_MS           deadline of one gNMI call (10000)
+ *   SYNAPSE_HEARTBEAT_INTERVAL_MS     activity heartbeat period (2000)
+ *   SYNAPSE_RESUBSCRIBE_INTERVAL_MS   validation: wait before re-opening a cut subscription (1000)
+ */
+export interface WorkerConfig {
+  temporal: { address: string; namespace: string; taskQueue: string };
+  backupDir: string;
+  inventoryFile?: string;
+  directoryDefaults: DirectoryDefaults;
+  settings: DeviceActivitySettings;
+}
+
+/** The checkout this file runs from (src/ under ts-jest, dist/ under node). */
+const WORKSPACE_ROOT = path.resolve(__dirname, '..', '..', '..');
+export const DEFAULT_BACKUP_DIR = path.join(WORKSPACE_ROOT, '.data', 'backups');
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
+  const transport = parseTransport(env);
+  return {
+    temporal: {
+      address: text(env.TEMPORAL_ADDRESS) ?? 'localhost:7233',
+      namespace: text(env.TEMPORAL_NAMESPACE) ?? 'default',
+      taskQueue: text(env.SYNAPSE_DEVICE_TASK_QUEUE) ?? TASK_QUEUES.device,
+    },
+    backupDir: path.resolve(text(env.SYNAPSE_BACKUP_DIR) ?? DEFAULT_BACKUP_DIR),
+    ...(text(env.SYNAPSE_DEVICE_INVENTORY) ? { inventoryFile: path.resolve(env.SYNAPSE_DEVICE_INVENTORY!) } : {}),
+    directoryDefaults: { transport, timeoutMs: integer(env, 'SYNAPSE_GNMI_TIMEOUT_MS', 10_000, 1, 600_000) },
+    settings: {
+      heartbeatIntervalMs: integer(env, 'SYNAPSE_HEARTBEAT_INTERVAL_MS', DEFAULT_SETTINGS.heartbeatIntervalMs, 100, 60_000),
+      resubscribeIntervalMs: integer(env, 'SYNAPSE_RESUBSCRIBE_INTERVAL_MS', DEFAULT_SETTINGS.resubscribeIntervalMs, 10, 60_000),
+    },
+  };
+}
+
+function parseTransport(env: NodeJS.ProcessEnv): DeviceTransport {
+  const mode = text(env.SYNAPSE_GNMI_TRANSPORT) ?? 'plaintext';
+  const caFile = text(env.SYNAPSE_GNMI_CA_FILE);
+  if (caFile && mode !== 'tls') throw new ConfigError(`SYNAPSE_GNMI_CA_FILE is only used with SYNAPSE_GNMI_TRANSPORT=tls (it is ${mode})`);
+  const parsed = DeviceTransport.safeParse(mode === 'tls' ? { mode, ...(caFile ? { caFile: path.resolve(caFile) } : {}) } : { mode });
+  if (!parsed.success) throw new ConfigError(`SYNAPSE_GNMI_TRANSPORT must be plaintext, skip-verify or tls (got ${JSON.stringify(mode)})`);
+  return parsed.data;
+}
+
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = text(env[name]);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) throw new ConfigError(`${name} must be a whole number from ${min} to ${max} (got ${JSON.stringify(raw)})`);
+  return value;
+}
+
+function text(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}

@@ -1,0 +1,40 @@
+import { GnmiClientPool } from '@synapse/gnmi-client';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { createDeviceActivities, type DeviceWorkerActivities } from './activities';
+import { GitBackupStore } from './backup-store/git-backup-store';
+import type { WorkerConfig } from './config';
+import type { DeviceCredentials } from './credentials';
+import { loadInventoryFile, StaticDeviceDirectory, type DeviceDirectory } from './device-directory';
+
+/** Everything the activities need, built from the configuration; close() releases the device channels. */
+export interface DeviceWorkerResources {
+  activities: DeviceWorkerActivities;
+  directory: DeviceDirectory;
+  backups: GitBackupStore;
+  pool: GnmiClientPool;
+  close(): void;
+}
+
+export async function createDeviceWorkerResources(config: WorkerConfig, credentials: DeviceCredentials): Promise<DeviceWorkerResources> {
+  const directory = config.inventoryFile
+    ? loadInventoryFile(config.inventoryFile, config.directoryDefaults)
+    : new StaticDeviceDirectory({}, config.directoryDefaults, 'the device inventory (SYNAPSE_DEVICE_INVENTORY is not set)');
+  const backups = new GitBackupStore({ dir: config.backupDir });
+  // Fail at startup, not at the first backup, when the directory cannot hold a repository.
+  await backups.ready();
+  const pool = new GnmiClientPool(credentials.lookup);
+  const activities = createDeviceActivities({ gnmi: pool, directory, backups, settings: config.settings });
+  return { activities, directory, backups, pool, close: () => pool.close() };
+}
+
+/** A Worker polling the device task queue with the given activities (no workflows: they run on network-changes). */
+export function createDeviceWorker(connection: NativeConnection, config: WorkerConfig, activities: DeviceWorkerActivities): Promise<Worker> {
+  return Worker.create({
+    connection,
+    namespace: config.temporal.namespace,
+    taskQueue: config.temporal.taskQueue,
+    activities,
+    // In-flight device calls get this long to finish on shutdown before they are cancelled.
+    shutdownGraceTime: '30 seconds',
+  });
+}

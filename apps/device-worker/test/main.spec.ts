@@ -1,0 +1,132 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { LAB_CREDENTIALS } from '@synapse/device-sim';
+import { Client, Connection } from '@temporalio/client';
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { rendered, startTestLab, type TestLab } from './lab';
+import type { backupAndDeployWorkflow } from './fixtures/backup-and-deploy-workflow';
+
+const MAIN = path.join(__dirname, '..', 'dist', 'main.js');
+const address = process.env.TEMPORAL_ADDRESS;
+const namespace = process.env.TEMPORAL_NAMESPACE ?? 'default';
+const quiet = { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+
+interface Started {
+  child: ChildProcessWithoutNullStreams;
+  ready: Record<string, unknown>;
+  stderr: () => string;
+  exited: Promise<number | null>;
+}
+
+/** Starts the built worker as `npm run serve` would and waits for its ready line. */
+function startWorkerProcess(env: NodeJS.ProcessEnv): Promise<Started> {
+  const child = spawn(process.execPath, [MAIN], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no ready line within 30 s; stderr: ${stderr}`)), 30_000);
+    void exited.then((code) => reject(new Error(`device-worker exited with ${code} before it was ready; stderr: ${stderr}`)));
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const line = stdout.split('\n').find((l) => l.startsWith('{'));
+      if (!line) return;
+      clearTimeout(timer);
+      resolve({ child, ready: JSON.parse(line) as Record<string, unknown>, stderr: () => stderr, exited });
+    });
+  });
+}
+
+describe('node dist/main.js: the deployable worker process', () => {
+  let lab: TestLab;
+  let dir: string;
+
+  beforeAll(() => {
+    try {
+      Runtime.install({ logger: new DefaultLogger('ERROR') });
+    } catch {
+      // Already installed by another file in this Jest worker.
+    }
+  });
+
+  beforeEach(async () => {
+    if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: build first (npx tsc -p apps/device-worker/tsconfig.json)`);
+    if (!address) throw new Error('TEMPORAL_ADDRESS is not set: the Jest global setup should have started a server');
+    lab = await startTestLab();
+    dir = mkdtempSync(path.join(tmpdir(), 'device-worker-main-'));
+  });
+
+  afterEach(async () => {
+    await lab.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("takes the simulator's output as its inventory, runs activities for a workflow, and stops cleanly on SIGTERM", async () => {
+    const inventory = path.join(dir, 'inventory.jsonl');
+    writeFileSync(inventory, `${lab.sim.devices.map((d) => JSON.stringify({ device: d.name, address: d.address })).join('\n')}\n`);
+    const taskQueue = `device-operations-test-${randomUUID()}`;
+    const backupDir = path.join(dir, 'backups');
+    const worker = await startWorkerProcess({
+      PATH: process.env.PATH,
+      HOME: dir,
+      TEMPORAL_ADDRESS: address,
+      TEMPORAL_NAMESPACE: namespace,
+      SYNAPSE_DEVICE_TASK_QUEUE: taskQueue,
+      SYNAPSE_DEVICE_INVENTORY: inventory,
+      SYNAPSE_BACKUP_DIR: backupDir,
+      SYNAPSE_DEVICE_USERNAME: LAB_CREDENTIALS.username,
+      SYNAPSE_DEVICE_PASSWORD: LAB_CREDENTIALS.password,
+    });
+    try {
+      expect(worker.ready).toEqual({
+        service: 'device-worker',
+        taskQueue,
+        temporal: address,
+        namespace,
+        devices: ['spine01', 'leaf01', 'leaf02'],
+        backups: backupDir,
+        credentials: 'SYNAPSE_DEVICE_USERNAME/SYNAPSE_DEVICE_PASSWORD',
+      });
+
+      // Workflows run here; the activities run in the worker process.
+      const connection = await Connection.connect({ address: address! });
+      const workflowConnection = await NativeConnection.connect({ address: address! });
+      try {
+        const workflowBundle = await bundleWorkflowCode({ workflowsPath: path.join(__dirname, 'fixtures', 'backup-and-deploy-workflow.ts'), logger: quiet });
+        const workflowQueue = `workflows-${randomUUID()}`;
+        const workflows = await Worker.create({ connection: workflowConnection, namespace, taskQueue: workflowQueue, workflowBundle });
+        const client = new Client({ connection, namespace });
+        const result = await workflows.runUntil(
+          client.workflow.execute<typeof backupAndDeployWorkflow>('backupAndDeployWorkflow', {
+            taskQueue: workflowQueue,
+            workflowId: `device/leaf01/${randomUUID()}`,
+            workflowExecutionTimeout: '60 seconds',
+            args: [{ device: 'leaf01', changeId: 'chg-main', config: rendered('leaf01'), taskQueue }],
+          }),
+        );
+        expect(result.deploy.replacedPaths).toEqual(Object.keys(rendered('leaf01')));
+        expect(existsSync(path.join(backupDir, 'leaf01.json'))).toBe(true);
+      } finally {
+        await workflowConnection.close();
+        await connection.close();
+      }
+    } finally {
+      worker.child.kill('SIGTERM');
+    }
+    await expect(worker.exited).resolves.toBe(0);
+    expect(worker.stderr()).toContain('SIGTERM, shutting down');
+  });
+
+  it('refuses to start with a configuration that cannot work, saying which variable is wrong', async () => {
+    const child = spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH, HOME: dir, SYNAPSE_GNMI_TRANSPORT: 'telnet' } });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise((resolve) => child.on('exit', resolve));
+    expect(code).toBe(1);
+    expect(stderr).toContain('SYNAPSE_GNMI_TRANSPORT must be plaintext, skip-verify or tls');
+  });
+});
