@@ -4,12 +4,21 @@ import { infrahubSimService } from './stack/infrahub-sim-service';
 import { runStack } from './stack/run-stack';
 import type { StackService } from './stack/stack-service';
 import { temporalService } from './stack/temporal-service';
+import { workerService } from './stack/worker-service';
 
 /**
- * `npm start`: the whole stack on embedded defaults, in dependency order.
- * Later: the three workers, appended here.
+ * `npm start`: the whole stack on embedded defaults, in dependency order:
+ * Temporal, the two simulators (the lab), then the three workers reading
+ * what those exported.
  */
-const STACK: readonly StackService[] = [temporalService(), deviceSimService(), infrahubSimService()];
+const STACK: readonly StackService[] = [
+  temporalService(),
+  deviceSimService(),
+  infrahubSimService(),
+  workerService('infrahub-worker'),
+  workerService('device-worker'),
+  workerService('workflow-worker'),
+];
 
 const RULE = '─'.repeat(72);
 

@@ -36,6 +36,10 @@ export function deviceSimService(entry: string = DEVICE_SIM_ENTRY): StackService
       });
       const devices = messages.filter((message) => typeof message.device === 'string' && typeof message.address === 'string');
       const control = messages.find((message) => message.service === 'device-sim-control');
+      // The device-worker finds the devices through this file, as it would an operator's inventory.
+      const inventoryFile = path.join(WORKSPACE_ROOT, '.data', 'stack', 'device-inventory.jsonl');
+      fs.mkdirSync(path.dirname(inventoryFile), { recursive: true });
+      fs.writeFileSync(inventoryFile, devices.map((device) => JSON.stringify({ device: device.device, address: device.address })).join('\n') + '\n');
       const nameWidth = Math.max(8, ...devices.map((device) => String(device.device).length));
       const announced = devices.find((device) => typeof device.username === 'string');
       const credentials = announced
@@ -49,7 +53,13 @@ export function deviceSimService(entry: string = DEVICE_SIM_ENTRY): StackService
           `  credentials: ${credentials}`,
           `Device-sim control  ${String(control?.address)}   (GET /devices, POST /devices/{name}/faults …; see README)`,
         ],
-        exports: {},
+        exports: {
+          SYNAPSE_DEVICE_INVENTORY: inventoryFile,
+          // The simulator's lab login, for the device-worker only: activities read it from their
+          // environment, so it never reaches workflow history.
+          SYNAPSE_DEVICE_USERNAME: context.env.SYNAPSE_DEVICE_USERNAME || 'admin',
+          SYNAPSE_DEVICE_PASSWORD: context.env.SYNAPSE_DEVICE_PASSWORD || 'NokiaSrl1!',
+        },
         exited: child.exited,
         stop: async () => {
           await child.stop();
