@@ -1,24 +1,6 @@
 #!/usr/bin/env node
-import { deviceSimService } from './stack/device-sim-service';
-import { infrahubSimService } from './stack/infrahub-sim-service';
 import { runStack } from './stack/run-stack';
-import type { StackService } from './stack/stack-service';
-import { temporalService } from './stack/temporal-service';
-import { workerService } from './stack/worker-service';
-
-/**
- * `npm start`: the whole stack on embedded defaults, in dependency order:
- * Temporal, the two simulators (the lab), then the three workers reading
- * what those exported.
- */
-const STACK: readonly StackService[] = [
-  temporalService(),
-  deviceSimService(),
-  infrahubSimService(),
-  workerService('infrahub-worker'),
-  workerService('device-worker'),
-  workerService('workflow-worker'),
-];
+import { STACK } from './stack/stack';
 
 const RULE = '─'.repeat(72);
 
@@ -27,7 +9,13 @@ runStack(STACK, {
     console.log(`starting ${service.name}…`);
   },
   onReady(running) {
-    console.log(['', RULE, 'Synapse stack is up', RULE, ...running.flatMap((service) => service.banner), RULE, 'Press Ctrl-C to stop everything.', ''].join('\n'));
+    const temporal = running.find((service) => service.exports.TEMPORAL_ADDRESS)?.exports.TEMPORAL_ADDRESS ?? 'localhost:7233';
+    const tryIt = [
+      'Try a change (in another terminal):',
+      `  TEMPORAL_ADDRESS=${temporal} npx synapse change start --device leaf01 --device spine01 --reason "bring up the underlay" --watch`,
+      `  TEMPORAL_ADDRESS=${temporal} npx synapse change list`,
+    ];
+    console.log(['', RULE, 'Synapse stack is up', RULE, ...running.flatMap((service) => service.banner), RULE, ...tryIt, RULE, 'Press Ctrl-C to stop everything.', ''].join('\n'));
   },
   onStopping(reason) {
     console.log(`\n${reason}`);

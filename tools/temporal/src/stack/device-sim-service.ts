@@ -28,7 +28,8 @@ export function deviceSimService(entry: string = DEVICE_SIM_ENTRY): StackService
       const { child, messages } = await startJsonLineChild({
         name: 'device-sim',
         command: process.execPath,
-        args: [entry, '--control-port', '0'],
+        // DEVICE_SIM_BASE_PORT: device i on base+i (0 = any free port); the reference lab's 57400+ otherwise.
+        args: [entry, '--control-port', '0', ...(context.env.DEVICE_SIM_BASE_PORT ? ['--base-port', context.env.DEVICE_SIM_BASE_PORT] : [])],
         env: context.env,
         cwd: WORKSPACE_ROOT,
         isReady: (message) => message.service === 'device-sim-control',

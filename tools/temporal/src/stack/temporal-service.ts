@@ -23,7 +23,8 @@ export function temporalService(): StackService {
         cliPath: cli.path,
         port,
         uiPort,
-        dbFile: STACK_DB_FILE,
+        // TEMPORAL_DB_FILE: another database (the demo uses a throwaway one).
+        dbFile: context.env.TEMPORAL_DB_FILE || STACK_DB_FILE,
         namespace: context.env.TEMPORAL_NAMESPACE || undefined,
         logFile: STACK_SERVER_LOG,
       }).catch((error: unknown) => {

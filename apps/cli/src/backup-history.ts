@@ -1,0 +1,142 @@
+import { createHash } from 'node:crypto';
+import { existsSync, statSync } from 'node:fs';
+import * as path from 'node:path';
+import { DeviceName } from '@synapse/contracts';
+import { badInput, unavailable } from './cli-error';
+import { runGit } from './git';
+
+/**
+ * Reads the device-worker's git backup store (apps/device-worker README,
+ * "Backup store"): one file per device, `<device>.json`; one commit per
+ * archived backup on `refs/heads/main`, whose message carries trailers
+ * `Device`, `Change-Id`, `Workflow-Id`, `Reason`, `Taken-At`, `Backup-Id`
+ * (the git blob of the exact bytes) and `Backup-Sha256`. Read only: the
+ * worker is the one writer.
+ */
+export interface BackupEntry {
+  commit: string;
+  /** When the backup was taken (the Taken-At trailer, else the commit's author date, which the store sets to it). */
+  takenAt: string;
+  device: string;
+  changeId: string;
+  workflowId: string;
+  backupId: string;
+  sha256: string;
+  reason?: string;
+}
+
+const BRANCH = 'refs/heads/main';
+/** The same default as the device-worker: the workspace's `.data/backups`, from dist/ or src/ alike. */
+const WORKSPACE_ROOT = path.resolve(__dirname, '..', '..', '..');
+export const DEFAULT_BACKUP_DIR = path.join(WORKSPACE_ROOT, '.data', 'backups');
+
+export function backupDirFrom(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  return path.resolve(flag ?? (env.SYNAPSE_BACKUP_DIR?.trim() || DEFAULT_BACKUP_DIR));
+}
+
+export function parseDevice(device: string): string {
+  const parsed = DeviceName.safeParse(device);
+  if (!parsed.success) throw badInput(`<device>: ${parsed.error.issues[0]?.message ?? 'not a device name'}`);
+  return parsed.data;
+}
+
+export class BackupHistory {
+  private constructor(
+    readonly dir: string,
+    private readonly gitDir: string,
+  ) {}
+
+  static open(dir: string): BackupHistory {
+    const where = `(--dir or SYNAPSE_BACKUP_DIR; the device-worker creates it with the first backup)`;
+    if (!existsSync(dir) || !statSync(dir).isDirectory()) throw unavailable(`no backup store at ${dir} ${where}`);
+    const gitDir = path.join(dir, '.git');
+    if (!existsSync(gitDir)) throw unavailable(`${dir} is not a backup store: it is not a git repository ${where}`);
+    return new BackupHistory(dir, gitDir);
+  }
+
+  /** Every archived backup of the device, newest first, also those that found the config unchanged. */
+  async list(device: string): Promise<BackupEntry[]> {
+    const branch = await runGit(this.gitDir, ['rev-parse', '--verify', '--quiet', BRANCH], { okExitCodes: [1] });
+    if (branch.code !== 0) return [];
+    const log = await runGit(this.gitDir, ['log', '--format=%H%x00%aI%x00%B%x1e', '--fixed-strings', '--grep', `Device: ${device}`, BRANCH]);
+    return log.stdout
+      .toString('utf8')
+      .split('\x1e')
+      .map((record) => record.replace(/^\n/, ''))
+      .filter((record) => record.includes('\0'))
+      .map((record) => {
+        const [commit, authorDate, body] = record.split('\0');
+        const trailers = parseTrailers(body);
+        const entry: BackupEntry = {
+          commit,
+          takenAt: trailers.get('Taken-At') ?? authorDate,
+          device: trailers.get('Device') ?? '',
+          changeId: trailers.get('Change-Id') ?? '',
+          workflowId: trailers.get('Workflow-Id') ?? '',
+          backupId: trailers.get('Backup-Id') ?? '',
+          sha256: trailers.get('Backup-Sha256') ?? '',
+        };
+        const reason = trailers.get('Reason');
+        return reason ? { ...entry, reason } : entry;
+      })
+      // --grep matches `Device: leaf01` inside `Device: leaf010` too; the trailer must name the device exactly.
+      .filter((entry) => entry.device === device && entry.backupId !== '');
+  }
+
+  /**
+   * One backup of the device, named the way an operator has it at hand: a
+   * commit or backup id (a prefix of at least 4 hex digits), a change id,
+   * or `latest` / `latest~N` (the N-th before the latest).
+   */
+  async resolve(device: string, ref: string, entries?: BackupEntry[]): Promise<BackupEntry> {
+    const history = entries ?? (await this.list(device));
+    const listHint = `see \`synapse backups list ${device}${this.dirFlag()}\``;
+    if (history.length === 0) throw badInput(`no backups of ${device} in ${this.dir}`);
+    const latest = /^latest(?:~(\d+))?$/.exec(ref);
+    if (latest) {
+      const back = Number(latest[1] ?? 0);
+      const entry = history[back];
+      if (!entry) throw badInput(`"${ref}": ${device} has only ${history.length} backup(s); ${listHint}`);
+      return entry;
+    }
+    const lower = ref.toLowerCase();
+    const byId = /^[0-9a-f]{4,64}$/.test(lower) ? history.filter((e) => e.commit.startsWith(lower) || e.backupId.startsWith(lower)) : [];
+    const byChange = history.filter((e) => e.changeId === ref);
+    const matches = [...new Map([...byId, ...byChange].map((e) => [e.commit, e])).values()];
+    if (matches.length === 1) return matches[0];
+    if (matches.length === 0) throw badInput(`no backup of ${device} matches "${ref}" (a commit, a backup id, a change id or latest~N); ${listHint}`);
+    throw badInput(`"${ref}" matches ${matches.length} backups of ${device} (${matches.map((e) => `${e.commit.slice(0, 12)} ${e.changeId}`).join(', ')}); give a longer commit id`);
+  }
+
+  /** The exact bytes of the backup, refused if they do not match the sha256 recorded with it. */
+  async read(entry: BackupEntry): Promise<Buffer> {
+    const content = (await runGit(this.gitDir, ['cat-file', 'blob', entry.backupId])).stdout;
+    const actual = createHash('sha256').update(content).digest('hex');
+    if (entry.sha256 && actual !== entry.sha256) {
+      throw unavailable(`backup ${entry.backupId} of ${entry.device} (commit ${entry.commit.slice(0, 12)}) is corrupt: sha256 ${actual}, recorded ${entry.sha256}`);
+    }
+    return content;
+  }
+
+  /** git's own unified diff of the two archived files, older first, labelled `<commit>/<device>.json`. */
+  async unifiedDiff(from: BackupEntry, to: BackupEntry): Promise<string> {
+    const labels = [`--src-prefix=${from.commit.slice(0, 12)}/`, `--dst-prefix=${to.commit.slice(0, 12)}/`];
+    const file = (e: BackupEntry) => `${e.commit}:${e.device}.json`;
+    // Exit code 1 means "they differ", which is the point here.
+    const diff = await runGit(this.gitDir, ['diff', '--no-color', '--no-ext-diff', ...labels, file(from), file(to)], { okExitCodes: [1] });
+    return diff.stdout.toString('utf8');
+  }
+
+  private dirFlag(): string {
+    return this.dir === DEFAULT_BACKUP_DIR ? '' : ` --dir ${this.dir}`;
+  }
+}
+
+function parseTrailers(body: string): Map<string, string> {
+  const trailers = new Map<string, string>();
+  for (const line of body.split('\n')) {
+    const match = /^([A-Za-z0-9-]+): (.*)$/.exec(line);
+    if (match && !trailers.has(match[1])) trailers.set(match[1], match[2]);
+  }
+  return trailers;
+}

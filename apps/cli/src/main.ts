@@ -1,0 +1,73 @@
+#!/usr/bin/env node
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { Command, CommanderError } from 'commander';
+import { CliError, EXIT } from './cli-error';
+import { registerBackups } from './commands/backups';
+import { registerChangeList } from './commands/change-list';
+import { registerChangeShow } from './commands/change-show';
+import { registerChangeStart } from './commands/change-start';
+import { registerChangeWatch } from './commands/change-watch';
+
+/** `synapse`: the operator's entry point to network changes and their backups. */
+export function buildProgram(): Command {
+  const program = new Command('synapse')
+    .description('Durable, auditable network changes on Temporal')
+    .version(packageVersion(), '-V, --version')
+    // Exit codes are the CLI's contract (cli-error.ts): commander must not exit on its own.
+    .exitOverride()
+    .showHelpAfterError('(add --help for usage)')
+    .addHelpText(
+      'after',
+      `
+Environment:
+  TEMPORAL_ADDRESS     Temporal frontend, host:port (default localhost:7233)
+  TEMPORAL_NAMESPACE   namespace (default "default")
+  TEMPORAL_UI_ADDRESS  Web UI base URL for links (default: frontend port + 1000 on loopback)
+  SYNAPSE_BACKUP_DIR   the device-worker's git backup store (default <workspace>/.data/backups)
+
+Exit codes: 0 done (change succeeded or dry run), 1 a change failed or a
+device was rolled back, 2 bad input (nothing started), 3 Temporal, git or the
+backup store unavailable.`,
+    );
+  const change = program.command('change').description('start, watch, show and list network changes');
+  registerChangeStart(change);
+  registerChangeWatch(change);
+  registerChangeShow(change);
+  registerChangeList(change);
+  registerBackups(program);
+  return program;
+}
+
+function packageVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as { version?: string }).version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+async function main(argv: string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (err) {
+    process.exitCode = exitCodeFor(err);
+  }
+}
+
+function exitCodeFor(err: unknown): number {
+  if (err instanceof CommanderError) {
+    // Commander has already printed the help or the usage error.
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return EXIT.ok;
+    return EXIT.badInput;
+  }
+  if (err instanceof CliError) {
+    process.stderr.write(`synapse: ${err.message}\n`);
+    return err.exitCode;
+  }
+  // Not an error the CLI anticipated: the stack is what a bug report needs.
+  process.stderr.write(`synapse: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  return EXIT.unavailable;
+}
+
+void main(process.argv);

@@ -1,0 +1,159 @@
+/**
+ * What an operator sees when something is wrong: a bad flag (exit 2, the
+ * field named, nothing started), a Temporal that is not there (exit 3,
+ * quickly, with the way out), an unknown change id or namespace (exit 2),
+ * and --help on every command.
+ */
+import { randomUUID } from 'node:crypto';
+import * as net from 'node:net';
+import { Client, Connection } from '@temporalio/client';
+import { WorkflowNotFoundError } from '@temporalio/common';
+import { temporalSettingsFromEnv, workflowIds } from '@synapse/contracts';
+import { closedPort, runCli } from './cli';
+
+describe('synapse: errors an operator can act on', () => {
+  const temporal = temporalSettingsFromEnv();
+  let connection: Connection;
+  let client: Client;
+
+  beforeAll(async () => {
+    connection = await Connection.connect({ address: temporal.address });
+    client = new Client({ connection, namespace: temporal.namespace });
+  });
+  afterAll(async () => {
+    await connection?.close();
+  });
+
+  async function expectNotStarted(changeId: string): Promise<void> {
+    await expect(client.workflow.getHandle(workflowIds.change(changeId)).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
+  }
+
+  it('refuses a bad change request with exit 2, naming every bad field by flag, and starts nothing', async () => {
+    const changeId = `chg-bad-${randomUUID()}`;
+    const run = await runCli([
+      'change', 'start', '--change-id', changeId,
+      '--device', 'leaf 01!', '--reason', '   ', '--concurrency', 'lots', '--settle-seconds', '99999',
+    ]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('nothing was started');
+    expect(run.stderr).toContain('devices.0 (--device/--devices): device name');
+    expect(run.stderr).toContain('reason (--reason): a reason is required');
+    expect(run.stderr).toMatch(/concurrency \(--concurrency\): .*number/);
+    expect(run.stderr).toContain('validation.settleTimeoutSeconds (--settle-seconds)');
+    expect(run.stdout).toBe('');
+    await expectNotStarted(changeId);
+  });
+
+  it('refuses a device listed twice and a request without devices', async () => {
+    const twice = `chg-twice-${randomUUID()}`;
+    const duplicate = await runCli(['change', 'start', '--change-id', twice, '--devices', 'leaf01,leaf02', '--device', 'leaf01', '--reason', 'mtu']);
+    expect(duplicate.code).toBe(2);
+    expect(duplicate.stderr).toContain('devices.2 (--device/--devices): leaf01 is listed twice');
+    await expectNotStarted(twice);
+
+    const none = await runCli(['change', 'start', '--reason', 'mtu', '--devices', ',']);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain('devices (--device/--devices): at least one device');
+  });
+
+  it('refuses a bad change id and an empty requester by flag', async () => {
+    const run = await runCli(['change', 'start', '--change-id', '-starts-with-dash', '--device', 'leaf01', '--reason', 'mtu', '--requester', ' ']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('changeId (--change-id): change id');
+    expect(run.stderr).toContain('requester (--requester): a requester is required');
+  });
+
+  it('says quickly that Temporal is unreachable at a closed port, from the flag and from TEMPORAL_ADDRESS', async () => {
+    const port = await closedPort();
+    const address = `127.0.0.1:${port}`;
+    const changeId = `chg-unreachable-${randomUUID()}`;
+    const runs = await Promise.all([
+      runCli(['change', 'start', '--change-id', changeId, '--device', 'leaf01', '--reason', 'mtu', '--address', address]),
+      runCli(['change', 'list'], { env: { TEMPORAL_ADDRESS: address } }),
+      runCli(['change', 'show', 'chg-x'], { env: { TEMPORAL_ADDRESS: address } }),
+    ]);
+    for (const run of runs) {
+      expect(run.code).toBe(3);
+      expect(run.stderr).toContain(`cannot reach Temporal at ${address}: connection refused — is \`npm start\` running, or set TEMPORAL_ADDRESS`);
+      expect(run.durationMs).toBeLessThan(5_000);
+    }
+    await expectNotStarted(changeId);
+  });
+
+  it('gives up within seconds on something at the address that does not speak Temporal', async () => {
+    // Accepts TCP and never answers: the case the TCP probe cannot settle, bounded by the connect timeout.
+    const sockets = new Set<net.Socket>();
+    const silent = net.createServer((socket) => sockets.add(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const address = `127.0.0.1:${(silent.address() as net.AddressInfo).port}`;
+    try {
+      const run = await runCli(['change', 'list', '--address', address]);
+      expect(run.code).toBe(3);
+      expect(run.stderr).toContain(`cannot reach Temporal at ${address}:`);
+      expect(run.stderr).toContain('TEMPORAL_ADDRESS');
+      expect(run.durationMs).toBeLessThan(9_000);
+    } finally {
+      sockets.forEach((s) => s.destroy());
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
+  });
+
+  it('refuses a malformed address before trying to connect', async () => {
+    const run = await runCli(['change', 'list', '--address', 'localhost']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('TEMPORAL_ADDRESS: host:port');
+  });
+
+  it('says an unknown change id is unknown (show and watch) and an unknown namespace does not exist', async () => {
+    const unknown = `chg-nobody-${randomUUID()}`;
+    const [show, watch, namespace] = await Promise.all([
+      runCli(['change', 'show', unknown]),
+      runCli(['change', 'watch', unknown]),
+      runCli(['change', 'list', '--namespace', `no-such-namespace-${randomUUID().slice(0, 8)}`]),
+    ]);
+    for (const run of [show, watch]) {
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain(`unknown change id "${unknown}": no workflow change/${unknown} in namespace "${temporal.namespace}" at ${temporal.address}`);
+    }
+    expect(namespace.code).toBe(2);
+    expect(namespace.stderr).toMatch(/namespace "no-such-namespace-\w+" does not exist/);
+  });
+
+  it('treats usage mistakes as bad input (exit 2): unknown option, missing argument, conflicting flags, bad limit', async () => {
+    const runs = await Promise.all([
+      runCli(['change', 'list', '--bogus']),
+      runCli(['change', 'show']),
+      runCli(['change', 'start', '--device', 'leaf01', '--reason', 'x', '--wait', '--watch']),
+      runCli(['change', 'list', '--limit', '0']),
+      runCli(['change', 'list', '--status', 'sleeping']),
+      runCli(['change']),
+    ]);
+    for (const run of runs) expect({ args: run.stderr.split('\n')[0], code: run.code }).toEqual({ args: expect.any(String), code: 2 });
+    expect(runs[0].stderr).toContain("unknown option '--bogus'");
+    expect(runs[1].stderr).toContain("missing required argument 'change-id'");
+    expect(runs[2].stderr).toMatch(/option '--watch' cannot be used with option '--wait'|option '--wait' cannot be used with option '--watch'/);
+    expect(runs[3].stderr).toContain('--limit: a whole number from 1 to 1000, got "0"');
+    expect(runs[4].stderr).toContain("argument 'sleeping' is invalid");
+  });
+
+  it('has --help for every command, exiting 0', async () => {
+    const commands: [string[], string[]][] = [
+      [[], ['Usage: synapse', 'change', 'backups', 'TEMPORAL_ADDRESS', 'Exit codes']],
+      [['change'], ['Usage: synapse change', 'start', 'watch', 'show', 'list']],
+      [['change', 'start'], ['Usage: synapse change start', '--device <name>', '--devices <a,b,…>', '--reason', '--requester', '--ticket', '--branch', '--dry-run', '--concurrency', '--settle-seconds', '--no-commit-confirmed', '--change-id', '--wait', '--watch', '--json', '--address', '--namespace']],
+      [['change', 'watch'], ['Usage: synapse change watch [options] <change-id>', 'progress']],
+      [['change', 'show'], ['Usage: synapse change show [options] <change-id>', '--json']],
+      [['change', 'list'], ['Usage: synapse change list', '--device', '--limit', "SynapseDevices = 'leaf01'"]],
+      [['backups'], ['Usage: synapse backups', 'list', 'diff']],
+      [['backups', 'list'], ['Usage: synapse backups list [options] <device>', '--dir', 'SYNAPSE_BACKUP_DIR']],
+      [['backups', 'diff'], ['Usage: synapse backups diff [options] <device> <from> <to>', '--unified', 'latest~N']],
+    ];
+    const runs = await Promise.all(commands.map(([args]) => runCli([...args, '--help'])));
+    runs.forEach((run, i) => {
+      expect({ command: commands[i][0].join(' '), code: run.code }).toEqual({ command: commands[i][0].join(' '), code: 0 });
+      for (const text of commands[i][1]) expect(run.stdout).toContain(text);
+    });
+    // The task-queue override is for tests and multi-tenant setups, not everyday use.
+    expect(runs[2].stdout).not.toContain('--task-queue');
+  });
+});

@@ -1,0 +1,141 @@
+/**
+ * The CLI against the real thing: workflow-worker's NetworkChangeWorkflow,
+ * the device-worker's activities on the device simulator and the
+ * infrahub-worker's activities on the Infrahub simulator, all on the suite's
+ * Temporal server. An operator rolls the reference lab out with
+ * `change start --watch`, shows it, runs it again (nothing to do), and reads
+ * what the rollout changed on leaf01 from the backups it took; before that,
+ * a change that cannot validate is rolled back and the CLI says so (exit 1).
+ *
+ * Workers poll this file's own queues; the CLI is pointed at them with its
+ * hidden queue flags, as a test or a per-site deployment would.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { temporalSettingsFromEnv, workflowIds, type DeviceTarget } from '@synapse/contracts';
+import { LAB_CREDENTIALS, referenceLabTopology, startDeviceSim, type DeviceSim } from '@synapse/device-sim';
+import { createDeviceActivities, GitBackupStore, StaticDeviceDirectory } from '@synapse/device-worker';
+import { GnmiClient } from '@synapse/gnmi-client';
+import { InfrahubClient } from '@synapse/infrahub-client';
+import { DEFAULT_LAB_API_TOKEN, startInfrahubSim, type InfrahubSim } from '@synapse/infrahub-sim';
+import { createInfrahubActivities } from '@synapse/infrahub-worker';
+import { referenceLab } from '@synapse/lab';
+import { bundleWorkflows, createWorkflowWorker } from '@synapse/workflow-worker';
+import { runCli } from './cli';
+
+const LAB_DEVICES = ['spine01', 'leaf01', 'leaf02'];
+
+describe('synapse change with the real workflow, workers and simulators', () => {
+  const temporal = temporalSettingsFromEnv();
+  const suffix = randomUUID().slice(0, 8);
+  const queues = { workflow: `cli-e2e-changes-${suffix}`, device: `cli-e2e-device-${suffix}`, infrahub: `cli-e2e-infrahub-${suffix}` };
+  const q = ['--task-queue', queues.workflow, '--device-task-queue', queues.device, '--infrahub-task-queue', queues.infrahub];
+  let devices: DeviceSim;
+  let infrahubSim: InfrahubSim;
+  let infrahub: InfrahubClient;
+  let backupDir: string;
+  let workerConnection: NativeConnection;
+  let connection: Connection;
+  let client: Client;
+  const workers: { worker: Worker; running: Promise<void> }[] = [];
+  const started: string[] = [];
+
+  beforeAll(async () => {
+    try {
+      Runtime.install({ logger: new DefaultLogger('ERROR') });
+    } catch {
+      // Installed already in this process.
+    }
+    devices = await startDeviceSim({ topology: referenceLabTopology(), convergenceDelayMs: 100 });
+    infrahubSim = await startInfrahubSim({ lab: referenceLab(), port: 0 });
+    infrahub = new InfrahubClient({ address: infrahubSim.address, apiToken: DEFAULT_LAB_API_TOKEN, env: {} });
+    backupDir = mkdtempSync(path.join(tmpdir(), 'synapse-cli-e2e-backups-'));
+    workerConnection = await NativeConnection.connect({ address: temporal.address });
+    connection = await Connection.connect({ address: temporal.address });
+    client = new Client({ connection, namespace: temporal.namespace });
+    const created = await Promise.all([
+      createWorkflowWorker({ connection: workerConnection, namespace: temporal.namespace, taskQueue: queues.workflow, workflowBundle: await bundleWorkflows({ quiet: true }) }),
+      Worker.create({
+        connection: workerConnection,
+        namespace: temporal.namespace,
+        taskQueue: queues.device,
+        activities: createDeviceActivities({
+          gnmi: (target: DeviceTarget) => new GnmiClient(target, { ...LAB_CREDENTIALS }),
+          directory: new StaticDeviceDirectory(Object.fromEntries(devices.devices.map((d) => [d.name, { address: d.address }])), {
+            transport: { mode: 'plaintext' },
+            timeoutMs: 3000,
+          }),
+          backups: new GitBackupStore({ dir: backupDir, onWarning: () => undefined }),
+          settings: { heartbeatIntervalMs: 200, resubscribeIntervalMs: 100 },
+        }),
+      }),
+      Worker.create({ connection: workerConnection, namespace: temporal.namespace, taskQueue: queues.infrahub, activities: createInfrahubActivities({ infrahub }) }),
+    ]);
+    for (const worker of created) workers.push({ worker, running: worker.run() });
+  });
+
+  afterAll(async () => {
+    // A failed assertion must not leave a change holding the lab's device locks on the shared server.
+    for (const id of [...started.map((c) => workflowIds.change(c)), ...LAB_DEVICES.map((d) => workflowIds.device(d))]) {
+      const handle = client?.workflow.getHandle(id);
+      const description = await handle?.describe().catch(() => undefined);
+      if (description?.status.name === 'RUNNING') await handle?.terminate('cli test cleanup').catch(() => undefined);
+    }
+    for (const { worker } of workers) worker.shutdown();
+    await Promise.allSettled(workers.map((w) => w.running));
+    await connection?.close();
+    await workerConnection?.close();
+    infrahub?.close();
+    await Promise.all([devices?.stop(), infrahubSim?.stop()]);
+    if (backupDir) rmSync(backupDir, { recursive: true, force: true });
+  });
+
+  it('a change that cannot validate is rolled back: --wait exits 1 and says why, per device', async () => {
+    // leaf01 alone: its spine has no BGP config yet, so the sessions never come up and the deploy is rolled back.
+    const lonely = `chg-e2e-lonely-${suffix}`;
+    started.push(lonely);
+    const run = await runCli(['change', 'start', '--change-id', lonely, '--device', 'leaf01', '--settle-seconds', '3', '--reason', 'leaf01 first', ...q, '--wait'], { timeoutMs: 120_000 });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(new RegExp(`change ${lonely}: (failed|partially-failed)`));
+    expect(run.stdout).toMatch(/^ {2}leaf01\s+rolled-back\s+[0-9a-f]{12}\s+\S/m);
+  });
+
+  it('rolls the lab out with --watch, finds nothing to do the second time, and diffs the backups it took', async () => {
+    const rollout = `chg-e2e-rollout-${suffix}`;
+    const again = `chg-e2e-again-${suffix}`;
+    started.push(rollout, again);
+    const base = ['--devices', LAB_DEVICES.join(','), '--concurrency', '3', '--settle-seconds', '15', '--reason', 'underlay rollout', '--ticket', 'NET-7', ...q];
+
+    const watched = await runCli(['change', 'start', '--change-id', rollout, ...base, '--watch'], { timeoutMs: 120_000 });
+    expect({ code: watched.code, stderr: watched.stderr }).toEqual({ code: 0, stderr: '' });
+    // Real steps from the real progress query, then the result.
+    expect(watched.stdout).toMatch(/^leaf01 {2}(fetch-intent|backup|store-backup|diff|deploy|validate-bgp|validate-interfaces|confirm|record-status)\b/m);
+    expect(watched.stdout).toContain(`change ${rollout}: succeeded`);
+    for (const device of LAB_DEVICES) expect(watched.stdout).toMatch(new RegExp(`^  ${device}\\s+deployed\\s+[0-9a-f]{12}\\s+\\d+ changed, \\d+ added`, 'm'));
+
+    const show = JSON.parse((await runCli(['change', 'show', rollout, '--json', ...q])).stdout);
+    expect(show).toMatchObject({ status: 'completed', requester: 'alice', devices: LAB_DEVICES, request: { ticket: 'NET-7' }, result: { outcome: 'succeeded' } });
+
+    const second = await runCli(['change', 'start', '--change-id', again, ...base, '--wait', '--json'], { timeoutMs: 120_000 });
+    expect(second.code).toBe(0);
+    const result = JSON.parse(second.stdout).result;
+    expect(result.outcome).toBe('succeeded');
+    expect(result.devices.map((d: { outcome: string }) => d.outcome)).toEqual(['in-sync', 'in-sync', 'in-sync']);
+
+    // The backups of leaf01: before the rolled-back change, before the rollout, before the second change (= after the rollout).
+    const list = JSON.parse((await runCli(['backups', 'list', 'leaf01', '--dir', backupDir, '--json'])).stdout);
+    expect(list.map((e: { changeId: string }) => e.changeId)).toEqual([again, rollout, `chg-e2e-lonely-${suffix}`]);
+    expect(new Set(list.map((e: { workflowId: string }) => e.workflowId))).toEqual(new Set([workflowIds.device('leaf01')]));
+    const diff = await runCli(['backups', 'diff', 'leaf01', rollout, again, '--dir', backupDir]);
+    expect(diff.code).toBe(0);
+    // What the rollout put on leaf01 (from a freshly booted config): its fabric interfaces, the default network instance with BGP, the policies.
+    expect(diff.stdout).toMatch(/^0 changed, [1-9]\d* added, 0 removed$/m);
+    expect(diff.stdout).toMatch(/^ {2}\+ \/interface\[name=ethernet-1\/49\]: \{.*"mtu":9214/m);
+    expect(diff.stdout).toMatch(/^ {2}\+ \/network-instance\[name=default\]: /m);
+    expect(diff.stdout).toMatch(/^ {2}\+ \/routing-policy\/policy\[name=underlay-export\]: /m);
+  });
+});
