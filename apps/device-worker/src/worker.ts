@@ -36,5 +36,8 @@ export function createDeviceWorker(connection: NativeConnection, config: WorkerC
     activities,
     // In-flight device calls get this long to finish on shutdown before they are cancelled.
     shutdownGraceTime: '30 seconds',
+    // Heartbeats carry cancellation back to a validating activity; the SDK's default throttle
+    // (80% of the heartbeat timeout) would let an operator's cancel wait ~16 s before the rollback.
+    maxHeartbeatThrottleInterval: '2 seconds',
   });
 }

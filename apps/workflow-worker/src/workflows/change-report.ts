@@ -1,0 +1,113 @@
+import { allHandlersFinished, CancellationScope, condition, isCancellation } from '@temporalio/workflow';
+import type {
+  BackupRef,
+  ChangeOutcome,
+  ChangeRecord,
+  DeploymentState,
+  DeviceChangeInput,
+  DeviceChangeResult,
+  DeviceOutcome,
+  DiffResult,
+  ValidationResult,
+} from '@synapse/contracts';
+import type { ChangeActivities } from './activities';
+import { operatorReason } from './failures';
+import type { DeviceProgressTracker } from './progress';
+
+/**
+ * What one device's change tells Infrahub (deployment state and the audit
+ * record) and its caller (DeviceChangeResult), built from the facts the
+ * runbook collects as it goes. Kept apart from the runbook so that
+ * device-change.ts reads as the steps and nothing else.
+ */
+export class DeviceChangeReport {
+  backup: BackupRef | undefined;
+  plan: DiffResult | undefined;
+  readonly validation: { bgp?: ValidationResult; interfaces?: ValidationResult } = {};
+  /** Workflow time, so a replay computes the same record. */
+  readonly #startedAt = new Date();
+
+  constructor(
+    private readonly input: DeviceChangeInput,
+    private readonly workflowId: string,
+    private readonly progress: DeviceProgressTracker,
+    private readonly infrahub: ChangeActivities['infrahub'],
+  ) {}
+
+  /**
+   * The deployment state and the change record, in Infrahub. It runs even in
+   * a cancelled change (the audit trail matters most then) and never throws:
+   * Infrahub being down must not hide what happened on the device, so a
+   * failed write comes back as a sentence for the result's reason.
+   */
+  async record(state: DeploymentState, outcome: ChangeOutcome, detail?: string, configChecksum?: string): Promise<string | undefined> {
+    const { device, changeId, branch } = this.input;
+    const record: ChangeRecord = {
+      changeId,
+      kind: this.input.kind,
+      device,
+      requester: this.input.requester,
+      reason: this.input.reason,
+      ...(this.input.ticket ? { ticket: this.input.ticket } : {}),
+      outcome,
+      diffSummary: this.plan?.summary ?? 'not computed: the change stopped before its plan',
+      ...(this.backup ? { backup: this.backup } : {}),
+      ...(detail ? { detail } : {}),
+      workflowId: this.workflowId,
+      startedAt: this.#startedAt.toISOString(),
+      finishedAt: new Date().toISOString(),
+    };
+    try {
+      await CancellationScope.nonCancellable(() =>
+        this.progress.step('record-status', () =>
+          this.infrahub.updateDeviceStatus({ device, ...(branch ? { branch } : {}), state, changeId, record, ...(configChecksum ? { configChecksum } : {}) }),
+        ),
+      );
+      return undefined;
+    } catch (err) {
+      return `the outcome could not be recorded in Infrahub: ${operatorReason(err)}`;
+    }
+  }
+
+  /**
+   * A failure before the deploy: nothing was pushed. Recorded as `failed`
+   * (except in a dry run, which records nothing); a cancellation is passed on
+   * after the record so the workflow ends cancelled.
+   */
+  async failedBeforeDeploy(cause: unknown): Promise<DeviceChangeResult> {
+    const reason = `${operatorReason(cause)}; nothing was deployed to ${this.input.device}`;
+    const note = this.input.dryRun ? undefined : await this.record('failed', 'failed', reason);
+    const result = await this.finish('failed', joinNote(reason, note));
+    if (isCancellation(cause)) throw cause;
+    return result;
+  }
+
+  /** Ends the change: the final progress report reaches the parent before the result does. */
+  async finish(outcome: DeviceOutcome, reason?: string): Promise<DeviceChangeResult> {
+    this.progress.finish(outcome, reason);
+    await CancellationScope.nonCancellable(async () => {
+      await this.progress.flush();
+      await condition(allHandlersFinished);
+    });
+    return this.result(outcome, reason);
+  }
+
+  result(outcome: DeviceOutcome, reason?: string): DeviceChangeResult {
+    return {
+      device: this.input.device,
+      outcome,
+      ...(this.plan ? { diffSummary: this.plan.summary } : {}),
+      // The whole diff is what a dry run is for; otherwise the summary keeps
+      // the parent's result small for fleet-wide changes.
+      ...(outcome === 'dry-run' && this.plan ? { diff: this.plan.diff } : {}),
+      ...(this.backup ? { backup: this.backup } : {}),
+      validation: { ...this.validation },
+      ...(reason ? { reason } : {}),
+      timings: this.progress.timings(),
+    };
+  }
+}
+
+export function joinNote(reason: string, note: string | undefined): string {
+  return note ? `${reason}; ${note}` : reason;
+}

@@ -1,0 +1,5 @@
+// The workflow bundle's entry: every export here is registered as a workflow
+// type, so export the workflows and nothing else. Type names are contracts'
+// WORKFLOW_TYPES.
+export { NetworkChangeWorkflow } from './network-change';
+export { DeviceChangeWorkflow } from './device-change';

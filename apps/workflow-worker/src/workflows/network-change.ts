@@ -1,0 +1,202 @@
+import {
+  allHandlersFinished,
+  ApplicationFailure,
+  CancellationScope,
+  ChildWorkflowCancellationType,
+  ChildWorkflowFailure,
+  condition,
+  isCancellation,
+  ParentClosePolicy,
+  setHandler,
+  startChild,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import {
+  ChangeRequest,
+  DeviceChangeResult,
+  workflowIds,
+  type ChangeRequestInput,
+  type ChangeResult,
+  type DeviceChangeInput,
+} from '@synapse/contracts';
+import { ActivityRouting, changeActivities, type ActivityRoutingInput } from './activities';
+import { DeviceChangeWorkflow } from './device-change';
+import { busyReason, LockHolders } from './device-lock';
+import { failureType, operatorReason, parseWorkflowInput } from './failures';
+import { ChangeProgressBoard, changeProgressQuery, deviceProgressSignal } from './progress';
+import { changeSearchAttributes } from './search-attributes';
+
+/**
+ * A standard change: one DeviceChangeWorkflow per device, at most
+ * `concurrency` at a time, each under the device's lock id `device/<name>`.
+ *
+ * The request is parsed first (a bad one fails the change at once with
+ * InvalidInput naming the field), then every device's intent is fetched once
+ * so that an unknown device or an unrenderable intent stops the change
+ * before any device is touched. A device another change holds is skipped
+ * with a reason naming that change. Cancelling the change cancels the device
+ * workflows, which roll back what they deployed before they end.
+ *
+ * The result has one DeviceChangeResult per device. A device whose rollback
+ * failed makes the whole change fail with RollbackFailed (the result is in
+ * the failure's details): nobody should read that change as merely
+ * "partially failed".
+ */
+export async function NetworkChangeWorkflow(rawRequest: ChangeRequestInput, rawRouting: ActivityRoutingInput = {}): Promise<ChangeResult> {
+  const request = parseWorkflowInput(ChangeRequest, rawRequest, 'NetworkChangeWorkflow input');
+  const routing = parseWorkflowInput(ActivityRouting, rawRouting, 'NetworkChangeWorkflow routing');
+  const { changeId, devices } = request;
+
+  upsertSearchAttributes(changeSearchAttributes({ devices, changeId, kind: 'standard', requester: request.requester }));
+  const progress = new ChangeProgressBoard(changeId, devices);
+  setHandler(changeProgressQuery, () => progress.snapshot());
+  setHandler(deviceProgressSignal, (report) => progress.report(report));
+  const lockHolders = new LockHolders();
+
+  await requireIntentForEveryDevice(request, routing);
+
+  let cancellation: unknown;
+  const rollbackFailedOn = new Set<string>();
+  const results = await mapWithConcurrency(devices, request.concurrency, async (device) => {
+    const result = await changeDevice(device);
+    progress.settle(result);
+    return result;
+  });
+
+  const result: ChangeResult = { changeId, outcome: changeOutcome(request.dryRun, results), devices: results };
+  await CancellationScope.nonCancellable(() => condition(allHandlersFinished));
+  if (cancellation !== undefined) throw cancellation;
+  if (rollbackFailedOn.size > 0) {
+    const failed = devices.filter((d) => rollbackFailedOn.has(d));
+    throw ApplicationFailure.create({
+      type: 'RollbackFailed',
+      nonRetryable: true,
+      message: `change ${changeId}: the rollback failed on ${failed.join(', ')}; those devices need an operator (see each device's reason)`,
+      details: [result],
+    });
+  }
+  return result;
+
+  async function changeDevice(device: string): Promise<DeviceChangeResult> {
+    const input: DeviceChangeInput = {
+      changeId,
+      kind: 'standard',
+      device,
+      reason: request.reason,
+      requester: request.requester,
+      ...(request.ticket ? { ticket: request.ticket } : {}),
+      ...(request.branch ? { branch: request.branch } : {}),
+      dryRun: request.dryRun,
+      validation: request.validation,
+    };
+    try {
+      const child = await startChild(DeviceChangeWorkflow, {
+        workflowId: workflowIds.device(device),
+        args: [input, routing],
+        // Cancelling or terminating the change reaches the device workflows,
+        // and the change waits until each has rolled back.
+        parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+        cancellationType: ChildWorkflowCancellationType.WAIT_CANCELLATION_COMPLETED,
+        typedSearchAttributes: changeSearchAttributes({ devices: [device], changeId, kind: 'standard', requester: request.requester }),
+        memo: { changeId, parentWorkflowId: workflowInfo().workflowId },
+      });
+      return await child.result();
+    } catch (err) {
+      if (isAlreadyStarted(err)) {
+        return failedWithoutTouching(device, busyReason(device, await lockHolders.whoHolds(device)));
+      }
+      if (isCancellation(err)) {
+        cancellation ??= err;
+        // A device workflow that was cancelled rolled back (or had not
+        // deployed yet) and recorded that in Infrahub; its last progress
+        // report, which reaches this workflow before its end does, says which.
+        const last = progress.device(device);
+        if (err instanceof ChildWorkflowFailure && last?.step === 'done') {
+          return { device, outcome: last.state === 'rolled-back' ? 'rolled-back' : 'failed', reason: `change cancelled: ${last.detail ?? 'see ' + workflowIds.device(device)}`, validation: {}, timings: last.steps };
+        }
+        return failedWithoutTouching(device, 'change cancelled before this device started; nothing was done to it');
+      }
+      if (err instanceof ChildWorkflowFailure && failureType(err) === 'RollbackFailed') {
+        rollbackFailedOn.add(device);
+        return resultFromRollbackFailure(device, err);
+      }
+      // Anything else is a device workflow that failed without deciding its
+      // own outcome (a bug, a timeout, a termination): say so plainly.
+      return failedWithoutTouching(device, `the device workflow failed: ${operatorReason(err)}`);
+    }
+  }
+}
+
+/**
+ * Every device must have an intent Infrahub can serve and the renderer can
+ * turn into config before any device is touched: an operator who typed a
+ * wrong name wants the whole change refused, not the other devices changed.
+ * The device workflows fetch again, so what they deploy is current.
+ */
+/** Preflight failures that mean the request names something that cannot be changed. */
+const REQUEST_FAULTS = new Set(['IntentNotFound', 'InvalidInput', 'Unsupported', 'BranchNotFound']);
+
+async function requireIntentForEveryDevice(request: ChangeRequest, routing: ActivityRouting): Promise<void> {
+  const { infrahub } = changeActivities(routing);
+  const problems = await mapWithConcurrency(request.devices, request.concurrency, async (device, index) => {
+    try {
+      await infrahub.fetchDeviceConfig({ device, ...(request.branch ? { branch: request.branch } : {}) });
+      return undefined;
+    } catch (err) {
+      const type = failureType(err);
+      // Only what the request got wrong is the request's fault; anything else
+      // (Infrahub down past its retries, refused credentials) fails the change
+      // with its own type. Either way no device has been touched.
+      if (!type || !REQUEST_FAULTS.has(type)) throw err;
+      const field = type === 'BranchNotFound' ? 'branch' : `devices.${index}`;
+      return { field, message: `${device}: ${operatorReason(err)}` };
+    }
+  });
+  const found = problems.filter((p) => p !== undefined);
+  if (found.length === 0) return;
+  throw ApplicationFailure.create({
+    type: 'InvalidInput',
+    nonRetryable: true,
+    message: `NetworkChangeWorkflow input: ${found.map((p) => `${p.field}: ${p.message}`).join('; ')}; no device was touched`,
+    details: [{ fields: [...new Set(found.map((p) => p.field))], issues: found }],
+  });
+}
+
+/** The device's lock is held: Temporal refused to start a second `device/<name>`. */
+function isAlreadyStarted(err: unknown): boolean {
+  return err instanceof WorkflowExecutionAlreadyStartedError || (err instanceof Error && err.name === 'WorkflowExecutionAlreadyStartedError');
+}
+
+function failedWithoutTouching(device: string, reason: string): DeviceChangeResult {
+  return { device, outcome: 'failed', reason, validation: {}, timings: [] };
+}
+
+function resultFromRollbackFailure(device: string, err: ChildWorkflowFailure): DeviceChangeResult {
+  const cause = err.cause;
+  const reported = cause instanceof ApplicationFailure ? DeviceChangeResult.safeParse(cause.details?.[0]) : undefined;
+  if (reported?.success) return reported.data;
+  return failedWithoutTouching(device, `ROLLBACK FAILED: ${operatorReason(err)}`);
+}
+
+function changeOutcome(dryRun: boolean, devices: DeviceChangeResult[]): ChangeResult['outcome'] {
+  const succeeded = devices.filter((d) => d.outcome === 'deployed' || d.outcome === 'in-sync' || d.outcome === 'dry-run').length;
+  if (dryRun && succeeded === devices.length) return 'dry-run';
+  if (succeeded === devices.length) return 'succeeded';
+  return succeeded === 0 ? 'failed' : 'partially-failed';
+}
+
+/** Runs `work` over the items with at most `limit` in flight; results keep the items' order. */
+async function mapWithConcurrency<T, R>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index], index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+  return results;
+}

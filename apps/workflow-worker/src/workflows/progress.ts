@@ -1,0 +1,164 @@
+import {
+  CancellationScope,
+  defineQuery,
+  defineSignal,
+  getExternalWorkflowHandle,
+  workflowInfo,
+} from '@temporalio/workflow';
+import {
+  QUERIES,
+  type ChangeProgress,
+  type DeviceChangeResult,
+  type DeviceOutcome,
+  type DeviceProgress,
+  type DeviceStep,
+  type StepTiming,
+} from '@synapse/contracts';
+
+/** `progress` on a NetworkChangeWorkflow: every device of the change. */
+export const changeProgressQuery = defineQuery<ChangeProgress>(QUERIES.progress);
+/** `progress` on a DeviceChangeWorkflow: its one device. */
+export const deviceProgressQuery = defineQuery<DeviceProgress>(QUERIES.progress);
+
+/**
+ * A device workflow tells its parent where it is, so the change's `progress`
+ * query shows every device's current step while it runs (a workflow cannot
+ * query another workflow). Signals may arrive out of order, so each carries
+ * a revision and the parent keeps the newest.
+ */
+export interface DeviceProgressReport {
+  revision: number;
+  progress: DeviceProgress;
+}
+export const deviceProgressSignal = defineSignal<[DeviceProgressReport]>('deviceProgress');
+
+type DeviceState = DeviceProgress['state'];
+
+/** Times are workflow time: deterministic, the same on replay. */
+function now(): Date {
+  return new Date();
+}
+
+/**
+ * One device's runbook position: the current step, each step's start and
+ * end, and the final state. The device workflow wraps each step in
+ * `step(name, run)`, so timings cannot be forgotten or left open.
+ */
+export class DeviceProgressTracker {
+  #step: DeviceStep = 'queued';
+  #state: DeviceState = 'pending';
+  #detail: string | undefined;
+  readonly #steps: Array<{ step: DeviceStep; started: Date; finished?: Date }> = [];
+  #revision = 0;
+  readonly #inFlightReports: Promise<void>[] = [];
+  readonly #parent = workflowInfo().parent;
+
+  constructor(readonly device: string) {}
+
+  async step<T>(step: DeviceStep, run: () => Promise<T>): Promise<T> {
+    const timing: { step: DeviceStep; started: Date; finished?: Date } = { step, started: now() };
+    this.#steps.push(timing);
+    this.#step = step;
+    this.#state = 'running';
+    this.#publish();
+    try {
+      return await run();
+    } finally {
+      timing.finished = now();
+    }
+  }
+
+  finish(outcome: DeviceOutcome, detail?: string): void {
+    this.#step = 'done';
+    this.#state = stateOf(outcome);
+    this.#detail = detail;
+    this.#publish();
+  }
+
+  timings(): StepTiming[] {
+    return this.#steps.map(toStepTiming);
+  }
+
+  snapshot(): DeviceProgress {
+    return { device: this.device, step: this.#step, state: this.#state, steps: this.timings(), ...(this.#detail ? { detail: this.#detail } : {}) };
+  }
+
+  /** Waits until the parent has every report (call before the workflow returns). */
+  async flush(): Promise<void> {
+    await Promise.all(this.#inFlightReports);
+  }
+
+  #publish(): void {
+    if (!this.#parent) return;
+    const report: DeviceProgressReport = { revision: ++this.#revision, progress: this.snapshot() };
+    const parent = getExternalWorkflowHandle(this.#parent.workflowId, this.#parent.runId);
+    // Non-cancellable: the final report of a cancelled change (rolled back)
+    // matters most. Progress is informational, so a parent that is gone is
+    // not this workflow's failure.
+    this.#inFlightReports.push(
+      CancellationScope.nonCancellable(() => parent.signal(deviceProgressSignal, report)).catch(() => undefined),
+    );
+  }
+}
+
+/**
+ * The parent's view of every device: queued until its child starts, then
+ * whatever the child last reported, then the child's final result.
+ */
+export class ChangeProgressBoard {
+  readonly #devices = new Map<string, { revision: number; progress: DeviceProgress }>();
+
+  constructor(
+    readonly changeId: string,
+    devices: readonly string[],
+  ) {
+    for (const device of devices) this.#devices.set(device, { revision: 0, progress: { device, step: 'queued', state: 'pending', steps: [] } });
+  }
+
+  report({ revision, progress }: DeviceProgressReport): void {
+    const known = this.#devices.get(progress.device);
+    if (known && revision > known.revision) this.#devices.set(progress.device, { revision, progress });
+  }
+
+  /** The device's final word, from its result; no later report can overwrite it. */
+  settle(result: DeviceChangeResult): void {
+    const progress: DeviceProgress = {
+      device: result.device,
+      step: 'done',
+      state: stateOf(result.outcome),
+      steps: result.timings,
+      ...(result.reason ? { detail: result.reason } : {}),
+    };
+    this.#devices.set(result.device, { revision: Number.POSITIVE_INFINITY, progress });
+  }
+
+  /** What is known about one device right now. */
+  device(name: string): DeviceProgress | undefined {
+    return this.#devices.get(name)?.progress;
+  }
+
+  snapshot(): ChangeProgress {
+    return { changeId: this.changeId, devices: [...this.#devices.values()].map((d) => d.progress) };
+  }
+}
+
+function stateOf(outcome: DeviceOutcome): DeviceState {
+  switch (outcome) {
+    case 'deployed':
+    case 'in-sync':
+    case 'dry-run':
+      return 'succeeded';
+    case 'rolled-back':
+      return 'rolled-back';
+    case 'failed':
+      return 'failed';
+  }
+}
+
+function toStepTiming(t: { step: DeviceStep; started: Date; finished?: Date }): StepTiming {
+  return {
+    step: t.step,
+    startedAt: t.started.toISOString(),
+    ...(t.finished ? { finishedAt: t.finished.toISOString(), durationMs: t.finished.getTime() - t.started.getTime() } : {}),
+  };
+}

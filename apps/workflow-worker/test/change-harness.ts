@@ -1,0 +1,330 @@
+/**
+ * The whole change path in one process, as production runs it in three:
+ * the workflow worker (this project), the device worker's activities against
+ * the device simulator, and the infrahub worker's activities against the
+ * Infrahub simulator, all on the suite's Temporal dev server.
+ *
+ * Workers live for a test file, each on its own task queues (a random
+ * suffix) so files can share the server. Every test gets a fresh lab: new
+ * simulators (running configs, faults, BGP sessions and Infrahub data back
+ * at the start) and a new backup repository; the activities reach the
+ * current lab through the small indirections below.
+ */
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { Client, Connection, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worker';
+import { temporalSettingsFromEnv, workflowIds, type ChangeRequestInput, type ChangeResult, type DeviceTarget, type ManagedConfig } from '@synapse/contracts';
+import { renderConfig } from '@synapse/device-config';
+import { LAB_CREDENTIALS, referenceLabTopology, startDeviceSim, type DeviceSim } from '@synapse/device-sim';
+import { createDeviceActivities, GitBackupStore, StaticDeviceDirectory, type BackupStore, type DeviceDirectory } from '@synapse/device-worker';
+import { GnmiClient } from '@synapse/gnmi-client';
+import { InfrahubClient } from '@synapse/infrahub-client';
+import { DEFAULT_LAB_API_TOKEN, startInfrahubSim, type InfrahubSim } from '@synapse/infrahub-sim';
+import { createInfrahubActivities } from '@synapse/infrahub-worker';
+import { deviceIntent, referenceLab } from '@synapse/lab';
+import { historyText } from '@synapse/temporal-tools';
+import { bundleWorkflows, createWorkflowWorker } from '../src/worker';
+import type { ActivityRoutingInput } from '../src/workflows/activities';
+import type { NetworkChangeWorkflow } from '../src/workflows';
+import { quietTemporalRuntime } from './quiet-runtime';
+
+export const LAB_DEVICES = ['spine01', 'leaf01', 'leaf02'] as const;
+export type LabDevice = (typeof LAB_DEVICES)[number];
+
+/** BGP establishes this long after both ends agree: fast on 2 shared cores. */
+const CONVERGENCE_MS = 100;
+const HISTORIES_DIR = path.join(__dirname, 'histories');
+
+/** One test's lab: both simulators, Infrahub's client, a backup repository, and admin gNMI clients for arranging and inspecting devices. */
+export interface ScenarioLab {
+  devices: DeviceSim;
+  infrahubSim: InfrahubSim;
+  infrahub: InfrahubClient;
+  backups: GitBackupStore;
+  backupDir: string;
+  admin: Record<LabDevice, GnmiClient>;
+}
+
+export class ChangeHarness {
+  #lab: ScenarioLab | undefined;
+  readonly #workers: Array<{ worker: Worker; running: Promise<void> }> = [];
+  readonly #startedChanges: string[] = [];
+
+  private constructor(
+    readonly client: Client,
+    private readonly clientConnection: Connection,
+    private readonly workerConnection: NativeConnection,
+    readonly taskQueue: string,
+    readonly routing: Required<ActivityRoutingInput>,
+  ) {}
+
+  /** For a file's beforeAll: bundles the workflows once and starts the three workers. */
+  static async start(): Promise<ChangeHarness> {
+    quietTemporalRuntime();
+    const temporal = temporalSettingsFromEnv();
+    const workflowBundle = await sharedBundle();
+    const clientConnection = await Connection.connect({ address: temporal.address });
+    const workerConnection = await NativeConnection.connect({ address: temporal.address });
+    const suffix = randomUUID().slice(0, 8);
+    const harness = new ChangeHarness(
+      new Client({ connection: clientConnection, namespace: temporal.namespace }),
+      clientConnection,
+      workerConnection,
+      `network-changes-test-${suffix}`,
+      { taskQueues: { device: `device-operations-test-${suffix}`, infrahub: `infrahub-operations-test-${suffix}` } },
+    );
+    const lab = () => harness.lab;
+    const workers = await Promise.all([
+      createWorkflowWorker({ connection: workerConnection, namespace: temporal.namespace, taskQueue: harness.taskQueue, workflowBundle }),
+      Worker.create({
+        connection: workerConnection,
+        namespace: temporal.namespace,
+        taskQueue: harness.routing.taskQueues.device!,
+        // Cancellation reaches an activity with a heartbeat's answer; the SDK
+        // throttles heartbeats to 80% of the 20 s heartbeat timeout by default.
+        maxHeartbeatThrottleInterval: '500 ms',
+        defaultHeartbeatThrottleInterval: '500 ms',
+        activities: createDeviceActivities({
+          gnmi: (target: DeviceTarget) => new GnmiClient(target, { ...LAB_CREDENTIALS }),
+          directory: currentDirectory(lab),
+          backups: currentBackups(lab),
+          settings: { heartbeatIntervalMs: 200, resubscribeIntervalMs: 100 },
+        }),
+      }),
+      Worker.create({
+        connection: workerConnection,
+        namespace: temporal.namespace,
+        taskQueue: harness.routing.taskQueues.infrahub!,
+        activities: createInfrahubActivities({
+          infrahub: {
+            getDeviceIntent: (...args) => lab().infrahub.getDeviceIntent(...args),
+            recordDeployment: (...args) => lab().infrahub.recordDeployment(...args),
+          },
+        }),
+      }),
+    ]);
+    for (const worker of workers) harness.#workers.push({ worker, running: worker.run() });
+    return harness;
+  }
+
+  get lab(): ScenarioLab {
+    if (!this.#lab) throw new Error('no lab: call newLab() in beforeEach');
+    return this.#lab;
+  }
+
+  /** For beforeEach: the reference lab at its pre-change state. */
+  async newLab(): Promise<ScenarioLab> {
+    await this.stopLab();
+    const devices = await startDeviceSim({ topology: referenceLabTopology(), convergenceDelayMs: CONVERGENCE_MS });
+    const infrahubSim = await startInfrahubSim({ lab: referenceLab(), port: 0 });
+    const infrahub = new InfrahubClient({ address: infrahubSim.address, apiToken: DEFAULT_LAB_API_TOKEN, env: {} });
+    const backupDir = mkdtempSync(path.join(tmpdir(), 'workflow-worker-backups-'));
+    const backups = new GitBackupStore({ dir: backupDir, onWarning: () => undefined });
+    const admin = Object.fromEntries(
+      LAB_DEVICES.map((name) => [name, new GnmiClient({ name, address: devices.address(name) }, { ...LAB_CREDENTIALS })]),
+    ) as Record<LabDevice, GnmiClient>;
+    this.#lab = { devices, infrahubSim, infrahub, backups, backupDir, admin };
+    return this.#lab;
+  }
+
+  /** For afterEach: ends whatever a failed test left running, then the lab. */
+  async stopLab(): Promise<void> {
+    await this.terminateLeftovers();
+    const lab = this.#lab;
+    this.#lab = undefined;
+    if (!lab) return;
+    for (const client of Object.values(lab.admin)) client.close();
+    lab.infrahub.close();
+    await Promise.all([lab.devices.stop(), lab.infrahubSim.stop()]);
+    rmSync(lab.backupDir, { recursive: true, force: true });
+  }
+
+  async shutdown(): Promise<void> {
+    await this.stopLab();
+    for (const { worker } of this.#workers) worker.shutdown();
+    await Promise.allSettled(this.#workers.map((w) => w.running));
+    await this.clientConnection.close();
+    await this.workerConnection.close();
+  }
+
+  /** Starts a change the way the CLI does, on this file's queues. */
+  async startChange(request: ChangeRequestInput | unknown, workflowId = workflowIds.change(changeIdOf(request))): Promise<WorkflowHandle<typeof NetworkChangeWorkflow>> {
+    this.#startedChanges.push(workflowId);
+    return this.client.workflow.start<typeof NetworkChangeWorkflow>('NetworkChangeWorkflow', {
+      taskQueue: this.taskQueue,
+      workflowId,
+      // A broken workflow would retry its task for ever: fail the test instead.
+      workflowExecutionTimeout: '3 minutes',
+      args: [request as ChangeRequestInput, this.routing],
+    });
+  }
+
+  /** Runs a change to its end: its result, or the failure it ended with. */
+  async runChange(request: ChangeRequestInput | unknown): Promise<{ handle: WorkflowHandle<typeof NetworkChangeWorkflow>; result?: ChangeResult; failure?: WorkflowFailedError }> {
+    const handle = await this.startChange(request);
+    try {
+      return { handle, result: await handle.result() };
+    } catch (err) {
+      if (err instanceof WorkflowFailedError) return { handle, failure: err };
+      throw err;
+    }
+  }
+
+  /** Every workflow a change consists of: the change, and its device workflows. */
+  async histories(changeWorkflowId: string, devices: readonly string[]): Promise<Array<{ workflowId: string; history: Awaited<ReturnType<WorkflowHandle['fetchHistory']>> }>> {
+    const ids = [changeWorkflowId, ...devices.map((d) => workflowIds.device(d))];
+    return Promise.all(ids.map(async (workflowId) => ({ workflowId, history: await this.client.workflow.getHandle(workflowId).fetchHistory() })));
+  }
+
+  async historyText(changeWorkflowId: string, devices: readonly string[]): Promise<string> {
+    return (await this.histories(changeWorkflowId, devices)).map((h) => historyText(h.history)).join('\n');
+  }
+
+  /**
+   * With RECORD_HISTORIES=1, writes the change's histories to
+   * test/histories/<scenario>--<workflow>.json for the replay test. Records
+   * nothing otherwise, so a normal run never changes the committed files.
+   */
+  async recordHistoriesIfAsked(scenario: string, changeWorkflowId: string, devices: readonly string[]): Promise<void> {
+    if (process.env.RECORD_HISTORIES !== '1') return;
+    mkdirSync(HISTORIES_DIR, { recursive: true });
+    for (const { workflowId, history } of await this.histories(changeWorkflowId, devices)) {
+      const file = path.join(HISTORIES_DIR, `${scenario}--${workflowId.replace(/[^A-Za-z0-9.-]+/g, '-')}.json`);
+      writeFileSync(file, historyToJSON(history) + '\n');
+    }
+  }
+
+  async terminateLeftovers(): Promise<void> {
+    const ids = [...this.#startedChanges.splice(0), ...LAB_DEVICES.map((d) => workflowIds.device(d))];
+    await Promise.all(
+      ids.map(async (id) => {
+        const handle = this.client.workflow.getHandle(id);
+        const description = await handle.describe().catch(() => undefined);
+        if (description?.status.name === 'RUNNING') await handle.terminate('test cleanup').catch(() => undefined);
+      }),
+    );
+  }
+
+  // ── Arranging and inspecting the lab, as an operator would with gnmic and the Infrahub UI. ──
+
+  /** Puts a device's intended config in place behind the workflow's back (a neighbor that is already done). */
+  async arrangeDeployed(...devices: LabDevice[]): Promise<void> {
+    await Promise.all(
+      devices.map((d) => this.lab.admin[d].set({ replace: Object.entries(rendered(d)).map(([p, value]) => ({ path: p, value })) })),
+    );
+  }
+
+  runningConfig(device: LabDevice): unknown {
+    return this.lab.devices.runningConfig(device);
+  }
+
+  async deploymentOf(device: LabDevice) {
+    return (await this.lab.infrahub.getDevice(device)).deployment;
+  }
+
+  /** The change record of one device in one change, as Infrahub's GraphQL API serves it. */
+  async changeRecord(changeId: string, device: LabDevice): Promise<ChangeRecordView | undefined> {
+    const response = await fetch(`${this.lab.infrahubSim.address}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'X-INFRAHUB-KEY': DEFAULT_LAB_API_TOKEN },
+      body: JSON.stringify({
+        query: `query ($changeId: String!, $device: String!) {
+          SynapseChangeRecord(change_id__value: $changeId, device__name__value: $device) {
+            edges { node { outcome { value } detail { value } diff_summary { value } backup_id { value } workflow_id { value } requester { value } } }
+          }
+        }`,
+        variables: { changeId, device },
+      }),
+    });
+    const body = (await response.json()) as { errors?: unknown; data?: { SynapseChangeRecord: { edges: Array<{ node: Record<string, { value: string | null }> }> } } };
+    if (body.errors || !body.data) throw new Error(`change record query failed: ${JSON.stringify(body.errors)}`);
+    const edges = body.data.SynapseChangeRecord.edges;
+    if (edges.length > 1) throw new Error(`${edges.length} change records for ${changeId} on ${device}; expected one`);
+    const node = edges[0]?.node;
+    if (!node) return undefined;
+    return {
+      outcome: node.outcome.value ?? undefined,
+      detail: node.detail.value ?? undefined,
+      diffSummary: node.diff_summary.value ?? undefined,
+      backupId: node.backup_id.value ?? undefined,
+      workflowId: node.workflow_id.value ?? undefined,
+      requester: node.requester.value ?? undefined,
+    };
+  }
+
+  /** Messages of the backup repository's commits that archived this device. */
+  backupCommitMessages(device: LabDevice): string[] {
+    const log = execFileSync('git', ['log', '--format=%B%x00', '--', `${device}.json`], { cwd: this.lab.backupDir, encoding: 'utf8' });
+    return log.split('\0').map((m) => m.trim()).filter(Boolean);
+  }
+
+  /** Waits until the change's progress query shows the device at `step` (or past the deadline). */
+  async waitForStep(handle: WorkflowHandle, device: LabDevice, step: string, timeoutMs = 20_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const progress = await handle.query<{ devices: Array<{ device: string; step: string }> }>('progress');
+      if (progress.devices.find((d) => d.device === device)?.step === step) return;
+      if (Date.now() > deadline) throw new Error(`${device} never reached ${step}: ${JSON.stringify(progress)}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
+
+export interface ChangeRecordView {
+  outcome?: string;
+  detail?: string;
+  diffSummary?: string;
+  backupId?: string;
+  workflowId?: string;
+  requester?: string;
+}
+
+/** A change request with test-sized settle times; each test overrides what it is about. */
+export function changeRequest(overrides: Partial<ChangeRequestInput> = {}): ChangeRequestInput {
+  return {
+    changeId: `chg-${randomUUID().slice(0, 8)}`,
+    devices: ['leaf01'],
+    reason: 'underlay rollout',
+    requester: 'jest',
+    validation: { settleTimeoutSeconds: 5, commitConfirmed: true },
+    ...overrides,
+  };
+}
+
+export function rendered(device: LabDevice): ManagedConfig {
+  return renderConfig(deviceIntent(referenceLab(), device));
+}
+
+function changeIdOf(request: unknown): string {
+  const id = (request as { changeId?: unknown } | undefined)?.changeId;
+  return typeof id === 'string' && id.length > 0 ? id : `malformed-${randomUUID().slice(0, 8)}`;
+}
+
+let bundle: Promise<WorkflowBundle> | undefined;
+/** One bundle per Jest process: files run one after the other in it. */
+export function sharedBundle(): Promise<WorkflowBundle> {
+  return (bundle ??= bundleWorkflows({ quiet: true }));
+}
+
+/** The device directory of whichever lab the current test runs. */
+function currentDirectory(lab: () => ScenarioLab): DeviceDirectory {
+  const directory = () =>
+    new StaticDeviceDirectory(Object.fromEntries(lab().devices.devices.map((d) => [d.name, { address: d.address }])), {
+      transport: { mode: 'plaintext' },
+      timeoutMs: 3000,
+    });
+  return { resolve: (device) => directory().resolve(device), devices: () => directory().devices() };
+}
+
+function currentBackups(lab: () => ScenarioLab): BackupStore {
+  return {
+    writeBackup: (...args) => lab().backups.writeBackup(...args),
+    archiveBackup: (...args) => lab().backups.archiveBackup(...args),
+    readBackup: (...args) => lab().backups.readBackup(...args),
+  };
+}

@@ -1,0 +1,247 @@
+/**
+ * The standard change end to end: the reference lab goes from its freshly
+ * booted config to its intent, every device validated, recorded in Infrahub
+ * and backed up in git; a second run finds nothing to do; a dry run touches
+ * nothing; a lost deploy answer is retried and converges.
+ */
+import { execFileSync } from 'node:child_process';
+import { defineSearchAttributeKey } from '@temporalio/common';
+import { ChangeProgress, ChangeResult, DeviceProgress, workflowIds, type DeviceChangeResult } from '@synapse/contracts';
+import { checksum, diffConfigs } from '@synapse/device-config';
+import { LAB_CREDENTIALS } from '@synapse/device-sim';
+import { DEFAULT_LAB_API_TOKEN } from '@synapse/infrahub-sim';
+import { ChangeHarness, changeRequest, LAB_DEVICES, rendered, type LabDevice } from './change-harness';
+
+const FULL_RUNBOOK = ['fetch-intent', 'backup', 'store-backup', 'diff', 'record-status', 'deploy', 'validate-bgp', 'validate-interfaces', 'confirm', 'record-status'];
+
+let harness: ChangeHarness;
+beforeAll(async () => {
+  harness = await ChangeHarness.start();
+});
+afterAll(async () => {
+  await harness?.shutdown();
+});
+
+function deviceResult(result: ChangeResult | undefined, device: string): DeviceChangeResult {
+  const found = result?.devices.find((d) => d.device === device);
+  if (!found) throw new Error(`no result for ${device} in ${JSON.stringify(result)}`);
+  return found;
+}
+
+/** Managed paths where the device differs from its intent (empty once deployed). */
+function driftFromIntent(device: LabDevice): string[] {
+  const intended = rendered(device);
+  const diff = diffConfigs(intended, harness.runningConfig(device), { paths: Object.keys(intended) });
+  return [...diff.added, ...diff.removed, ...diff.changed].map((e) => e.path);
+}
+
+describe('a rollout of the reference lab from its initial config', () => {
+  const request = changeRequest({ devices: [...LAB_DEVICES], concurrency: 3, validation: { settleTimeoutSeconds: 15, commitConfirmed: true } });
+  let result: ChangeResult | undefined;
+
+  beforeAll(async () => {
+    await harness.newLab();
+    for (const device of LAB_DEVICES) expect(driftFromIntent(device).length).toBeGreaterThan(0);
+    const run = await harness.runChange(request);
+    if (run.failure) throw run.failure;
+    result = run.result;
+    await harness.recordHistoriesIfAsked('happy-path', workflowIds.change(request.changeId), LAB_DEVICES);
+  });
+  afterAll(async () => {
+    await harness.stopLab();
+  });
+
+  it('deploys every device, with BGP and interfaces validated', () => {
+    expect(result).toMatchObject({ changeId: request.changeId, outcome: 'succeeded' });
+    // What the CLI reads back must satisfy the contract it parses with.
+    expect(ChangeResult.safeParse(result).error).toBeUndefined();
+    for (const device of LAB_DEVICES) {
+      const r = deviceResult(result, device);
+      expect(r).toMatchObject({ outcome: 'deployed', validation: { bgp: { passed: true }, interfaces: { passed: true } } });
+      expect(r.diffSummary).toMatch(/added/);
+      expect(r.reason).toBeUndefined();
+      expect(r.timings.map((t) => t.step)).toEqual(FULL_RUNBOOK);
+      expect(driftFromIntent(device)).toEqual([]);
+    }
+    expect(deviceResult(result, 'leaf01').validation.bgp?.checks.map((c) => c.subject)).toEqual(['neighbor 10.0.0.0', 'neighbor 10.0.0.4']);
+  });
+
+  it('records `deployed` with a change record in Infrahub', async () => {
+    for (const device of LAB_DEVICES) {
+      const deployment = await harness.deploymentOf(device);
+      expect(deployment).toMatchObject({ state: 'deployed', lastChangeId: request.changeId, lastConfigChecksum: checksum(rendered(device)) });
+      const record = await harness.changeRecord(request.changeId, device);
+      expect(record).toMatchObject({ outcome: 'deployed', backupId: deviceResult(result, device).backup?.id, workflowId: workflowIds.device(device), requester: 'jest' });
+      expect(record?.diffSummary).toBe(deviceResult(result, device).diffSummary);
+    }
+  });
+
+  it('keeps each pre-change config in the git backup history, tagged with the change', () => {
+    for (const device of LAB_DEVICES) {
+      const backup = deviceResult(result, device).backup!;
+      const [latest] = harness.backupCommitMessages(device);
+      expect(latest).toContain(`Change-Id: ${request.changeId}`);
+      expect(latest).toContain(`Workflow-Id: ${workflowIds.device(device)}`);
+      // The exact bytes the rollback would restore are in the repository.
+      const blob = execFileSync('git', ['cat-file', 'blob', backup.id], { cwd: harness.lab.backupDir, encoding: 'utf8' });
+      expect(blob).toContain('mgmt0');
+      expect(blob).not.toContain('ethernet-1/49');
+    }
+  });
+
+  it('answers the progress query on the change and on each device workflow', async () => {
+    const change = await harness.client.workflow.getHandle(workflowIds.change(request.changeId)).query<{ changeId: string; devices: Array<{ device: string; step: string; state: string; steps: Array<{ step: string; durationMs?: number }> }> }>('progress');
+    expect(ChangeProgress.safeParse(change).error).toBeUndefined();
+    expect(change.changeId).toBe(request.changeId);
+    expect(change.devices.map((d) => [d.device, d.step, d.state])).toEqual(LAB_DEVICES.map((d) => [d, 'done', 'succeeded']));
+    const leaf = await harness.client.workflow.getHandle(workflowIds.device('leaf01')).query<{ device: string; state: string; steps: Array<{ step: string; finishedAt?: string; durationMs?: number }> }>('progress');
+    expect(DeviceProgress.safeParse(leaf).error).toBeUndefined();
+    expect(leaf).toMatchObject({ device: 'leaf01', step: 'done', state: 'succeeded' });
+    expect(leaf.steps.map((s) => s.step)).toEqual(FULL_RUNBOOK);
+    for (const step of leaf.steps) expect(step.durationMs).toBeGreaterThanOrEqual(0);
+  });
+
+  it('makes the change and each device workflow findable by device, change id, kind and requester', async () => {
+    const keys = {
+      devices: defineSearchAttributeKey('SynapseDevices', 'KEYWORD_LIST'),
+      changeId: defineSearchAttributeKey('SynapseChangeId', 'KEYWORD'),
+      kind: defineSearchAttributeKey('SynapseChangeKind', 'KEYWORD'),
+      requester: defineSearchAttributeKey('SynapseRequester', 'KEYWORD'),
+    };
+    const change = await harness.client.workflow.getHandle(workflowIds.change(request.changeId)).describe();
+    expect(change.typedSearchAttributes.get(keys.devices)).toEqual([...LAB_DEVICES]);
+    expect(change.typedSearchAttributes.get(keys.changeId)).toBe(request.changeId);
+    expect(change.typedSearchAttributes.get(keys.kind)).toBe('standard');
+    expect(change.typedSearchAttributes.get(keys.requester)).toBe('jest');
+    const leaf = await harness.client.workflow.getHandle(workflowIds.device('leaf02')).describe();
+    expect(leaf.typedSearchAttributes.get(keys.devices)).toEqual(['leaf02']);
+    expect(leaf.typedSearchAttributes.get(keys.changeId)).toBe(request.changeId);
+  });
+
+  it('leaves no device password and no Infrahub token in any workflow history', async () => {
+    const text = await harness.historyText(workflowIds.change(request.changeId), LAB_DEVICES);
+    // The payloads are really decoded and searched: the intent is in there.
+    expect(text).toContain('10.0.0.4');
+    expect(text).not.toContain(LAB_CREDENTIALS.password);
+    expect(text).not.toContain(DEFAULT_LAB_API_TOKEN);
+  });
+
+  it('finds every device in sync when the same intent is deployed again, and pushes nothing', async () => {
+    const before = Object.fromEntries(LAB_DEVICES.map((d) => [d, harness.runningConfig(d)]));
+    const again = changeRequest({ devices: [...LAB_DEVICES], concurrency: 3 });
+    const run = await harness.runChange(again);
+    expect(run.failure).toBeUndefined();
+    expect(run.result?.outcome).toBe('succeeded');
+    for (const device of LAB_DEVICES) {
+      const r = deviceResult(run.result, device);
+      expect(r.outcome).toBe('in-sync');
+      expect(r.diffSummary).toBe('0 changed, 0 added, 0 removed');
+      expect(r.timings.map((t) => t.step)).not.toContain('deploy');
+      expect(harness.runningConfig(device)).toEqual(before[device]);
+      expect(await harness.deploymentOf(device)).toMatchObject({ state: 'in-sync', lastChangeId: again.changeId });
+      expect(await harness.changeRecord(again.changeId, device)).toMatchObject({ outcome: 'in-sync' });
+    }
+  });
+});
+
+describe('a dry run', () => {
+  beforeEach(async () => {
+    await harness.newLab();
+  });
+  afterEach(async () => {
+    await harness.stopLab();
+  });
+
+  it('returns each device diff and touches nothing: no config, no status, no record, no backup commit', async () => {
+    const before = Object.fromEntries(LAB_DEVICES.map((d) => [d, harness.runningConfig(d)]));
+    const deploymentsBefore = await Promise.all(LAB_DEVICES.map((d) => harness.deploymentOf(d)));
+    const request = changeRequest({ devices: [...LAB_DEVICES], dryRun: true });
+
+    const run = await harness.runChange(request);
+
+    expect(run.failure).toBeUndefined();
+    expect(run.result?.outcome).toBe('dry-run');
+    for (const device of LAB_DEVICES) {
+      const r = deviceResult(run.result, device);
+      expect(r.outcome).toBe('dry-run');
+      // The plan names the paths the deploy would add: the rendered config's.
+      expect(r.diff?.added.map((a) => a.path)).toEqual(expect.arrayContaining(Object.keys(rendered(device))));
+      expect(r.diffSummary).toMatch(/^0 changed, \d+ added, 0 removed/);
+      expect(r.timings.map((t) => t.step)).toEqual(['fetch-intent', 'backup', 'diff']);
+      expect(harness.runningConfig(device)).toEqual(before[device]);
+      expect(await harness.changeRecord(request.changeId, device)).toBeUndefined();
+      expect(harness.backupCommitMessages(device)).toEqual([]);
+    }
+    expect(await Promise.all(LAB_DEVICES.map((d) => harness.deploymentOf(d)))).toEqual(deploymentsBefore);
+  });
+
+  it('with concurrency 1 works on one device at a time, in the order given', async () => {
+    const devices = ['leaf02', 'spine01', 'leaf01'] as const;
+    const run = await harness.runChange(changeRequest({ devices: [...devices], dryRun: true, concurrency: 1 }));
+    expect(run.result?.outcome).toBe('dry-run');
+    const spans = await Promise.all(
+      devices.map(async (d) => {
+        const description = await harness.client.workflow.getHandle(workflowIds.device(d)).describe();
+        return { start: description.startTime.getTime(), end: description.closeTime!.getTime() };
+      }),
+    );
+    for (let i = 1; i < spans.length; i++) expect(spans[i].start).toBeGreaterThanOrEqual(spans[i - 1].end);
+  });
+});
+
+describe('a device with a managed entry its intent no longer has', () => {
+  beforeEach(async () => {
+    await harness.newLab();
+    await harness.arrangeDeployed('spine01', 'leaf01', 'leaf02');
+    // Left over from an earlier design: an interface Infrahub no longer lists for leaf01.
+    await harness.lab.admin.leaf01.set({ replace: [{ path: '/interface[name=ethernet-1/10]', value: { 'admin-state': 'enable', description: 'decommissioned uplink' } }] });
+  });
+  afterEach(async () => {
+    await harness.stopLab();
+  });
+
+  it('plans its removal and deletes it in the deploy, everything else untouched', async () => {
+    const interfaces = () => ((harness.runningConfig('leaf01') as { interface?: Array<{ name: string }> }).interface ?? []).map((i) => i.name);
+    expect(interfaces()).toContain('ethernet-1/10');
+
+    const run = await harness.runChange(changeRequest({ devices: ['leaf01'] }));
+
+    expect(run.failure).toBeUndefined();
+    const leaf01 = deviceResult(run.result, 'leaf01');
+    expect(leaf01.outcome).toBe('deployed');
+    expect(leaf01.diffSummary).toBe('0 changed, 0 added, 1 removed: - /interface[name=ethernet-1/10]');
+    expect(interfaces()).not.toContain('ethernet-1/10');
+    expect(interfaces()).toEqual(expect.arrayContaining(['mgmt0', 'ethernet-1/49', 'ethernet-1/50', 'system0']));
+    expect(driftFromIntent('leaf01')).toEqual([]);
+  });
+});
+
+describe('a deploy whose answer is lost', () => {
+  beforeEach(async () => {
+    await harness.newLab();
+    await harness.arrangeDeployed('spine01', 'leaf02');
+  });
+  afterEach(async () => {
+    await harness.stopLab();
+  });
+
+  it('is retried, converges on the commit the first attempt left pending, and the change succeeds', async () => {
+    // The device applies the Set, then the connection drops before the answer.
+    harness.lab.devices.faults('leaf01').dropNextSet('after-apply');
+    const request = changeRequest({ devices: ['leaf01'] });
+
+    const run = await harness.runChange(request);
+
+    expect(run.failure).toBeUndefined();
+    expect(deviceResult(run.result, 'leaf01')).toMatchObject({ outcome: 'deployed' });
+    expect(driftFromIntent('leaf01')).toEqual([]);
+    const history = await harness.client.workflow.getHandle(workflowIds.device('leaf01')).fetchHistory();
+    const deployAttempts = (history.events ?? [])
+      .filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'deployConfig')
+      .map((e) => e.eventId);
+    expect(deployAttempts).toHaveLength(1);
+    const started = (history.events ?? []).find((e) => e.activityTaskStartedEventAttributes && String(e.activityTaskStartedEventAttributes.scheduledEventId) === String(deployAttempts[0]));
+    expect(started?.activityTaskStartedEventAttributes?.attempt).toBeGreaterThan(1);
+    expect(await harness.deploymentOf('leaf01')).toMatchObject({ state: 'deployed', lastChangeId: request.changeId });
+  });
+});
