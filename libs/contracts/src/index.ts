@@ -9,3 +9,4 @@ export * from './deployment';
 export * from './activities';
 export * from './temporal-settings';
 export * from './change';
+export * from './validation-expectations';

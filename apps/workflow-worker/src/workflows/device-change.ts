@@ -9,12 +9,13 @@ import {
   type DiffResult,
   type RollbackResult,
   type ValidationResult,
+  validationExpectations,
 } from '@synapse/contracts';
 import { ActivityRouting, changeActivities, type ActivityRoutingInput } from './activities';
 import { DeviceChangeReport, joinNote } from './change-report';
 import { Compensations, type CompensationOutcome } from './compensation';
 import { answerLockHolderQuestions } from './device-lock';
-import { validationExpectations } from './expected-state';
+
 import { operatorReason, parseWorkflowInput } from './failures';
 import { deviceProgressQuery, DeviceProgressTracker } from './progress';
 

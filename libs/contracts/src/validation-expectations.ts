@@ -1,4 +1,5 @@
-import type { DeviceIntent, ValidateBgpInput, ValidateInterfacesInput } from '@synapse/contracts';
+import type { ValidateBgpInput, ValidateInterfacesInput } from './device';
+import type { DeviceIntent } from './intent';
 
 /** What post-change validation should find on the device once the intended config is in place. */
 export interface ValidationExpectations {
@@ -8,14 +9,10 @@ export interface ValidationExpectations {
 
 /**
  * Every BGP neighbor of the intent established with its peer AS, and every
- * interface the change configures in its intended admin state, up when
- * enabled and down when disabled; management ports are never configured by a
- * change, so they are not checked.
- *
- * The same rule as device-config's expectedState, written again here because
- * workflow code cannot import device-config: its index pulls in gRPC (via
- * gnmi-client) and node:crypto, which the workflow sandbox refuses. A test
- * holds the two equal for every lab device.
+ * interface a change configures in its intended admin state, up when enabled
+ * and down when disabled. Management ports are never configured by a change,
+ * so they are not checked. Pure, so workflow code (the change workflow) and
+ * libraries (device-config) share this one rule.
  */
 export function validationExpectations(intent: DeviceIntent): ValidationExpectations {
   return {
