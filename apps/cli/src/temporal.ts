@@ -1,6 +1,6 @@
 import * as net from 'node:net';
 import { Client, Connection } from '@temporalio/client';
-import { isSynapseError, TASK_QUEUES, temporalSettingsFromEnv } from '@synapse/contracts';
+import { isSynapseError, TASK_QUEUES, temporalSettingsFromEnv, type ActivityRoutingInput } from '@synapse/contracts';
 import { badInput, errorMessage, unavailable } from './cli-error';
 
 /** What every command that talks to Temporal accepts on its command line. */
@@ -12,21 +12,12 @@ export interface TemporalFlags {
   infrahubTaskQueue?: string;
 }
 
-/**
- * The workflow's second argument (workflow-worker's ActivityRouting): which
- * queues its activities go to. Left out unless asked for, so the workflow
- * uses contracts' TASK_QUEUES, as production does.
- */
-export interface ActivityRouting {
-  taskQueues: { device?: string; infrahub?: string };
-}
-
 export interface TemporalTarget {
   address: string;
   namespace: string;
   /** Where NetworkChangeWorkflow tasks go; TASK_QUEUES.workflows unless a test or a tenant says otherwise. */
   taskQueue: string;
-  routing?: ActivityRouting;
+  routing?: ActivityRoutingInput;
 }
 
 export interface TemporalSession extends TemporalTarget {

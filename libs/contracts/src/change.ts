@@ -165,3 +165,25 @@ export const ChangeResult = z.object({
   devices: z.array(DeviceChangeResult),
 });
 export type ChangeResult = z.infer<typeof ChangeResult>;
+
+/**
+ * Where a change's activities run. Production leaves this out and the queues
+ * come from contracts' TASK_QUEUES. It is there for two cases: tests, where
+ * every test file polls its own queues on one shared Temporal server, and a
+ * deployment that runs a device worker per site on its own queue. It is a
+ * second workflow argument rather than a ChangeRequest field because it is
+ * about the deployment, not about the change an operator asks for.
+ */
+export const ActivityRouting = z
+  .object({
+    taskQueues: z
+      .object({
+        device: z.string().trim().min(1).optional(),
+        infrahub: z.string().trim().min(1).optional(),
+      })
+      .strict()
+      .default({}),
+  })
+  .strict();
+export type ActivityRouting = z.infer<typeof ActivityRouting>;
+export type ActivityRoutingInput = z.input<typeof ActivityRouting>;

@@ -1,28 +1,7 @@
-import { z } from 'zod';
 import { ActivityCancellationType, proxyActivities } from '@temporalio/workflow';
-import { ACTIVITY_PROFILES, TASK_QUEUES, type DeviceActivities, type InfrahubActivities } from '@synapse/contracts';
+import { ACTIVITY_PROFILES, TASK_QUEUES, type ActivityRouting, type DeviceActivities, type InfrahubActivities } from '@synapse/contracts';
 
-/**
- * Where a change's activities run. Production leaves this out and the queues
- * come from contracts' TASK_QUEUES. It is there for two cases: tests, where
- * every test file polls its own queues on one shared Temporal server, and a
- * deployment that runs a device worker per site on its own queue. It is a
- * second workflow argument rather than a ChangeRequest field because it is
- * about the deployment, not about the change an operator asks for.
- */
-export const ActivityRouting = z
-  .object({
-    taskQueues: z
-      .object({
-        device: z.string().trim().min(1).optional(),
-        infrahub: z.string().trim().min(1).optional(),
-      })
-      .strict()
-      .default({}),
-  })
-  .strict();
-export type ActivityRouting = z.infer<typeof ActivityRouting>;
-export type ActivityRoutingInput = z.input<typeof ActivityRouting>;
+export { ActivityRouting, type ActivityRoutingInput } from '@synapse/contracts';
 
 /**
  * The activities a change calls, each group with its profile from contracts
