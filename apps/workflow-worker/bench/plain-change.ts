@@ -1,0 +1,164 @@
+/**
+ * The baseline: the change NetworkChangeWorkflow makes, as a plain script
+ * with no Temporal server, no workers, no workflow history.
+ *
+ * It calls the very activity functions the workers serve (the same objects,
+ * so the same gNMI client pool, backup store and Infrahub client), in the
+ * order and with the inputs DeviceChangeWorkflow gives them:
+ *
+ *   preflight: fetchDeviceConfig for every device (the workflow's intent check)
+ *   per device, at most `concurrency` at a time:
+ *     fetchDeviceConfig, backupRunningConfig, storeBackup, diffConfig,
+ *     updateDeviceStatus(deploying), deployConfig (commit-confirmed),
+ *     validateBgp, validateInterfaces, confirmCommit, updateDeviceStatus(deployed + record)
+ *
+ * so the two sides do the same gNMI and HTTP calls and the same git commits,
+ * and what differs is orchestration alone. The activities read Temporal's
+ * activity context (heartbeats, attempt number, cancellation); here each
+ * call gets a MockActivityEnvironment, the SDK's in-process stand-in, which
+ * talks to no server: its heartbeats go nowhere.
+ *
+ * What it leaves out is what Temporal gives: durability, retries, the
+ * progress query, the device lock. A failure stops the device with an
+ * error (the benchmark then refuses the run); it does not roll back.
+ */
+import { performance } from 'node:perf_hooks';
+import type { Logger } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { workflowIds, type ChangeRecord, type DeviceActivities, type InfrahubActivities, type ValidationResult } from '@synapse/contracts';
+import { expectedState } from '@synapse/device-config';
+
+export interface PlainChangeRequest {
+  changeId: string;
+  devices: string[];
+  reason: string;
+  requester: string;
+  concurrency: number;
+  settleTimeoutSeconds: number;
+}
+
+export interface PlainDeviceResult {
+  device: string;
+  outcome: 'deployed' | 'in-sync';
+  steps: Array<{ step: string; ms: number }>;
+}
+
+export interface ChangeActivityFunctions {
+  device: DeviceActivities;
+  infrahub: InfrahubActivities;
+}
+
+const silent = () => undefined;
+const SILENT_LOGGER: Logger = { log: silent, trace: silent, debug: silent, info: silent, warn: silent, error: silent };
+
+/** One activity call in its own activity context, as a worker would run it (attempt 1), but in-process. */
+function call<I, R>(activityType: string, fn: (input: I) => Promise<R>, input: I): Promise<R> {
+  return new MockActivityEnvironment({ activityType }, { logger: SILENT_LOGGER }).run(fn, input);
+}
+
+/** The window DeviceChangeWorkflow asks for (its commitConfirmWindowSeconds): the same value on both sides. */
+function commitConfirmWindowSeconds(settleTimeoutSeconds: number): number {
+  return Math.min(86_400, Math.max(30, Math.ceil(2 * settleTimeoutSeconds + 120)));
+}
+
+export async function runPlainChange(activities: ChangeActivityFunctions, request: PlainChangeRequest): Promise<PlainDeviceResult[]> {
+  const { infrahub, device: dev } = activities;
+  const { changeId, reason, requester } = request;
+
+  // The workflow refuses the whole change if any device has no renderable intent.
+  await mapWithConcurrency(request.devices, request.concurrency, (device) => call('fetchDeviceConfig', infrahub.fetchDeviceConfig, { device }));
+
+  return mapWithConcurrency(request.devices, request.concurrency, async (device) => {
+    const workflowId = workflowIds.device(device);
+    const startedAt = new Date();
+    const steps: PlainDeviceResult['steps'] = [];
+    const step = async <T>(name: string, run: () => Promise<T>): Promise<T> => {
+      const start = performance.now();
+      try {
+        return await run();
+      } finally {
+        steps.push({ step: name, ms: performance.now() - start });
+      }
+    };
+
+    const intended = await step('fetch-intent', () => call('fetchDeviceConfig', infrahub.fetchDeviceConfig, { device }));
+    const backup = await step('backup', () => call('backupRunningConfig', dev.backupRunningConfig, { device, changeId, workflowId }));
+    await step('store-backup', () => call('storeBackup', dev.storeBackup, { backup, changeId, workflowId, reason }));
+    const plan = await step('diff', () => call('diffConfig', dev.diffConfig, { device, backup, config: intended.config }));
+
+    const record = (outcome: ChangeRecord['outcome'], detail: string): ChangeRecord => ({
+      changeId,
+      kind: 'standard',
+      device,
+      requester,
+      reason,
+      outcome,
+      diffSummary: plan.summary,
+      backup,
+      detail,
+      workflowId,
+      startedAt: startedAt.toISOString(),
+      finishedAt: new Date().toISOString(),
+    });
+
+    if (plan.inSync) {
+      await step('record-status', () =>
+        call('updateDeviceStatus', infrahub.updateDeviceStatus, { device, state: 'in-sync', changeId, record: record('in-sync', 'the device already runs its intended config; nothing was deployed') }),
+      );
+      return { device, outcome: 'in-sync', steps };
+    }
+
+    await step('record-status', () => call('updateDeviceStatus', infrahub.updateDeviceStatus, { device, state: 'deploying', changeId }));
+    const expected = expectedState(intended.intent);
+    const deployed = await step('deploy', () =>
+      call('deployConfig', dev.deployConfig, {
+        device,
+        changeId,
+        config: intended.config,
+        delete: plan.stalePaths,
+        commitConfirmed: { rollbackDurationSeconds: commitConfirmWindowSeconds(request.settleTimeoutSeconds) },
+      }),
+    );
+    const bgp = await step('validate-bgp', () =>
+      call('validateBgp', dev.validateBgp, { device, neighbors: expected.neighbors, settleTimeoutSeconds: request.settleTimeoutSeconds }),
+    );
+    requirePassed(bgp);
+    const interfaces = await step('validate-interfaces', () =>
+      call('validateInterfaces', dev.validateInterfaces, { device, interfaces: expected.interfaces, settleTimeoutSeconds: request.settleTimeoutSeconds }),
+    );
+    requirePassed(interfaces);
+    const commitId = deployed.commitId;
+    if (commitId) await step('confirm', () => call('confirmCommit', dev.confirmCommit, { device, commitId }));
+
+    await step('record-status', () =>
+      call('updateDeviceStatus', infrahub.updateDeviceStatus, {
+        device,
+        state: 'deployed',
+        changeId,
+        record: record('deployed', `deployed: ${plan.summary}`),
+        configChecksum: intended.checksum,
+      }),
+    );
+    return { device, outcome: 'deployed', steps };
+  });
+}
+
+function requirePassed(result: ValidationResult): void {
+  if (result.passed) return;
+  const failing = result.checks.filter((c) => !c.ok).map((c) => c.reason ?? `${c.subject}: ${c.actual}, expected ${c.expected}`);
+  throw new Error(`${result.kind} validation failed on ${result.device}: ${failing.join('; ')}`);
+}
+
+/** The workflow's lane scheduler: at most `limit` in flight, results in the items' order. */
+export async function mapWithConcurrency<T, R>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index], index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+  return results;
+}
