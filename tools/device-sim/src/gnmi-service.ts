@@ -38,17 +38,20 @@ function unary<Request, Response>(
   device: SimDevice,
   handler: (request: Request, call: ServerUnaryCall<Request, Response>) => Response | typeof DROPPED,
 ) {
-  return async (call: ServerUnaryCall<Request, Response>, callback: sendUnaryData<Response>) => {
-    try {
-      await device.delay();
-      if (call.cancelled) return;
-      device.authenticate(call.metadata);
-      const response = handler(call.request, call);
-      if (response === DROPPED) return;
-      callback(null, response);
-    } catch (error) {
-      callback(toServiceError(error));
-    }
+  // grpc-js ignores a handler's return value; every outcome, errors included, goes through callback.
+  return (call: ServerUnaryCall<Request, Response>, callback: sendUnaryData<Response>): void => {
+    void (async () => {
+      try {
+        await device.delay();
+        if (call.cancelled) return;
+        device.authenticate(call.metadata);
+        const response = handler(call.request, call);
+        if (response === DROPPED) return;
+        callback(null, response);
+      } catch (error) {
+        callback(toServiceError(error));
+      }
+    })();
   };
 }
 

@@ -23,7 +23,6 @@ const INVALID_BRANCH_PATTERNS: [RegExp, string][] = [
   [/\/\//, '//'],
   [/@\{/, '@{'],
   [/\\/, 'backslash'],
-  // eslint-disable-next-line no-control-regex
   [/[\u0000-\u001f\u007f ~^:?*[]/, 'disallowed ASCII characters/patterns'],
   [/\.lock$/, '.lock'],
   [/[/.]$/, 'ends with / or .'],
