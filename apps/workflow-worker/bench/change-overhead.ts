@@ -190,6 +190,7 @@ async function main(): Promise<void> {
   const infrahubClient: InfrahubActivityDeps['infrahub'] = {
     getDeviceIntent: (...args) => lab().infrahub.getDeviceIntent(...args),
     recordDeployment: (...args) => lab().infrahub.recordDeployment(...args),
+    listDevices: (...args) => lab().infrahub.listDevices(...args),
   };
   // createInfrahubWorker builds its activities from the client, as here: the same code over the same client.
   const infrahubActivities = createInfrahubActivities({ infrahub: infrahubClient });

@@ -18,7 +18,7 @@ import * as path from 'node:path';
 import { Client, Connection, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worker';
-import { temporalSettingsFromEnv, workflowIds, type ChangeRequestInput, type ChangeResult, type DeviceTarget, type ManagedConfig } from '@synapse/contracts';
+import { temporalSettingsFromEnv, workflowIds, type ChangeRequestInput, type DriftReport, type DriftRequestInput, type ChangeResult, type DeviceTarget, type ManagedConfig } from '@synapse/contracts';
 import { renderConfig } from '@synapse/device-config';
 import { LAB_CREDENTIALS, referenceLabTopology, startDeviceSim, type DeviceSim } from '@synapse/device-sim';
 import { createDeviceActivities, GitBackupStore, StaticDeviceDirectory, type BackupStore, type DeviceDirectory } from '@synapse/device-worker';
@@ -30,7 +30,7 @@ import { deviceIntent, referenceLab } from '@synapse/lab';
 import { historyText } from '@synapse/temporal-tools';
 import { bundleWorkflows, createWorkflowWorker } from '../src/worker';
 import type { ActivityRoutingInput } from '../src/workflows/activities';
-import type { NetworkChangeWorkflow } from '../src/workflows';
+import type { DriftRemediationWorkflow, NetworkChangeWorkflow } from '../src/workflows';
 import { quietTemporalRuntime } from './quiet-runtime';
 
 export const LAB_DEVICES = ['spine01', 'leaf01', 'leaf02'] as const;
@@ -104,6 +104,7 @@ export class ChangeHarness {
           infrahub: {
             getDeviceIntent: (...args) => lab().infrahub.getDeviceIntent(...args),
             recordDeployment: (...args) => lab().infrahub.recordDeployment(...args),
+            listDevices: (...args) => lab().infrahub.listDevices(...args),
           },
         }),
       }),
@@ -169,6 +170,24 @@ export class ChangeHarness {
     const handle = await this.startChange(request);
     try {
       return { handle, result: await handle.result() };
+    } catch (err) {
+      if (err instanceof WorkflowFailedError) return { handle, failure: err };
+      throw err;
+    }
+  }
+
+  /** Runs a drift check the way a schedule would, on this file's queues: its report, or the failure it ended with. */
+  async runDrift(request: DriftRequestInput): Promise<{ handle: WorkflowHandle<typeof DriftRemediationWorkflow>; report?: DriftReport; failure?: WorkflowFailedError }> {
+    const workflowId = workflowIds.drift(request.driftId ?? `drift-${randomUUID().slice(0, 8)}`);
+    this.#startedChanges.push(workflowId);
+    const handle = await this.client.workflow.start<typeof DriftRemediationWorkflow>('DriftRemediationWorkflow', {
+      taskQueue: this.taskQueue,
+      workflowId,
+      workflowExecutionTimeout: '3 minutes',
+      args: [request, this.routing],
+    });
+    try {
+      return { handle, report: await handle.result() };
     } catch (err) {
       if (err instanceof WorkflowFailedError) return { handle, failure: err };
       throw err;

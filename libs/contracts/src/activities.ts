@@ -13,6 +13,7 @@ import type {
 } from './device';
 import type { FetchDeviceConfigInput, FetchDeviceConfigResult, UpdateDeviceStatusInput, UpdateDeviceStatusResult } from './deployment';
 import type { DiffConfigInput, DiffResult } from './change';
+import type { CheckDriftInput, CheckDriftResult, ListDevicesInScopeInput, ListDevicesInScopeResult } from './drift';
 import type { z } from 'zod';
 
 /**
@@ -32,9 +33,13 @@ export interface DeviceActivities {
   rollbackConfig(input: z.input<typeof RollbackConfigInput>): Promise<RollbackResult>;
   validateBgp(input: z.input<typeof ValidateBgpInput>): Promise<ValidationResult>;
   validateInterfaces(input: z.input<typeof ValidateInterfacesInput>): Promise<ValidationResult>;
+  /** Running vs intended managed paths of a batch of devices; an unreachable device is reported, not thrown. */
+  checkDrift(input: z.input<typeof CheckDriftInput>): Promise<CheckDriftResult>;
 }
 
 export interface InfrahubActivities {
   fetchDeviceConfig(input: z.input<typeof FetchDeviceConfigInput>): Promise<FetchDeviceConfigResult>;
   updateDeviceStatus(input: z.input<typeof UpdateDeviceStatusInput>): Promise<UpdateDeviceStatusResult>;
+  /** The devices a drift scope covers, with their Infrahub status (maintenance: suppressed). */
+  listDevicesInScope(input: z.input<typeof ListDevicesInScopeInput>): Promise<ListDevicesInScopeResult>;
 }

@@ -11,12 +11,14 @@ import { ChangeKind } from './deployment';
 export const WORKFLOW_TYPES = {
   networkChange: 'NetworkChangeWorkflow',
   deviceChange: 'DeviceChangeWorkflow',
+  driftRemediation: 'DriftRemediationWorkflow',
 } as const;
 
 /** Workflow ids: one change per id, and one change per device at a time (the child's id is the device lock). */
 export const workflowIds = {
   change: (changeId: string) => `change/${changeId}`,
   device: (device: string) => `device/${device}`,
+  drift: (driftId: string) => `drift/${driftId}`,
 } as const;
 
 export const QUERIES = { progress: 'progress' } as const;

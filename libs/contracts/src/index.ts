@@ -10,3 +10,4 @@ export * from './activities';
 export * from './temporal-settings';
 export * from './change';
 export * from './validation-expectations';
+export * from './drift';

@@ -38,6 +38,17 @@ export const ACTIVITY_PROFILES = {
     retry: { ...retryTransient, maximumAttempts: 3 },
   },
   /**
+   * A drift check of a batch of devices: reads only, but many devices one
+   * after another, so it heartbeats its progress and gets longer to finish.
+   * An unreachable device is part of the answer, not a failure, so a retry
+   * means the worker or the whole batch went wrong.
+   */
+  deviceScan: {
+    startToCloseTimeout: '10m',
+    heartbeatTimeout: '30s',
+    retry: { ...retryTransient, maximumAttempts: 3 },
+  },
+  /**
    * Source-of-truth reads and writes. The Infrahub client already retries
    * 429/5xx inside one attempt (up to 4 tries of INFRAHUB_TIMEOUT, 60 s by
    * default), so one activity attempt may legitimately take ~4 minutes.

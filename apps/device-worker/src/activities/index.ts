@@ -1,6 +1,7 @@
 import type { DeviceActivities } from '@synapse/contracts';
 import { activityBoundary } from './boundary';
 import { backupRunningConfig } from './backup-running-config';
+import { checkDrift } from './check-drift';
 import { confirmCommit } from './confirm-commit';
 import { deployConfig } from './deploy-config';
 import { diffConfig } from './diff-config';
@@ -34,6 +35,7 @@ export function createDeviceActivities(deps: DeviceActivityDeps) {
     rollbackConfig: activityBoundary(rollbackConfig(runtime)),
     validateBgp: activityBoundary(validateBgp(runtime)),
     validateInterfaces: activityBoundary(validateInterfaces(runtime)),
+    checkDrift: activityBoundary(checkDrift(runtime)),
   } satisfies DeviceActivities;
 }
 

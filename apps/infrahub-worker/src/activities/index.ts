@@ -1,6 +1,7 @@
 import { toApplicationFailure, type InfrahubActivities } from '@synapse/contracts';
 import type { InfrahubActivityDeps } from './deps';
 import { fetchDeviceConfigActivity } from './fetch-device-config';
+import { listDevicesInScopeActivity } from './list-devices-in-scope';
 import { updateDeviceStatusActivity } from './update-device-status';
 
 export type { InfrahubActivityDeps } from './deps';
@@ -15,6 +16,7 @@ export function createInfrahubActivities(deps: InfrahubActivityDeps): InfrahubAc
   return {
     fetchDeviceConfig: withTypedFailures(fetchDeviceConfigActivity(deps)),
     updateDeviceStatus: withTypedFailures(updateDeviceStatusActivity(deps)),
+    listDevicesInScope: withTypedFailures(listDevicesInScopeActivity(deps)),
   };
 }
 

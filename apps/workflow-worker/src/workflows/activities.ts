@@ -26,6 +26,8 @@ export function changeActivities(routing: ActivityRouting) {
     deviceWrite: proxyActivities<DeviceActivities>({ ...ACTIVITY_PROFILES.deviceWrite, ...device }),
     /** BGP and interface checks that wait for the network to settle. */
     deviceValidate: proxyActivities<DeviceActivities>({ ...ACTIVITY_PROFILES.deviceValidate, ...device }),
+    /** Drift checks of a batch of devices: reads that heartbeat their progress. */
+    deviceScan: proxyActivities<DeviceActivities>({ ...ACTIVITY_PROFILES.deviceScan, ...device }),
   };
 }
 

@@ -3,3 +3,4 @@
 // WORKFLOW_TYPES.
 export { NetworkChangeWorkflow } from './network-change';
 export { DeviceChangeWorkflow } from './device-change';
+export { DriftRemediationWorkflow } from './drift-remediation';

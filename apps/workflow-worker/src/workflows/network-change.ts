@@ -27,6 +27,7 @@ import { busyReason, LockHolders } from './device-lock';
 import { failureType, operatorReason, parseWorkflowInput } from './failures';
 import { ChangeProgressBoard, changeProgressQuery, deviceProgressSignal } from './progress';
 import { changeSearchAttributes } from './search-attributes';
+import { mapWithConcurrency } from './concurrency';
 
 /**
  * A standard change: one DeviceChangeWorkflow per device, at most
@@ -185,18 +186,4 @@ function changeOutcome(dryRun: boolean, devices: DeviceChangeResult[]): ChangeRe
   if (dryRun && succeeded === devices.length) return 'dry-run';
   if (succeeded === devices.length) return 'succeeded';
   return succeeded === 0 ? 'failed' : 'partially-failed';
-}
-
-/** Runs `work` over the items with at most `limit` in flight; results keep the items' order. */
-async function mapWithConcurrency<T, R>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const lane = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index], index);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
-  return results;
 }

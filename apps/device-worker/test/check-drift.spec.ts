@@ -1,0 +1,68 @@
+import { arrangeDeployed, rendered, resultOf, runActivity, startTestLab, type LabDevice, type TestLab } from './lab';
+
+const NEIGHBOR = '/network-instance[name=default]/protocols/bgp/neighbor[peer-address=10.0.0.0]';
+
+describe('checkDrift: running managed paths against the rendered intent, for a batch of devices', () => {
+  let lab: TestLab;
+
+  beforeEach(async () => {
+    lab = await startTestLab({ timeoutMs: 2000 });
+    await arrangeDeployed(lab, 'spine01', 'leaf01', 'leaf02');
+  });
+
+  afterEach(async () => {
+    await lab.stop();
+  });
+
+  const batch = (...devices: LabDevice[]) => ({ devices: devices.map((device) => ({ device, config: rendered(device) })), concurrency: 2 });
+
+  it('finds every device in sync right after a deploy, even with system config changed outside the managed scope', async () => {
+    await lab.admin.leaf01.set({ update: [{ path: '/interface[name=mgmt0]/description', value: 'not ours' }] });
+    const run = await runActivity(lab.activities.checkDrift, [batch('spine01', 'leaf01', 'leaf02')]);
+    expect(resultOf(run).devices).toEqual([
+      { device: 'spine01', status: 'in-sync', drifted: [] },
+      { device: 'leaf01', status: 'in-sync', drifted: [] },
+      { device: 'leaf02', status: 'in-sync', drifted: [] },
+    ]);
+  });
+
+  it('names each out-of-band change with its exact path, intended value before and running value after', async () => {
+    await lab.admin.leaf01.set({
+      update: [
+        { path: '/interface[name=ethernet-1/49]/mtu', value: 1500 },
+        { path: '/interface[name=ethernet-1/50]/admin-state', value: 'disable' },
+      ],
+      delete: [NEIGHBOR],
+    });
+    const run = await runActivity(lab.activities.checkDrift, [batch('leaf01', 'leaf02')]);
+    const [leaf01, leaf02] = resultOf(run).devices;
+    expect(leaf02).toEqual({ device: 'leaf02', status: 'in-sync', drifted: [] });
+    expect(leaf01.status).toBe('drifted');
+    expect(leaf01.drifted).toEqual([
+      { path: '/interface[name=ethernet-1/49]/mtu', before: 9214, after: 1500 },
+      { path: '/interface[name=ethernet-1/50]/admin-state', before: 'enable', after: 'disable' },
+      { path: NEIGHBOR, before: expect.objectContaining({ 'peer-address': '10.0.0.0', 'peer-as': 65000 }) },
+    ]);
+    expect(leaf01.drifted[2]).not.toHaveProperty('after');
+    expect(leaf01.summary).toMatch(/^2 changed, 1 added, 0 removed/);
+  });
+
+  it('reports an unreachable device and still checks the rest of the batch, with progress heartbeats', async () => {
+    lab.sim.faults('leaf01').set({ refuseConnections: true });
+    await lab.admin.leaf02.set({ update: [{ path: '/interface[name=ethernet-1/49]/mtu', value: 1500 }] });
+    const run = await runActivity(lab.activities.checkDrift, [batch('spine01', 'leaf01', 'leaf02')]);
+    const devices = resultOf(run).devices;
+    expect(devices.map((d) => [d.device, d.status])).toEqual([
+      ['spine01', 'in-sync'],
+      ['leaf01', 'unreachable'],
+      ['leaf02', 'drifted'],
+    ]);
+    expect(devices[1].detail).toMatch(/leaf01.*\[DeviceUnreachable\]/);
+    expect(run.heartbeats).toContainEqual(expect.objectContaining({ total: 3, checked: 3 }));
+  });
+
+  it('refuses an empty batch as InvalidInput naming the field', async () => {
+    const run = await runActivity(lab.activities.checkDrift, [{ devices: [] }]);
+    expect(run.error).toMatchObject({ type: 'InvalidInput', nonRetryable: true, message: expect.stringContaining('devices') });
+  });
+});

@@ -1,0 +1,138 @@
+/**
+ * Drift end to end: the reference lab runs its intent, then someone changes
+ * leaf01 behind Synapse's back (an MTU, a BGP neighbor removed, an interface
+ * disabled). A `report` run names each path with before and after and
+ * touches nothing but Infrahub's deployment state; a `remediate` run puts the
+ * intent back through the standard per-device change path and validates it.
+ * A device in maintenance is suppressed; an unreachable one is reported and
+ * the others are still checked.
+ */
+import { DriftReport, type DeviceDriftStatus, type DriftRequestInput } from '@synapse/contracts';
+import { diffConfigs } from '@synapse/device-config';
+import { DEFAULT_LAB_API_TOKEN } from '@synapse/infrahub-sim';
+import { ChangeHarness, LAB_DEVICES, rendered, type LabDevice } from './change-harness';
+
+const NEIGHBOR = '/network-instance[name=default]/protocols/bgp/neighbor[peer-address=10.0.0.0]';
+const EXPECTED_DRIFT = [
+  { path: '/interface[name=ethernet-1/49]/mtu', before: 9214, after: 1500 },
+  { path: '/interface[name=ethernet-1/50]/admin-state', before: 'enable', after: 'disable' },
+  { path: NEIGHBOR, before: expect.objectContaining({ 'peer-address': '10.0.0.0', 'peer-as': 65000 }) },
+];
+
+let harness: ChangeHarness;
+beforeAll(async () => {
+  harness = await ChangeHarness.start();
+});
+afterAll(async () => {
+  await harness?.shutdown();
+});
+beforeEach(async () => {
+  await harness.newLab();
+  await harness.arrangeDeployed(...LAB_DEVICES);
+});
+afterEach(async () => {
+  await harness.stopLab();
+});
+
+/** An operator's out-of-band edit on one device, with gnmic. */
+async function driftOutOfBand(device: LabDevice): Promise<void> {
+  await harness.lab.admin[device].set({
+    update: [
+      { path: '/interface[name=ethernet-1/49]/mtu', value: 1500 },
+      { path: '/interface[name=ethernet-1/50]/admin-state', value: 'disable' },
+    ],
+    delete: [NEIGHBOR],
+  });
+}
+
+/** Managed paths where the device differs from its intent. */
+function driftFromIntent(device: LabDevice): string[] {
+  const intended = rendered(device);
+  const diff = diffConfigs(intended, harness.runningConfig(device), { paths: Object.keys(intended) });
+  return [...diff.added, ...diff.removed, ...diff.changed].map((e) => e.path);
+}
+
+function statusOf(report: DriftReport | undefined, device: string): DeviceDriftStatus {
+  const found = report?.devices.find((d) => d.device === device);
+  if (!found) throw new Error(`no status for ${device} in ${JSON.stringify(report)}`);
+  return found;
+}
+
+function driftRequest(overrides: Partial<DriftRequestInput>): DriftRequestInput {
+  return { scope: { kind: 'all' }, mode: 'report', requester: 'jest', reason: 'nightly drift check', validation: { settleTimeoutSeconds: 10, commitConfirmed: true }, ...overrides };
+}
+
+async function setDeviceStatus(device: LabDevice, status: string): Promise<void> {
+  const { id } = await harness.lab.infrahub.getDevice(device);
+  const response = await fetch(`${harness.lab.infrahubSim.address}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'X-INFRAHUB-KEY': DEFAULT_LAB_API_TOKEN },
+    body: JSON.stringify({ query: `mutation { DcimDeviceUpdate(data: { id: "${id}", status: { value: "${status}" } }) { ok } }` }),
+  });
+  const body = (await response.json()) as { errors?: unknown };
+  if (body.errors) throw new Error(`DcimDeviceUpdate failed: ${JSON.stringify(body.errors)}`);
+}
+
+it('report: names each drifted path with before and after, records `drifted` in Infrahub, and touches no device', async () => {
+  await driftOutOfBand('leaf01');
+  const runningBefore = structuredClone(harness.runningConfig('leaf01'));
+
+  const { report, failure } = await harness.runDrift(driftRequest({ driftId: 'drift-report-1' }));
+  if (failure) throw failure;
+
+  expect(DriftReport.safeParse(report).error).toBeUndefined();
+  expect(statusOf(report, 'leaf01')).toMatchObject({ status: 'drifted', drifted: EXPECTED_DRIFT });
+  expect(statusOf(report, 'leaf01').drifted).toHaveLength(3);
+  expect(statusOf(report, 'leaf02')).toEqual({ device: 'leaf02', status: 'in-sync', drifted: [] });
+  expect(statusOf(report, 'spine01').status).toBe('in-sync');
+  expect(report?.counts).toMatchObject({ 'in-sync': 2, drifted: 1, remediated: 0 });
+
+  expect(harness.runningConfig('leaf01')).toEqual(runningBefore);
+  expect(await harness.deploymentOf('leaf01')).toMatchObject({ state: 'drifted', lastChangeId: 'drift-report-1' });
+  expect((await harness.deploymentOf('leaf02')).state).not.toBe('drifted');
+});
+
+it('remediate: restores the intended config through the per-device change path, validated and recorded', async () => {
+  await driftOutOfBand('leaf01');
+
+  const { report, failure } = await harness.runDrift(driftRequest({ driftId: 'drift-fix-1', mode: 'remediate', scope: { kind: 'role', role: 'leaf' } }));
+  if (failure) throw failure;
+
+  expect(report?.devices.map((d) => d.device)).toEqual(['leaf01', 'leaf02']);
+  expect(statusOf(report, 'leaf01')).toMatchObject({ status: 'remediated', drifted: EXPECTED_DRIFT, remediationWorkflowId: 'device/leaf01' });
+  expect(statusOf(report, 'leaf02').status).toBe('in-sync');
+  expect(driftFromIntent('leaf01')).toEqual([]);
+  expect(await harness.deploymentOf('leaf01')).toMatchObject({ state: 'deployed', lastChangeId: 'drift-fix-1' });
+  expect(await harness.changeRecord('drift-fix-1', 'leaf01')).toMatchObject({ outcome: 'deployed', workflowId: 'device/leaf01', requester: 'jest' });
+  // The device workflow ran the whole runbook, validations included.
+  const deviceRun = await harness.client.workflow.getHandle('device/leaf01').result();
+  expect(deviceRun).toMatchObject({ outcome: 'deployed', validation: { bgp: { passed: true }, interfaces: { passed: true } } });
+});
+
+it('a device in maintenance is suppressed and left drifted; an unreachable one is reported while the rest are checked, batch by batch', async () => {
+  await driftOutOfBand('leaf01');
+  await driftOutOfBand('leaf02');
+  await setDeviceStatus('leaf02', 'maintenance');
+  harness.lab.devices.faults('spine01').set({ refuseConnections: true });
+  const leaf02Before = structuredClone(harness.runningConfig('leaf02'));
+  expect(driftFromIntent('leaf02').length).toBeGreaterThan(0);
+
+  const { handle, report, failure } = await harness.runDrift(driftRequest({ mode: 'remediate', batchSize: 1 }));
+  if (failure) throw failure;
+
+  expect(statusOf(report, 'leaf02')).toMatchObject({ status: 'suppressed', detail: expect.stringContaining('maintenance') });
+  expect(harness.runningConfig('leaf02')).toEqual(leaf02Before);
+  expect(statusOf(report, 'spine01')).toMatchObject({ status: 'unreachable', detail: expect.stringContaining('DeviceUnreachable') });
+  expect(statusOf(report, 'leaf01').status).toBe('remediated');
+  expect(report?.counts).toMatchObject({ suppressed: 1, unreachable: 1, remediated: 1 });
+
+  // One checkDrift per batch of one: the two devices that were not suppressed.
+  const history = await handle.fetchHistory();
+  const scans = (history.events ?? []).filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'checkDrift');
+  expect(scans).toHaveLength(2);
+});
+
+it('a scope naming a device Infrahub does not know fails at once, naming it, and checks nothing', async () => {
+  const { failure } = await harness.runDrift(driftRequest({ scope: { kind: 'devices', devices: ['leaf01', 'nosuch01'] } }));
+  expect(failure?.cause).toMatchObject({ type: 'InvalidInput', message: expect.stringContaining('scope.devices.1: nosuch01') });
+});

@@ -1,0 +1,132 @@
+import { z } from 'zod';
+import { ChangeId, DeviceName, GnmiPathString, ManagedConfig } from './device';
+import { ValidationSettings } from './change';
+
+/**
+ * Drift: the managed paths of a device, intended (Infrahub, rendered) against
+ * running (gNMI Get CONFIG at the root), in canonical form. A drift run reports
+ * it, or remediates it through the same per-device change path as a standard
+ * change (backup, deploy, validate, rollback).
+ */
+
+/** Which devices a drift run looks at. */
+export const DriftScope = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('devices'), devices: z.array(DeviceName).min(1, 'at least one device') }),
+  z.object({ kind: z.literal('role'), role: z.string().trim().min(1, 'a role is required') }),
+  z.object({ kind: z.literal('all') }),
+]);
+export type DriftScope = z.infer<typeof DriftScope>;
+
+export const DriftMode = z.enum(['report', 'remediate']);
+export type DriftMode = z.infer<typeof DriftMode>;
+
+export const DriftRequest = z.object({
+  /**
+   * Names this run in Infrahub (deployment state's last change id, change
+   * records of remediations). Derived from the workflow id when absent, so a
+   * scheduled run needs none.
+   */
+  driftId: ChangeId.optional(),
+  scope: DriftScope,
+  mode: DriftMode.default('report'),
+  /** Devices per checkDrift call: bounds both the activity's work and each history event. */
+  batchSize: z.number().int().min(1).max(200).default(25),
+  /** Devices read (within a batch) or remediated at once. */
+  concurrency: z.number().int().min(1).max(100).default(5),
+  requester: z.string().trim().min(1, 'a requester is required'),
+  reason: z.string().trim().min(1, 'a reason is required'),
+  /** Infrahub branch holding the intent; its default branch when absent. */
+  branch: z.string().min(1).optional(),
+  /** Validation of a remediation, as for a standard change. */
+  validation: ValidationSettings.default({ settleTimeoutSeconds: 60, commitConfirmed: true }),
+});
+export type DriftRequest = z.infer<typeof DriftRequest>;
+export type DriftRequestInput = z.input<typeof DriftRequest>;
+
+/**
+ * One drifted leaf or entry. `before` is the intended value (what the device
+ * had before someone drifted it), `after` what the device runs now; a side
+ * that does not exist is absent (a neighbor removed on the device has no
+ * `after`, an entry added out of band no `before`).
+ */
+export const DriftedPath = z.object({
+  path: GnmiPathString,
+  before: z.unknown().optional(),
+  after: z.unknown().optional(),
+});
+export type DriftedPath = z.infer<typeof DriftedPath>;
+
+export const DeviceDriftState = z.enum(['in-sync', 'drifted', 'unreachable', 'suppressed', 'remediated', 'remediation-failed']);
+export type DeviceDriftState = z.infer<typeof DeviceDriftState>;
+
+export const DeviceDriftStatus = z.object({
+  device: DeviceName,
+  status: DeviceDriftState,
+  /** What differed when checked (kept for `remediated` too, so the report says what was put back). */
+  drifted: z.array(DriftedPath).default([]),
+  /** e.g. "1 changed, 0 added, 1 removed: …" (device-config's summarizeDiff). */
+  summary: z.string().optional(),
+  /** Why: the transport error, the maintenance status, the remediation's reason. */
+  detail: z.string().optional(),
+  /** The device workflow that remediated it (`device/<name>`). */
+  remediationWorkflowId: z.string().optional(),
+});
+export type DeviceDriftStatus = z.infer<typeof DeviceDriftStatus>;
+
+/** One device to check: its intended config, rendered from Infrahub. */
+export const DriftCheckTarget = z.object({
+  device: DeviceName,
+  config: ManagedConfig,
+});
+export type DriftCheckTarget = z.infer<typeof DriftCheckTarget>;
+
+/**
+ * A batch for the device worker, which has no Infrahub access: the rendered
+ * configs travel with it. Batches keep each of these history events small.
+ */
+export const CheckDriftInput = z.object({
+  devices: z.array(DriftCheckTarget).min(1, 'at least one device').max(200),
+  /** Devices read at once. */
+  concurrency: z.number().int().min(1).max(100).default(5),
+});
+export type CheckDriftInput = z.infer<typeof CheckDriftInput>;
+
+/** Per device, in the input's order: `in-sync`, `drifted` or `unreachable`. */
+export const CheckDriftResult = z.object({
+  devices: z.array(DeviceDriftStatus),
+});
+export type CheckDriftResult = z.infer<typeof CheckDriftResult>;
+
+export const ListDevicesInScopeInput = z.object({
+  scope: DriftScope,
+  branch: z.string().min(1).optional(),
+});
+export type ListDevicesInScopeInput = z.infer<typeof ListDevicesInScopeInput>;
+
+/** Infrahub statuses whose devices are reported but never read or touched. */
+export const SUPPRESSED_DEVICE_STATUSES = ['maintenance'] as const;
+
+export const DeviceInScope = z.object({
+  device: DeviceName,
+  /** Infrahub's device status (active, maintenance, …). */
+  status: z.string().optional(),
+  suppressed: z.boolean(),
+});
+export type DeviceInScope = z.infer<typeof DeviceInScope>;
+
+export const ListDevicesInScopeResult = z.object({
+  devices: z.array(DeviceInScope),
+  /** Devices the scope named that Infrahub does not know. */
+  unknown: z.array(DeviceName).default([]),
+});
+export type ListDevicesInScopeResult = z.infer<typeof ListDevicesInScopeResult>;
+
+export const DriftReport = z.object({
+  driftId: ChangeId,
+  mode: DriftMode,
+  scope: DriftScope,
+  /** One per device in scope, in Infrahub's (or the request's) order. */
+  devices: z.array(DeviceDriftStatus),
+  counts: z.record(DeviceDriftState, z.number().int().nonnegative()),
+});
+export type DriftReport = z.infer<typeof DriftReport>;
