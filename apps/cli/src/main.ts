@@ -8,6 +8,7 @@ import { registerChangeList } from './commands/change-list';
 import { registerChangeShow } from './commands/change-show';
 import { registerChangeStart } from './commands/change-start';
 import { registerChangeWatch } from './commands/change-watch';
+import { registerDrift } from './commands/drift';
 
 /** `synapse`: the operator's entry point to network changes and their backups. */
 export function buildProgram(): Command {
@@ -35,6 +36,7 @@ backup store unavailable.`,
   registerChangeWatch(change);
   registerChangeShow(change);
   registerChangeList(change);
+  registerDrift(program);
   registerBackups(program);
   return program;
 }

@@ -1,0 +1,144 @@
+import { userInfo } from 'node:os';
+import { ChangeId, DriftRequest, isSynapseError, parseInput, type DriftReport } from '@synapse/contracts';
+import { badInput } from './cli-error';
+
+/** The flags of `synapse drift run` and `drift schedule create`, as commander hands them over. */
+export interface DriftFlags {
+  scope?: string;
+  mode?: string;
+  batchSize?: string;
+  concurrency?: string;
+  reason?: string;
+  requester?: string;
+  branch?: string;
+}
+
+const FLAG_FOR_FIELD: Record<string, string> = {
+  scope: '--scope',
+  mode: '--mode',
+  batchSize: '--batch-size',
+  concurrency: '--concurrency',
+  reason: '--reason',
+  requester: '--requester',
+  branch: '--branch',
+  driftId: '--drift-id',
+};
+
+/**
+ * `all`, `role:<role>` or `devices:a,b`, into contracts' DriftScope input.
+ * Anything else is passed on as an unknown kind so the schema names `scope`.
+ */
+export function parseScope(text: string | undefined): unknown {
+  const value = (text ?? '').trim();
+  if (value === 'all') return { kind: 'all' };
+  const at = value.indexOf(':');
+  const kind = at < 0 ? value : value.slice(0, at);
+  const rest = at < 0 ? '' : value.slice(at + 1);
+  if (kind === 'role') return { kind: 'role', role: rest };
+  if (kind === 'devices') return { kind: 'devices', devices: rest.split(',').map((d) => d.trim()).filter((d) => d !== '') };
+  return { kind: value === '' ? undefined : value };
+}
+
+/** Builds the DriftRequest exactly as the workflow parses it; a bad one is refused here, naming the flag. */
+export function driftRequestFromFlags(flags: DriftFlags, extra: { driftId?: string } = {}, env: NodeJS.ProcessEnv = process.env): DriftRequest {
+  const input = {
+    ...(extra.driftId !== undefined ? { driftId: extra.driftId } : {}),
+    scope: parseScope(flags.scope),
+    mode: flags.mode ?? 'report',
+    ...(flags.batchSize !== undefined ? { batchSize: numberFlag(flags.batchSize) } : {}),
+    ...(flags.concurrency !== undefined ? { concurrency: numberFlag(flags.concurrency) } : {}),
+    requester: flags.requester ?? defaultRequester(env),
+    reason: flags.reason ?? 'drift check',
+    ...(flags.branch !== undefined ? { branch: flags.branch } : {}),
+  };
+  try {
+    return parseInput(DriftRequest, input, 'drift request');
+  } catch (err) {
+    if (!isSynapseError(err, 'InvalidInput')) throw err;
+    const issues = (err.details.issues as { field: string; message: string }[] | undefined) ?? [];
+    const lines = issues.map(({ field, message }) => `  ${field} (${flagFor(field)}): ${message}`);
+    throw badInput(`invalid drift request; nothing was started:\n${lines.join('\n') || `  ${err.message}`}`);
+  }
+}
+
+/** A name Temporal and Infrahub both accept (contracts' ChangeId). */
+export function checkId(flag: string, value: string): string {
+  const parsed = ChangeId.safeParse(value);
+  if (!parsed.success) throw badInput(`${flag}: ${parsed.error.issues[0]?.message ?? 'invalid id'}`);
+  return parsed.data;
+}
+
+/** `30s`, `15m`, `1h`, `1h30m`, `1d`: milliseconds, at least a second (the finest a schedule fires). */
+export function parseEvery(text: string | undefined): number {
+  const value = (text ?? '').trim();
+  const units: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+  const parts = [...value.matchAll(/(\d+)([smhd])/g)];
+  if (value === '' || parts.map((p) => p[0]).join('') !== value) {
+    throw badInput(`--every: "${value}" is not an interval (e.g. 30s, 15m, 1h, 1h30m, 1d)`);
+  }
+  const ms = parts.reduce((sum, [, n, unit]) => sum + Number(n) * units[unit], 0);
+  if (ms < 1_000) throw badInput('--every: the interval must be at least 1s');
+  return ms;
+}
+
+export function formatEvery(ms: number): string {
+  const units: [string, number][] = [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1_000]];
+  let rest = ms;
+  let out = '';
+  for (const [unit, size] of units) {
+    const n = Math.floor(rest / size);
+    if (n > 0) out += `${n}${unit}`;
+    rest -= n * size;
+  }
+  return out || `${ms}ms`;
+}
+
+export function scopeText(scope: DriftReport['scope']): string {
+  if (scope.kind === 'all') return 'all';
+  if (scope.kind === 'role') return `role:${scope.role}`;
+  return `devices:${scope.devices.join(',')}`;
+}
+
+/** A run is clean when no device is left drifted, unreachable or failed to remediate. */
+export function reportClean(report: DriftReport): boolean {
+  return report.devices.every((d) => d.status === 'in-sync' || d.status === 'suppressed' || d.status === 'remediated');
+}
+
+export function reportLines(report: DriftReport): string[] {
+  const counts = Object.entries(report.counts)
+    .filter(([, n]) => n > 0)
+    .map(([state, n]) => `${n} ${state}`)
+    .join(', ');
+  const lines = [`drift ${report.driftId} (${report.mode}, scope ${scopeText(report.scope)}): ${counts || 'no devices'}`];
+  const width = Math.max(6, ...report.devices.map((d) => d.device.length));
+  for (const device of report.devices) {
+    const note = device.summary ?? device.detail;
+    lines.push(`  ${device.device.padEnd(width)}  ${device.status}${note ? `  ${note}` : ''}`);
+    for (const path of device.drifted) {
+      lines.push(`      ${path.path}: ${valueText(path.before)} -> ${valueText(path.after)}`);
+    }
+  }
+  return lines;
+}
+
+function valueText(value: unknown): string {
+  return value === undefined ? '(absent)' : JSON.stringify(value);
+}
+
+function numberFlag(text: string): number {
+  return text.trim() === '' ? Number.NaN : Number(text);
+}
+
+function flagFor(field: string): string {
+  const top = field.split('.')[0];
+  return FLAG_FOR_FIELD[field] ?? FLAG_FOR_FIELD[top] ?? field;
+}
+
+function defaultRequester(env: NodeJS.ProcessEnv): string {
+  if (env.USER?.trim()) return env.USER.trim();
+  try {
+    return userInfo().username;
+  } catch {
+    return '';
+  }
+}

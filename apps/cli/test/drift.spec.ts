@@ -1,0 +1,167 @@
+/**
+ * `synapse drift` on a real Temporal server: bad input refused naming the
+ * flag; a run and its report; schedules created, listed, paused and deleted;
+ * a 1 s schedule firing and its run's report read back; and a run longer
+ * than the interval making the next ones skipped (overlap SKIP).
+ *
+ * The workflow is a stand-in with the real one's contract (test/workflows),
+ * registered as DriftRemediationWorkflow on this file's own task queue.
+ */
+import { randomUUID } from 'node:crypto';
+import * as path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { temporalSettingsFromEnv } from '@synapse/contracts';
+import { runCli } from './cli';
+
+const quiet = { info() {}, warn() {}, error() {}, debug() {}, trace() {}, log() {} };
+
+describe('synapse drift: runs, reports and schedules', () => {
+  const temporal = temporalSettingsFromEnv();
+  const taskQueue = `cli-drift-test-${randomUUID()}`;
+  const tag = randomUUID().slice(0, 8);
+  const q = ['--task-queue', taskQueue];
+  const schedules: string[] = [];
+  let workerConnection: NativeConnection;
+  let connection: Connection;
+  let client: Client;
+  let worker: Worker;
+  let running: Promise<void>;
+
+  beforeAll(async () => {
+    Runtime.install({ logger: new DefaultLogger('ERROR') });
+    const workflowBundle = await bundleWorkflowCode({ workflowsPath: path.join(__dirname, 'workflows', 'stand-in-drift.ts'), logger: quiet });
+    workerConnection = await NativeConnection.connect({ address: temporal.address });
+    worker = await Worker.create({ connection: workerConnection, namespace: temporal.namespace, taskQueue, workflowBundle });
+    running = worker.run();
+    connection = await Connection.connect({ address: temporal.address });
+    client = new Client({ connection, namespace: temporal.namespace });
+  });
+  afterAll(async () => {
+    for (const id of schedules) await client.schedule.getHandle(id).delete().catch(() => undefined);
+    worker?.shutdown();
+    await running;
+    await connection?.close();
+    await workerConnection?.close();
+  });
+
+  async function eventually<T>(fn: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const value = await fn();
+      if (ok(value) || Date.now() > deadline) return value;
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    }
+  }
+
+  it('refuses a bad scope, mode or interval with exit 2, naming the flag, starting nothing', async () => {
+    const [scope, mode, noDevices, every] = await Promise.all([
+      runCli(['drift', 'run', '--scope', 'racks:1', '--mode', 'report', ...q]),
+      runCli(['drift', 'run', '--scope', 'all', '--mode', 'fix-it', ...q]),
+      runCli(['drift', 'schedule', 'create', '--every', '1h', '--scope', 'devices:', ...q]),
+      runCli(['drift', 'schedule', 'create', '--every', 'hourly', '--scope', 'all', ...q]),
+    ]);
+    expect(scope.code).toBe(2);
+    expect(scope.stderr).toMatch(/scope\.kind \(--scope\)/);
+    expect(mode.code).toBe(2);
+    expect(mode.stderr).toMatch(/mode \(--mode\)/);
+    expect(mode.stderr).not.toMatch(/--scope/);
+    expect(noDevices.code).toBe(2);
+    expect(noDevices.stderr).toMatch(/scope\.devices \(--scope\): at least one device/);
+    expect(every.code).toBe(2);
+    expect(every.stderr).toContain('--every');
+  });
+
+  it('runs drift with --wait: the report per device with drifted paths, exit 1 when something drifted, 0 when clean', async () => {
+    const drifted = await runCli(['drift', 'run', '--drift-id', `d-${tag}`, '--scope', `devices:leaf01-${tag},leaf02-drifted-${tag}`, '--mode', 'report', '--batch-size', '10', '--wait', ...q]);
+    expect(drifted.stderr).toBe('');
+    expect(drifted.code).toBe(1);
+    expect(drifted.stdout).toContain(`started drift run d-${tag} (report, scope devices:leaf01-${tag},leaf02-drifted-${tag})`);
+    expect(drifted.stdout).toMatch(new RegExp(`leaf01-${tag}\\s+in-sync`));
+    expect(drifted.stdout).toMatch(new RegExp(`leaf02-drifted-${tag}\\s+drifted`));
+    expect(drifted.stdout).toContain('/interface[name=ethernet-1/1]/mtu: 9214 -> 1500');
+    const clean = await runCli(['drift', 'run', '--scope', 'all', '--mode', 'remediate', '--wait', ...q]);
+    expect(clean.code).toBe(0);
+    const report = await runCli(['drift', 'report', `d-${tag}`, '--json', ...q]);
+    expect(report.code).toBe(0);
+    expect(JSON.parse(report.stdout)).toMatchObject({ status: 'completed', report: { driftId: `d-${tag}`, counts: { drifted: 1, 'in-sync': 1 } } });
+    const unknown = await runCli(['drift', 'report', `nope-${tag}`, ...q]);
+    expect(unknown.code).toBe(2);
+  });
+
+  it('creates a schedule, lists it with its interval and overlap SKIP, pauses, unpauses and deletes it', async () => {
+    const id = `hourly-${tag}`;
+    schedules.push(id);
+    const created = await runCli(['drift', 'schedule', 'create', '--every', '1h', '--scope', 'role:leaf', '--mode', 'report', '--id', id, ...q]);
+    expect(created.stderr).toBe('');
+    expect(created.code).toBe(0);
+    expect(created.stdout).toContain(`created drift schedule ${id}`);
+    const listed = await eventually(
+      () => runCli(['drift', 'schedule', 'list', '--json', ...q]),
+      (run) => run.code === 0 && (JSON.parse(run.stdout) as { scheduleId: string }[]).some((s) => s.scheduleId === id),
+    );
+    expect((JSON.parse(listed.stdout) as { scheduleId: string }[]).find((s) => s.scheduleId === id)).toMatchObject({
+      every: ['1h'], overlap: 'SKIP', paused: false, scope: 'role:leaf', mode: 'report', taskQueue,
+    });
+    const table = await runCli(['drift', 'schedule', 'list', ...q]);
+    expect(table.stdout).toMatch(new RegExp(`${id}\\s+every 1h\\s+report\\s+scope role:leaf\\s+overlap SKIP\\s+active`));
+
+    const paused = await runCli(['drift', 'schedule', 'pause', id, ...q]);
+    expect(paused.code).toBe(0);
+    expect(paused.stdout).toMatch(new RegExp(`${id}.*overlap SKIP\\s+paused`));
+    expect((await client.schedule.getHandle(id).describe()).state.paused).toBe(true);
+    const unpaused = await runCli(['drift', 'schedule', 'unpause', id, ...q]);
+    expect(unpaused.stdout).toMatch(/active/);
+
+    const deleted = await runCli(['drift', 'schedule', 'delete', id, ...q]);
+    expect(deleted.code).toBe(0);
+    expect(deleted.stdout).toContain(`deleted drift schedule ${id}`);
+    await expect(client.schedule.getHandle(id).describe()).rejects.toThrow();
+    const gone = await runCli(['drift', 'schedule', 'pause', id, ...q]);
+    expect(gone.code).toBe(2);
+    const after = await eventually(
+      () => runCli(['drift', 'schedule', 'list', '--json', ...q]),
+      (run) => !(JSON.parse(run.stdout) as { scheduleId: string }[]).some((s) => s.scheduleId === id),
+    );
+    expect((JSON.parse(after.stdout) as { scheduleId: string }[]).map((s) => s.scheduleId)).not.toContain(id);
+  });
+
+  it('a 1s schedule fires and its run reports; a run longer than the interval makes the next ones skipped', async () => {
+    const fires = `fires-${tag}`;
+    const holds = `holds-${tag}`;
+    schedules.push(fires, holds);
+    const [a, b] = await Promise.all([
+      runCli(['drift', 'schedule', 'create', '--every', '1s', '--scope', `devices:leaf09-drifted-${tag}`, '--id', fires, ...q]),
+      runCli(['drift', 'schedule', 'create', '--every', '1s', '--scope', 'all', '--reason', 'slow [hold-ms=4000]', '--id', holds, ...q]),
+    ]);
+    expect([a.code, b.code, a.stderr, b.stderr]).toEqual([0, 0, '', '']);
+
+    // Fired at least once, and that run finished: its report is read with `drift report`.
+    const fired = await eventually(
+      () => client.schedule.getHandle(fires).describe(),
+      (d) => d.info.recentActions.length > 0 && d.info.runningActions.length === 0,
+    );
+    await client.schedule.getHandle(fires).pause();
+    const workflowId = fired.info.recentActions[0].action.workflow.workflowId;
+    expect(workflowId.startsWith(`drift/${fires}-`)).toBe(true);
+    const report = await eventually(
+      () => runCli(['drift', 'report', workflowId, ...q]),
+      (run) => /status\s+completed/.test(run.stdout),
+    );
+    expect(report.code).toBe(0);
+    expect(report.stdout).toMatch(new RegExp(`leaf09-drifted-${tag}\\s+drifted`));
+    expect(report.stdout).toContain('/interface[name=ethernet-1/1]/mtu: 9214 -> 1500');
+
+    // The held run outlasts several intervals: those are skipped, never more than one running.
+    const overlapped = await eventually(
+      () => client.schedule.getHandle(holds).describe(),
+      (d) => d.info.numActionsSkippedOverlap >= 2,
+    );
+    expect(overlapped.info.runningActions.length).toBeLessThanOrEqual(1);
+    expect(overlapped.info.numActionsTaken).toBe(1);
+    const shown = JSON.parse((await runCli(['drift', 'schedule', 'pause', holds, '--json', ...q])).stdout);
+    expect(shown).toMatchObject({ scheduleId: holds, overlap: 'SKIP', paused: true, actionsTaken: 1 });
+    expect(shown.skippedOverlap).toBeGreaterThanOrEqual(2);
+    expect(shown.running.length).toBeLessThanOrEqual(1);
+  });
+});

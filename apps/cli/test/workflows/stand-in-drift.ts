@@ -1,0 +1,38 @@
+/**
+ * A stand-in DriftRemediationWorkflow for the CLI's tests: the real one's
+ * contract (DriftRequest in, DriftReport out, the `progress` query) with no
+ * activities. Behaviour is chosen by the request:
+ *  - a device whose name contains `drifted` is reported drifted, with one path;
+ *  - a reason containing `[hold-ms=N]` keeps the run going N ms before it reports.
+ */
+import { ApplicationFailure, defineQuery, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
+import { DriftRequest, QUERIES, type DeviceDriftState, type DeviceDriftStatus, type DriftReport } from '@synapse/contracts';
+
+export const driftProgressQuery = defineQuery<DriftReport>(QUERIES.progress);
+
+export async function DriftRemediationWorkflow(input: unknown): Promise<DriftReport> {
+  const parsed = DriftRequest.safeParse(input);
+  if (!parsed.success) throw ApplicationFailure.create({ type: 'InvalidInput', message: parsed.error.message, nonRetryable: true });
+  const request = parsed.data;
+  const driftId = request.driftId ?? workflowInfo().workflowId.replace(/[^A-Za-z0-9._:-]+/g, '-');
+  const names = request.scope.kind === 'devices' ? request.scope.devices : ['leaf01', 'leaf02'];
+  const devices: DeviceDriftStatus[] = [];
+  const report = (): DriftReport => {
+    const counts: Record<DeviceDriftState, number> = { 'in-sync': 0, drifted: 0, unreachable: 0, suppressed: 0, remediated: 0, 'remediation-failed': 0 };
+    for (const d of devices) counts[d.status] += 1;
+    return { driftId, mode: request.mode, scope: request.scope, devices, counts };
+  };
+  setHandler(driftProgressQuery, report);
+  const hold = /\[hold-ms=(\d+)\]/.exec(request.reason);
+  if (hold) await sleep(Number(hold[1]));
+  for (const device of names) {
+    if (!device.includes('drifted')) {
+      devices.push({ device, status: 'in-sync', drifted: [] });
+    } else if (request.mode === 'remediate') {
+      devices.push({ device, status: 'remediated', drifted: [{ path: '/interface[name=ethernet-1/1]/mtu', before: 9214, after: 1500 }], summary: '1 changed, 0 added, 0 removed' });
+    } else {
+      devices.push({ device, status: 'drifted', drifted: [{ path: '/interface[name=ethernet-1/1]/mtu', before: 9214, after: 1500 }], summary: '1 changed, 0 added, 0 removed' });
+    }
+  }
+  return report();
+}
