@@ -9,40 +9,27 @@
  * the CLI is pointed at with its hidden --task-queue.
  */
 import { randomUUID } from 'node:crypto';
-import * as path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode, NativeConnection, Runtime, DefaultLogger, Worker } from '@temporalio/worker';
+import type { Client } from '@temporalio/client';
 import { ChangeRequest, temporalSettingsFromEnv, workflowIds, type ChangeResult } from '@synapse/contracts';
+import { startStandInWorker, type StandInWorker } from './stand-in-worker';
 import { runCli, startCli } from './cli';
 import { releaseSignal } from './workflows/stand-in-change';
 
-const quiet = { info() {}, warn() {}, error() {}, debug() {}, trace() {}, log() {} };
 
 describe('synapse change: start, show, list, watch against a NetworkChangeWorkflow', () => {
   const temporal = temporalSettingsFromEnv();
   const taskQueue = `cli-test-${randomUUID()}`;
   const tag = randomUUID().slice(0, 8);
   const q = ['--task-queue', taskQueue];
-  let workerConnection: NativeConnection;
-  let connection: Connection;
+  let standIn: StandInWorker;
   let client: Client;
-  let worker: Worker;
-  let running: Promise<void>;
 
   beforeAll(async () => {
-    Runtime.install({ logger: new DefaultLogger('ERROR') });
-    const workflowBundle = await bundleWorkflowCode({ workflowsPath: path.join(__dirname, 'workflows', 'stand-in-change.ts'), logger: quiet });
-    workerConnection = await NativeConnection.connect({ address: temporal.address });
-    worker = await Worker.create({ connection: workerConnection, namespace: temporal.namespace, taskQueue, workflowBundle });
-    running = worker.run();
-    connection = await Connection.connect({ address: temporal.address });
-    client = new Client({ connection, namespace: temporal.namespace });
+    standIn = await startStandInWorker('stand-in-change.ts', taskQueue);
+    client = standIn.client;
   });
   afterAll(async () => {
-    worker?.shutdown();
-    await running;
-    await connection?.close();
-    await workerConnection?.close();
+    await standIn?.stop();
   });
 
   function devices(...names: string[]): string[] {

@@ -8,13 +8,11 @@
  * registered as DriftRemediationWorkflow on this file's own task queue.
  */
 import { randomUUID } from 'node:crypto';
-import * as path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import type { Client } from '@temporalio/client';
 import { temporalSettingsFromEnv } from '@synapse/contracts';
+import { startStandInWorker, type StandInWorker } from './stand-in-worker';
 import { runCli } from './cli';
 
-const quiet = { info() {}, warn() {}, error() {}, debug() {}, trace() {}, log() {} };
 
 describe('synapse drift: runs, reports and schedules', () => {
   const temporal = temporalSettingsFromEnv();
@@ -22,27 +20,16 @@ describe('synapse drift: runs, reports and schedules', () => {
   const tag = randomUUID().slice(0, 8);
   const q = ['--task-queue', taskQueue];
   const schedules: string[] = [];
-  let workerConnection: NativeConnection;
-  let connection: Connection;
+  let standIn: StandInWorker;
   let client: Client;
-  let worker: Worker;
-  let running: Promise<void>;
 
   beforeAll(async () => {
-    Runtime.install({ logger: new DefaultLogger('ERROR') });
-    const workflowBundle = await bundleWorkflowCode({ workflowsPath: path.join(__dirname, 'workflows', 'stand-in-drift.ts'), logger: quiet });
-    workerConnection = await NativeConnection.connect({ address: temporal.address });
-    worker = await Worker.create({ connection: workerConnection, namespace: temporal.namespace, taskQueue, workflowBundle });
-    running = worker.run();
-    connection = await Connection.connect({ address: temporal.address });
-    client = new Client({ connection, namespace: temporal.namespace });
+    standIn = await startStandInWorker('stand-in-drift.ts', taskQueue);
+    client = standIn.client;
   });
   afterAll(async () => {
     for (const id of schedules) await client.schedule.getHandle(id).delete().catch(() => undefined);
-    worker?.shutdown();
-    await running;
-    await connection?.close();
-    await workerConnection?.close();
+    await standIn?.stop();
   });
 
   async function eventually<T>(fn: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
