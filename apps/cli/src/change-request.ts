@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { userInfo } from 'node:os';
-import { ChangeRequest, isSynapseError, parseInput } from '@synapse/contracts';
-import { badInput } from './cli-error';
+import { ChangeRequest } from '@synapse/contracts';
+import { parseRequestFlags } from './request-flags';
 
 /** The flags of `synapse change start`, as commander hands them over (numbers still text). */
 export interface ChangeStartFlags {
@@ -53,23 +53,16 @@ export function changeRequestFromFlags(flags: ChangeStartFlags, env: NodeJS.Proc
       commitConfirmed: flags.commitConfirmed ?? true,
     },
   };
-  try {
-    return parseInput(ChangeRequest, input, 'change request');
-  } catch (err) {
-    if (!isSynapseError(err, 'InvalidInput')) throw err;
-    const issues = (err.details.issues as { field: string; message: string }[] | undefined) ?? [];
-    const lines = issues.map(({ field, message }) => `  ${field} (${flagFor(field)}): ${message}`);
-    throw badInput(`invalid change request; nothing was started:\n${lines.join('\n') || `  ${err.message}`}`);
-  }
+  return parseRequestFlags(ChangeRequest, input, 'change request', flagFor);
 }
 
 /** e.g. chg-20261128-140512-3f9a1c: sortable by time, unique enough for people starting changes by hand. */
-export function generateChangeId(now: Date): string {
+export function generateChangeId(now: Date, prefix = 'chg'): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-  return `chg-${stamp}-${randomBytes(3).toString('hex')}`;
+  return `${prefix}-${stamp}-${randomBytes(3).toString('hex')}`;
 }
 
-function defaultRequester(env: NodeJS.ProcessEnv): string {
+export function defaultRequester(env: NodeJS.ProcessEnv): string {
   if (env.USER?.trim()) return env.USER.trim();
   try {
     return userInfo().username;
@@ -80,7 +73,7 @@ function defaultRequester(env: NodeJS.ProcessEnv): string {
 }
 
 /** Text that is not a number stays NaN, so the schema reports it against its field rather than the CLI guessing. */
-function numberFlag(text: string): number {
+export function numberFlag(text: string): number {
   return text.trim() === '' ? Number.NaN : Number(text);
 }
 

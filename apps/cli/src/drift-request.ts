@@ -1,5 +1,6 @@
-import { userInfo } from 'node:os';
-import { ChangeId, DriftRequest, isSynapseError, parseInput, type DriftReport } from '@synapse/contracts';
+import { ChangeId, DriftRequest, type DriftReport } from '@synapse/contracts';
+import { defaultRequester, numberFlag } from './change-request';
+import { parseRequestFlags } from './request-flags';
 import { badInput } from './cli-error';
 
 /** The flags of `synapse drift run` and `drift schedule create`, as commander hands them over. */
@@ -7,6 +8,7 @@ export interface DriftFlags {
   scope?: string;
   mode?: string;
   batchSize?: string;
+  parallelBatches?: string;
   concurrency?: string;
   reason?: string;
   requester?: string;
@@ -17,6 +19,7 @@ const FLAG_FOR_FIELD: Record<string, string> = {
   scope: '--scope',
   mode: '--mode',
   batchSize: '--batch-size',
+  parallelBatches: '--parallel-batches',
   concurrency: '--concurrency',
   reason: '--reason',
   requester: '--requester',
@@ -46,19 +49,13 @@ export function driftRequestFromFlags(flags: DriftFlags, extra: { driftId?: stri
     scope: parseScope(flags.scope),
     mode: flags.mode ?? 'report',
     ...(flags.batchSize !== undefined ? { batchSize: numberFlag(flags.batchSize) } : {}),
+    ...(flags.parallelBatches !== undefined ? { parallelBatches: numberFlag(flags.parallelBatches) } : {}),
     ...(flags.concurrency !== undefined ? { concurrency: numberFlag(flags.concurrency) } : {}),
     requester: flags.requester ?? defaultRequester(env),
     reason: flags.reason ?? 'drift check',
     ...(flags.branch !== undefined ? { branch: flags.branch } : {}),
   };
-  try {
-    return parseInput(DriftRequest, input, 'drift request');
-  } catch (err) {
-    if (!isSynapseError(err, 'InvalidInput')) throw err;
-    const issues = (err.details.issues as { field: string; message: string }[] | undefined) ?? [];
-    const lines = issues.map(({ field, message }) => `  ${field} (${flagFor(field)}): ${message}`);
-    throw badInput(`invalid drift request; nothing was started:\n${lines.join('\n') || `  ${err.message}`}`);
-  }
+  return parseRequestFlags(DriftRequest, input, 'drift request', flagFor);
 }
 
 /** A name Temporal and Infrahub both accept (contracts' ChangeId). */
@@ -70,14 +67,19 @@ export function checkId(flag: string, value: string): string {
 
 /** `30s`, `15m`, `1h`, `1h30m`, `1d`: milliseconds, at least a second (the finest a schedule fires). */
 export function parseEvery(text: string | undefined): number {
+  return parseDuration('--every', text);
+}
+
+/** A duration flag (`30s`, `15m`, `1h30m`, `1d`) in milliseconds, at least a second; errors name the flag. */
+export function parseDuration(flag: string, text: string | undefined): number {
   const value = (text ?? '').trim();
   const units: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
   const parts = [...value.matchAll(/(\d+)([smhd])/g)];
   if (value === '' || parts.map((p) => p[0]).join('') !== value) {
-    throw badInput(`--every: "${value}" is not an interval (e.g. 30s, 15m, 1h, 1h30m, 1d)`);
+    throw badInput(`${flag}: "${value}" is not an interval (e.g. 30s, 15m, 1h, 1h30m, 1d)`);
   }
   const ms = parts.reduce((sum, [, n, unit]) => sum + Number(n) * units[unit], 0);
-  if (ms < 1_000) throw badInput('--every: the interval must be at least 1s');
+  if (ms < 1_000) throw badInput(`${flag}: the interval must be at least 1s`);
   return ms;
 }
 
@@ -125,20 +127,7 @@ function valueText(value: unknown): string {
   return value === undefined ? '(absent)' : JSON.stringify(value);
 }
 
-function numberFlag(text: string): number {
-  return text.trim() === '' ? Number.NaN : Number(text);
-}
-
 function flagFor(field: string): string {
   const top = field.split('.')[0];
   return FLAG_FOR_FIELD[field] ?? FLAG_FOR_FIELD[top] ?? field;
-}
-
-function defaultRequester(env: NodeJS.ProcessEnv): string {
-  if (env.USER?.trim()) return env.USER.trim();
-  try {
-    return userInfo().username;
-  } catch {
-    return '';
-  }
 }

@@ -56,9 +56,14 @@ export function resultLines(result: ChangeResult): string[] {
     device.outcome,
     device.backup ? shortId(device.backup.id) : '-',
     // Failed devices: why. Others: what changed.
-    (device.outcome === 'failed' || device.outcome === 'rolled-back' ? device.reason : device.diffSummary) ?? device.reason ?? '',
+    (['failed', 'rolled-back', 'pre-empted', 'reverted'].includes(device.outcome) ? device.reason : withPreempted(device.diffSummary, device.preempted)) ?? device.reason ?? '',
   ]);
   return [`change ${result.changeId}: ${result.outcome}`, ...table(['DEVICE', 'OUTCOME', 'BACKUP', 'DETAIL'], rows).map((line) => `  ${line}`)];
+}
+
+/** An emergency's result says which change it took the device from. */
+function withPreempted(summary: string | undefined, preempted: ChangeResult['devices'][number]['preempted']): string | undefined {
+  return preempted ? `${summary ?? ''}; pre-empted change ${preempted.changeId} (${preempted.workflowId})` : summary;
 }
 
 export function failureLines(changeId: string, failure: FailureSummary): string[] {

@@ -9,6 +9,7 @@ import { registerChangeShow } from './commands/change-show';
 import { registerChangeStart } from './commands/change-start';
 import { registerChangeWatch } from './commands/change-watch';
 import { registerDrift } from './commands/drift';
+import { registerEmergency } from './commands/emergency';
 
 /** `synapse`: the operator's entry point to network changes and their backups. */
 export function buildProgram(): Command {
@@ -37,6 +38,7 @@ backup store unavailable.`,
   registerChangeShow(change);
   registerChangeList(change);
   registerDrift(program);
+  registerEmergency(program);
   registerBackups(program);
   return program;
 }

@@ -80,7 +80,7 @@ describe('synapse change with the real workflow, workers and simulators', () => 
 
   afterAll(async () => {
     // A failed assertion must not leave a change holding the lab's device locks on the shared server.
-    for (const id of [...started.map((c) => workflowIds.change(c)), ...LAB_DEVICES.map((d) => workflowIds.device(d))]) {
+    for (const id of [...started.map((c) => workflowIds.change(c)), ...started.map((c) => workflowIds.emergency(c)), ...LAB_DEVICES.map((d) => workflowIds.device(d))]) {
       const handle = client?.workflow.getHandle(id);
       const description = await handle?.describe().catch(() => undefined);
       if (description?.status.name === 'RUNNING') await handle?.terminate('cli test cleanup').catch(() => undefined);
@@ -137,5 +137,51 @@ describe('synapse change with the real workflow, workers and simulators', () => 
     expect(diff.stdout).toMatch(/^ {2}\+ \/interface\[name=ethernet-1\/49\]: \{.*"mtu":9214/m);
     expect(diff.stdout).toMatch(/^ {2}\+ \/network-instance\[name=default\]: /m);
     expect(diff.stdout).toMatch(/^ {2}\+ \/routing-policy\/policy\[name=underlay-export\]: /m);
+  });
+  it('drift run against the real workflow: clean after the rollout, names an out-of-band MTU, remediates it', async () => {
+    const admin = new GnmiClient({ name: 'leaf02', address: devices.address('leaf02') }, { ...LAB_CREDENTIALS });
+    try {
+      const clean = await runCli(['drift', 'run', '--scope', 'all', '--mode', 'report', '--drift-id', `drift-e2e-clean-${suffix}`, ...q, '--wait'], { timeoutMs: 120_000 });
+      expect({ code: clean.code, stderr: clean.stderr }).toEqual({ code: 0, stderr: '' });
+      expect(clean.stdout).toContain('3 in-sync');
+
+      await admin.set({ update: [{ path: '/interface[name=ethernet-1/49]/mtu', value: 1500 }] });
+      const report = await runCli(['drift', 'run', '--scope', 'role:leaf', '--mode', 'report', '--drift-id', `drift-e2e-found-${suffix}`, ...q, '--wait'], { timeoutMs: 120_000 });
+      expect(report.code).toBe(1);
+      expect(report.stdout).toMatch(/^ {2}leaf02\s+drifted/m);
+      // Intended -> running, as the report's header line says.
+      expect(report.stdout).toContain('/interface[name=ethernet-1/49]/mtu: 9214 -> 1500');
+      expect(report.stdout).toMatch(/^ {2}leaf01\s+in-sync/m);
+
+      const fixed = await runCli(['drift', 'run', '--scope', 'devices:leaf02', '--mode', 'remediate', '--drift-id', `drift-e2e-fix-${suffix}`, ...q, '--wait'], { timeoutMs: 120_000 });
+      expect({ code: fixed.code, stderr: fixed.stderr }).toEqual({ code: 0, stderr: '' });
+      expect(fixed.stdout).toMatch(/^ {2}leaf02\s+remediated/m);
+      const { updates } = await admin.get('/interface[name=ethernet-1/49]/mtu', { type: 'CONFIG' });
+      expect(updates[0]?.value).toBe(9214);
+    } finally {
+      admin.close();
+    }
+  });
+
+  it('synapse emergency: refused without a ticket; with one, shuts a peer on leaf02, marks it for reconciliation, and reverts after its time to live', async () => {
+    const peer = '/network-instance[name=default]/protocols/bgp/neighbor[peer-address=10.0.0.2]/admin-state';
+    const refused = await runCli(['emergency', '--device', 'leaf02', '--reason', 'peer flapping', '--update', `${peer}=disable`, ...q, '--wait']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('ticket (--ticket): an emergency change needs a ticket');
+    expect(refused.stderr).toContain('nothing was started');
+
+    const changeId = `em-e2e-${suffix}`;
+    started.push(changeId);
+    const before = devices.runningConfig('leaf02');
+    const run = await runCli(
+      ['emergency', '--change-id', changeId, '--device', 'leaf02', '--reason', 'peer flapping', '--ticket', 'INC-9', '--update', `${peer}=disable`, '--revert-after', '10s', '--settle-seconds', '10', ...q, '--wait', '--json'],
+      { timeoutMs: 120_000 },
+    );
+    expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
+    const out = JSON.parse(run.stdout);
+    expect(out).toMatchObject({ workflowId: workflowIds.emergency(changeId), status: 'completed', result: { outcome: 'succeeded', devices: [{ device: 'leaf02', outcome: 'reverted' }] } });
+    expect(out.result.devices[0].timings.map((t: { step: string }) => t.step)).toContain('await-revert');
+    expect(devices.runningConfig('leaf02')).toEqual(before);
+    expect((await infrahub.getDevice('leaf02')).deployment).toMatchObject({ state: 'needs-reconciliation', lastChangeId: changeId });
   });
 });

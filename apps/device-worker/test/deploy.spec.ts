@@ -44,14 +44,27 @@ describe('deployConfig: one atomic Set of the managed paths', () => {
     const config = rendered('leaf01');
     const run = await runActivity(lab.activities.deployConfig, [{ device: 'leaf01', changeId: 'chg-1', config }]);
     const result = resultOf(run);
-    expect(result).toEqual({ device: 'leaf01', replacedPaths: Object.keys(config), deletedPaths: [], deviceTimestamp: expect.stringMatching(/^\d{19}$/) });
+    expect(result).toEqual({ device: 'leaf01', replacedPaths: Object.keys(config), updatedPaths: [], deletedPaths: [], deviceTimestamp: expect.stringMatching(/^\d{19}$/) });
     expect(result.commitId).toBeUndefined();
     expect(await hasRendered(lab, 'leaf01', config)).toBe(true);
     // System config outside the managed paths is untouched.
     expect(lab.sim.runningConfig('leaf01')).toMatchObject({ system: { name: { 'host-name': 'leaf01' } } });
     expect(run.heartbeats[0]).toEqual({ device: 'leaf01', phase: 'set', paths: Object.keys(config).length });
     // One request: a replace per rendered path, nothing else, no commit extension.
-    expect(sets).toEqual([[{ delete: [], replace: Object.entries(config).map(([path, value]) => ({ path, value })) }]]);
+    expect(sets).toEqual([[{ delete: [], replace: Object.entries(config).map(([path, value]) => ({ path, value })), update: [] }]]);
+  });
+
+  it('applies an emergency patch: updates merged and deletes, in the same single Set, nothing replaced', async () => {
+    await runActivity(lab.activities.deployConfig, [{ device: 'leaf01', changeId: 'chg-0', config: rendered('leaf01') }]);
+    sets.length = 0;
+    const update = [{ path: '/interface[name=ethernet-1/49]/admin-state', value: 'disable' }];
+    const remove = ['/routing-policy/policy[name=underlay-import]/default-action'];
+    const result = resultOf(await runActivity(lab.activities.deployConfig, [{ device: 'leaf01', changeId: 'em-1', update, delete: remove }]));
+    expect(result).toMatchObject({ replacedPaths: [], updatedPaths: ['/interface[name=ethernet-1/49]/admin-state'], deletedPaths: remove });
+    expect(sets).toEqual([[{ delete: remove, replace: [], update }]]);
+    const running = lab.sim.runningConfig('leaf01') as { interface: Array<{ name: string; 'admin-state'?: string; mtu?: number }> };
+    // Merged, not replaced: the rest of the interface is as it was.
+    expect(running.interface.find((i) => i.name === 'ethernet-1/49')).toMatchObject({ 'admin-state': 'disable', mtu: 9214 });
   });
 
   it('keeps heartbeating while a slow device works on the Set', async () => {
@@ -105,7 +118,7 @@ describe('deployConfig: one atomic Set of the managed paths', () => {
     it('deploys under a commit id derived from change and device, and confirmCommit keeps it', async () => {
       const result = resultOf(await runActivity(lab.activities.deployConfig, [input()]));
       expect(result.commitId).toBe(commitIdFor('chg-cc', 'leaf01'));
-      expect(sets).toEqual([[{ delete: [], replace: expect.any(Array) }, { commit: { id: result.commitId, action: 'commit', rollbackDurationMs: 120_000 } }]]);
+      expect(sets).toEqual([[{ delete: [], replace: expect.any(Array), update: [] }, { commit: { id: result.commitId, action: 'commit', rollbackDurationMs: 120_000 } }]]);
       expect(await hasRendered(lab, 'leaf01', rendered('leaf01'))).toBe(true);
       // Pending: the device refuses anyone else's plain Set until it is confirmed.
       await expect(plainSet(lab, 'leaf01', 'x')).rejects.toMatchObject({ type: 'CommitPending', message: expect.stringContaining(result.commitId!) });
@@ -155,9 +168,10 @@ describe('deployConfig: one atomic Set of the managed paths', () => {
 
   it('refuses an input without a config path at the boundary, naming the field', async () => {
     const failure = failureOf(await runActivity(lab.activities.deployConfig, [{ device: 'leaf01', changeId: 'chg-1', config: {} }]));
+    expect(sets).toEqual([]);
     expect(failure.type).toBe('InvalidInput');
     expect(failure.nonRetryable).toBe(true);
-    expect(failure.message).toMatch(/^deployConfig input: config: at least one managed path/);
+    expect(failure.message).toMatch(/^deployConfig input: config: nothing to deploy: no config, update or delete/);
     const duration = failureOf(await runActivity(lab.activities.deployConfig, [{ device: 'leaf01', changeId: 'chg-1', config: rendered('leaf01'), commitConfirmed: { rollbackDurationSeconds: 5 } }]));
     expect(duration.message).toContain('commitConfirmed.rollbackDurationSeconds');
   });

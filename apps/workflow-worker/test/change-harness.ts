@@ -18,7 +18,7 @@ import * as path from 'node:path';
 import { Client, Connection, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worker';
-import { temporalSettingsFromEnv, workflowIds, type ChangeRequestInput, type DriftReport, type DriftRequestInput, type ChangeResult, type DeviceTarget, type ManagedConfig } from '@synapse/contracts';
+import { temporalSettingsFromEnv, workflowIds, type ChangeRequestInput, type EmergencyChangeRequestInput, type DriftReport, type DriftRequestInput, type ChangeResult, type DeviceTarget, type ManagedConfig } from '@synapse/contracts';
 import { renderConfig } from '@synapse/device-config';
 import { LAB_CREDENTIALS, referenceLabTopology, startDeviceSim, type DeviceSim } from '@synapse/device-sim';
 import { createDeviceActivities, GitBackupStore, StaticDeviceDirectory, type BackupStore, type DeviceDirectory } from '@synapse/device-worker';
@@ -30,7 +30,7 @@ import { deviceIntent, referenceLab } from '@synapse/lab';
 import { historyText } from '@synapse/temporal-tools';
 import { bundleWorkflows, createWorkflowWorker } from '../src/worker';
 import type { ActivityRoutingInput } from '../src/workflows/activities';
-import type { DriftRemediationWorkflow, NetworkChangeWorkflow } from '../src/workflows';
+import type { DriftRemediationWorkflow, EmergencyChangeWorkflow, NetworkChangeWorkflow } from '../src/workflows';
 import { quietTemporalRuntime } from './quiet-runtime';
 
 export const LAB_DEVICES = ['spine01', 'leaf01', 'leaf02'] as const;
@@ -168,12 +168,25 @@ export class ChangeHarness {
   /** Runs a change to its end: its result, or the failure it ended with. */
   async runChange(request: ChangeRequestInput | unknown): Promise<{ handle: WorkflowHandle<typeof NetworkChangeWorkflow>; result?: ChangeResult; failure?: WorkflowFailedError }> {
     const handle = await this.startChange(request);
-    try {
-      return { handle, result: await handle.result() };
-    } catch (err) {
-      if (err instanceof WorkflowFailedError) return { handle, failure: err };
-      throw err;
-    }
+    return { handle, ...(await endOf(handle)) };
+  }
+
+  /** Starts an emergency change the way `synapse emergency` does, on this file's queues. */
+  async startEmergency(request: EmergencyChangeRequestInput | unknown): Promise<WorkflowHandle<typeof EmergencyChangeWorkflow>> {
+    const workflowId = workflowIds.emergency(changeIdOf(request));
+    this.#startedChanges.push(workflowId);
+    return this.client.workflow.start<typeof EmergencyChangeWorkflow>('EmergencyChangeWorkflow', {
+      taskQueue: this.taskQueue,
+      workflowId,
+      workflowExecutionTimeout: '3 minutes',
+      args: [request as EmergencyChangeRequestInput, this.routing],
+    });
+  }
+
+  /** Runs an emergency change to its end: its result, or the failure it ended with. */
+  async runEmergency(request: EmergencyChangeRequestInput | unknown): Promise<{ handle: WorkflowHandle<typeof EmergencyChangeWorkflow>; result?: ChangeResult; failure?: WorkflowFailedError }> {
+    const handle = await this.startEmergency(request);
+    return { handle, ...(await endOf(handle)) };
   }
 
   /** Runs a drift check the way a schedule would, on this file's queues: its report, or the failure it ended with. */
@@ -186,12 +199,8 @@ export class ChangeHarness {
       workflowExecutionTimeout: '3 minutes',
       args: [request, this.routing],
     });
-    try {
-      return { handle, report: await handle.result() };
-    } catch (err) {
-      if (err instanceof WorkflowFailedError) return { handle, failure: err };
-      throw err;
-    }
+    const { result: report, failure } = await endOf(handle);
+    return { handle, report, failure };
   }
 
   /** Every workflow a change consists of: the change, and its device workflows. */
@@ -254,7 +263,7 @@ export class ChangeHarness {
       body: JSON.stringify({
         query: `query ($changeId: String!, $device: String!) {
           SynapseChangeRecord(change_id__value: $changeId, device__name__value: $device) {
-            edges { node { outcome { value } detail { value } diff_summary { value } backup_id { value } workflow_id { value } requester { value } } }
+            edges { node { change_kind { value } outcome { value } detail { value } diff_summary { value } backup_id { value } workflow_id { value } requester { value } ticket { value } } }
           }
         }`,
         variables: { changeId, device },
@@ -267,6 +276,8 @@ export class ChangeHarness {
     const node = edges[0]?.node;
     if (!node) return undefined;
     return {
+      kind: node.change_kind.value ?? undefined,
+      ticket: node.ticket.value ?? undefined,
       outcome: node.outcome.value ?? undefined,
       detail: node.detail.value ?? undefined,
       diffSummary: node.diff_summary.value ?? undefined,
@@ -295,6 +306,8 @@ export class ChangeHarness {
 }
 
 export interface ChangeRecordView {
+  kind?: string;
+  ticket?: string;
   outcome?: string;
   detail?: string;
   diffSummary?: string;
@@ -317,6 +330,16 @@ export function changeRequest(overrides: Partial<ChangeRequestInput> = {}): Chan
 
 export function rendered(device: LabDevice): ManagedConfig {
   return renderConfig(deviceIntent(referenceLab(), device));
+}
+
+/** A workflow's end: its result, or the failure it ended with. */
+async function endOf<T>(handle: { result(): Promise<T> }): Promise<{ result?: T; failure?: WorkflowFailedError }> {
+  try {
+    return { result: await handle.result() };
+  } catch (err) {
+    if (err instanceof WorkflowFailedError) return { failure: err };
+    throw err;
+  }
 }
 
 function changeIdOf(request: unknown): string {

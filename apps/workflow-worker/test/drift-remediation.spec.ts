@@ -64,13 +64,19 @@ function driftRequest(overrides: Partial<DriftRequestInput>): DriftRequestInput 
 
 async function setDeviceStatus(device: LabDevice, status: string): Promise<void> {
   const { id } = await harness.lab.infrahub.getDevice(device);
+  await graphql(`mutation { DcimDeviceUpdate(data: { id: "${id}", status: { value: "${status}" } }) { ok } }`);
+}
+
+/** Infrahub's GraphQL API, as its UI uses it. */
+async function graphql(query: string): Promise<Record<string, any>> {
   const response = await fetch(`${harness.lab.infrahubSim.address}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'X-INFRAHUB-KEY': DEFAULT_LAB_API_TOKEN },
-    body: JSON.stringify({ query: `mutation { DcimDeviceUpdate(data: { id: "${id}", status: { value: "${status}" } }) { ok } }` }),
+    body: JSON.stringify({ query }),
   });
-  const body = (await response.json()) as { errors?: unknown };
-  if (body.errors) throw new Error(`DcimDeviceUpdate failed: ${JSON.stringify(body.errors)}`);
+  const body = (await response.json()) as { errors?: unknown; data?: Record<string, any> };
+  if (body.errors || !body.data) throw new Error(`GraphQL failed: ${JSON.stringify(body.errors)}`);
+  return body.data;
 }
 
 it('report: names each drifted path with before and after, records `drifted` in Infrahub, and touches no device', async () => {
@@ -126,10 +132,35 @@ it('a device in maintenance is suppressed and left drifted; an unreachable one i
   expect(statusOf(report, 'leaf01').status).toBe('remediated');
   expect(report?.counts).toMatchObject({ suppressed: 1, unreachable: 1, remediated: 1 });
 
-  // One checkDrift per batch of one: the two devices that were not suppressed.
+  // One batch workflow per batch of one (the two devices not suppressed), each one render and one check;
+  // the run's own history holds no activity of the scan, so no config.
   const history = await handle.fetchHistory();
-  const scans = (history.events ?? []).filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'checkDrift');
-  expect(scans).toHaveLength(2);
+  const batches = (history.events ?? []).flatMap((e) => e.startChildWorkflowExecutionInitiatedEventAttributes ?? []).filter((a) => a.workflowType?.name === 'DriftBatchWorkflow');
+  expect(batches.map((b) => b.workflowId)).toEqual([`${handle.workflowId}/batch-1`, `${handle.workflowId}/batch-2`]);
+  const runActivities = (history.events ?? []).map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name).filter(Boolean);
+  expect(runActivities).not.toContain('checkDrift');
+  expect(runActivities).not.toContain('renderIntents');
+  for (const batch of batches) {
+    const batchHistory = await harness.client.workflow.getHandle(batch.workflowId!).fetchHistory();
+    const activities = (batchHistory.events ?? []).map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name).filter(Boolean);
+    expect(activities).toEqual(['renderIntents', 'checkDrift']);
+  }
+});
+
+it('a device whose intent does not render is reported unchecked, and the others are still checked', async () => {
+  await driftOutOfBand('leaf01');
+  // Someone gives leaf02 a platform Synapse has no renderer for.
+  const platform = await graphql('mutation { DcimPlatformCreate(data: { name: { value: "junos" } }) { ok object { id } } }');
+  const { id: leaf02 } = await harness.lab.infrahub.getDevice('leaf02');
+  await graphql(`mutation { DcimDeviceUpdate(data: { id: "${leaf02}", platform: { id: "${platform.DcimPlatformCreate.object.id}" } }) { ok } }`);
+
+  const { report, failure } = await harness.runDrift(driftRequest({ batchSize: 3 }));
+  if (failure) throw failure;
+
+  expect(statusOf(report, 'leaf02')).toMatchObject({ status: 'unchecked', detail: expect.stringMatching(/not checked: .*junos.*\[Unsupported\]/) });
+  expect(statusOf(report, 'leaf01').status).toBe('drifted');
+  expect(statusOf(report, 'spine01').status).toBe('in-sync');
+  expect(report?.devices.map((d) => d.device)).toEqual(['leaf01', 'leaf02', 'spine01']);
 });
 
 it('a scope naming a device Infrahub does not know fails at once, naming it, and checks nothing', async () => {

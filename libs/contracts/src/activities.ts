@@ -13,7 +13,7 @@ import type {
 } from './device';
 import type { FetchDeviceConfigInput, FetchDeviceConfigResult, UpdateDeviceStatusInput, UpdateDeviceStatusResult } from './deployment';
 import type { DiffConfigInput, DiffResult } from './change';
-import type { CheckDriftInput, CheckDriftResult, ListDevicesInScopeInput, ListDevicesInScopeResult } from './drift';
+import type { CheckDriftInput, CheckDriftResult, ListDevicesInScopeInput, ListDevicesInScopeResult, RenderIntentsInput, RenderIntentsResult } from './drift';
 import type { z } from 'zod';
 
 /**
@@ -42,4 +42,6 @@ export interface InfrahubActivities {
   updateDeviceStatus(input: z.input<typeof UpdateDeviceStatusInput>): Promise<UpdateDeviceStatusResult>;
   /** The devices a drift scope covers, with their Infrahub status (maintenance: suppressed). */
   listDevicesInScope(input: z.input<typeof ListDevicesInScopeInput>): Promise<ListDevicesInScopeResult>;
+  /** A drift batch's intents, rendered; a device whose intent cannot be is answered with the reason, not thrown. */
+  renderIntents(input: z.input<typeof RenderIntentsInput>): Promise<RenderIntentsResult>;
 }

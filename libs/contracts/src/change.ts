@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BackupRef, ChangeId, DeviceName, GnmiPathString, ValidationResult } from './device';
+import { BackupRef, ChangeId, ConfigPatch, DeviceName, GnmiPathString, ValidationResult } from './device';
 import { ChangeKind } from './deployment';
 
 /**
@@ -12,6 +12,8 @@ export const WORKFLOW_TYPES = {
   networkChange: 'NetworkChangeWorkflow',
   deviceChange: 'DeviceChangeWorkflow',
   driftRemediation: 'DriftRemediationWorkflow',
+  driftBatch: 'DriftBatchWorkflow',
+  emergencyChange: 'EmergencyChangeWorkflow',
 } as const;
 
 /** Workflow ids: one change per id, and one change per device at a time (the child's id is the device lock). */
@@ -19,6 +21,9 @@ export const workflowIds = {
   change: (changeId: string) => `change/${changeId}`,
   device: (device: string) => `device/${device}`,
   drift: (driftId: string) => `drift/${driftId}`,
+  /** One batch of a drift run, under the run's own workflow id. */
+  driftBatch: (runWorkflowId: string, batch: number) => `${runWorkflowId}/batch-${batch}`,
+  emergency: (changeId: string) => `emergency/${changeId}`,
 } as const;
 
 export const QUERIES = { progress: 'progress' } as const;
@@ -33,6 +38,15 @@ export const ValidationSettings = z.object({
   commitConfirmed: z.boolean().default(true),
 });
 export type ValidationSettings = z.infer<typeof ValidationSettings>;
+
+/** A device listed twice in a request is a typo: refused, naming the second mention. */
+export function rejectDuplicateDevices(request: { devices: string[] }, ctx: z.RefinementCtx): void {
+  const seen = new Set<string>();
+  request.devices.forEach((device, i) => {
+    if (seen.has(device)) ctx.addIssue({ code: 'custom', path: ['devices', i], message: `${device} is listed twice` });
+    seen.add(device);
+  });
+}
 
 export const ChangeRequest = z
   .object({
@@ -49,13 +63,7 @@ export const ChangeRequest = z
     concurrency: z.number().int().min(1).max(100).default(5),
     validation: ValidationSettings.default({ settleTimeoutSeconds: 60, commitConfirmed: true }),
   })
-  .superRefine((request, ctx) => {
-    const seen = new Set<string>();
-    request.devices.forEach((device, i) => {
-      if (seen.has(device)) ctx.addIssue({ code: 'custom', path: ['devices', i], message: `${device} is listed twice` });
-      seen.add(device);
-    });
-  });
+  .superRefine(rejectDuplicateDevices);
 export type ChangeRequest = z.infer<typeof ChangeRequest>;
 export type ChangeRequestInput = z.input<typeof ChangeRequest>;
 
@@ -101,6 +109,7 @@ export const DeviceStep = z.enum([
   'validate-bgp',
   'validate-interfaces',
   'confirm',
+  'await-revert',
   'rollback',
   'revalidate',
   'record-status',
@@ -108,7 +117,12 @@ export const DeviceStep = z.enum([
 ]);
 export type DeviceStep = z.infer<typeof DeviceStep>;
 
-export const DeviceOutcome = z.enum(['deployed', 'in-sync', 'dry-run', 'rolled-back', 'failed']);
+/**
+ * `pre-empted`: an emergency change took the device over; what this change
+ * had deployed was rolled back first. `reverted`: an emergency change whose
+ * time to live ran out; the device runs its backup again.
+ */
+export const DeviceOutcome = z.enum(['deployed', 'in-sync', 'dry-run', 'rolled-back', 'failed', 'pre-empted', 'reverted']);
 export type DeviceOutcome = z.infer<typeof DeviceOutcome>;
 
 export const StepTiming = z.object({
@@ -145,6 +159,10 @@ export const DeviceChangeInput = z.object({
   branch: z.string().min(1).optional(),
   dryRun: z.boolean().default(false),
   validation: ValidationSettings,
+  /** An emergency's explicit patch, deployed instead of the rendered intent (which then only says what to validate). */
+  patch: ConfigPatch.optional(),
+  /** An emergency's time to live: once it has run out, the backup is put back. */
+  revertAfterSeconds: z.number().int().positive().optional(),
 });
 export type DeviceChangeInput = z.infer<typeof DeviceChangeInput>;
 
@@ -157,6 +175,8 @@ export const DeviceChangeResult = z.object({
   validation: z.object({ bgp: ValidationResult.optional(), interfaces: ValidationResult.optional() }).default({}),
   /** Why it failed or rolled back, in an operator's words. */
   reason: z.string().optional(),
+  /** The change an emergency took the device from (it rolled back first). */
+  preempted: z.object({ changeId: ChangeId, workflowId: z.string() }).optional(),
   timings: z.array(StepTiming),
 });
 export type DeviceChangeResult = z.infer<typeof DeviceChangeResult>;

@@ -22,7 +22,7 @@ export type DeploymentState = z.infer<typeof DeploymentState>;
 export const ChangeKind = z.enum(['standard', 'drift-remediation', 'emergency']);
 export type ChangeKind = z.infer<typeof ChangeKind>;
 
-export const ChangeOutcome = z.enum(['deployed', 'in-sync', 'rolled-back', 'failed', 'dry-run', 'pre-empted', 'suppressed']);
+export const ChangeOutcome = z.enum(['deployed', 'in-sync', 'rolled-back', 'failed', 'dry-run', 'pre-empted', 'reverted', 'suppressed']);
 export type ChangeOutcome = z.infer<typeof ChangeOutcome>;
 
 export const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'sha256 hex digest');

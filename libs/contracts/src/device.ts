@@ -73,23 +73,63 @@ export const ManagedConfig = z.record(GnmiPathString, z.unknown()).refine((c) =>
 });
 export type ManagedConfig = z.infer<typeof ManagedConfig>;
 
-export const DeployConfigInput = z.object({
-  device: DeviceName,
-  changeId: ChangeId,
-  config: ManagedConfig,
-  /** Managed entries to remove in the same atomic Set (diffConfig's stalePaths). */
-  delete: z.array(GnmiPathString).default([]),
-  /**
-   * Ask the device to revert by itself unless confirmed within this window;
-   * must exceed the validation window. Omitted: plain Set.
-   */
-  commitConfirmed: z.object({ rollbackDurationSeconds: z.number().int().min(30).max(86_400) }).optional(),
-});
+/** One gNMI Update: the value is merged into what the device has at the path. */
+export const PathUpdate = z.object({ path: GnmiPathString, value: z.unknown() });
+export type PathUpdate = z.infer<typeof PathUpdate>;
+
+/**
+ * Where no patch may go: the management interface and network instance and
+ * the system tree. Losing them loses the device, and with it the rollback.
+ */
+export const PROTECTED_PATH_PREFIXES = ['/system', '/interface[name=mgmt0]', '/network-instance[name=mgmt]'] as const;
+
+/** An explicit change, as gNMI updates (merged) and deletes, applied in one Set. */
+export const ConfigPatch = z
+  .object({
+    update: z.array(PathUpdate).default([]),
+    delete: z.array(GnmiPathString).default([]),
+  })
+  .superRefine((patch, ctx) => {
+    if (patch.update.length + patch.delete.length === 0) {
+      ctx.addIssue({ code: 'custom', path: ['update'], message: 'an empty patch: give at least one update or delete' });
+    }
+    const check = (path: string, where: (string | number)[]) => {
+      if (path === '/') ctx.addIssue({ code: 'custom', path: where, message: 'the root cannot be patched: use the intent (source kind "intent") for a whole config' });
+      const reserved = PROTECTED_PATH_PREFIXES.find((prefix) => path === prefix || path.startsWith(`${prefix}/`) || path.startsWith(`${prefix}[`));
+      if (reserved) ctx.addIssue({ code: 'custom', path: where, message: `${path} is under ${reserved}, which no change may touch (management access)` });
+    };
+    patch.update.forEach((u, i) => check(u.path, ['update', i, 'path']));
+    patch.delete.forEach((p, i) => check(p, ['delete', i]));
+  });
+export type ConfigPatch = z.infer<typeof ConfigPatch>;
+export type ConfigPatchInput = z.input<typeof ConfigPatch>;
+
+export const DeployConfigInput = z
+  .object({
+    device: DeviceName,
+    changeId: ChangeId,
+    /** Subtrees to replace (a standard change: the rendered managed paths). */
+    config: z.record(GnmiPathString, z.unknown()).default({}),
+    /** Values to merge (an emergency patch), in the same atomic Set. */
+    update: z.array(PathUpdate).default([]),
+    /** Entries to remove in the same atomic Set (diffConfig's stalePaths, or an emergency patch's deletes). */
+    delete: z.array(GnmiPathString).default([]),
+    /**
+     * Ask the device to revert by itself unless confirmed within this window;
+     * must exceed the validation window. Omitted: plain Set.
+     */
+    commitConfirmed: z.object({ rollbackDurationSeconds: z.number().int().min(30).max(86_400) }).optional(),
+  })
+  .refine((input) => Object.keys(input.config).length + input.update.length + input.delete.length > 0, {
+    message: 'nothing to deploy: no config, update or delete',
+    path: ['config'],
+  });
 export type DeployConfigInput = z.infer<typeof DeployConfigInput>;
 
 export const DeployResult = z.object({
   device: DeviceName,
   replacedPaths: z.array(GnmiPathString),
+  updatedPaths: z.array(GnmiPathString).default([]),
   deletedPaths: z.array(GnmiPathString).default([]),
   /** Set when the change awaits confirmation (commit-confirmed). */
   commitId: z.string().optional(),

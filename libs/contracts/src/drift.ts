@@ -29,10 +29,12 @@ export const DriftRequest = z.object({
   driftId: ChangeId.optional(),
   scope: DriftScope,
   mode: DriftMode.default('report'),
-  /** Devices per checkDrift call: bounds both the activity's work and each history event. */
+  /** Devices per batch (one child workflow: one render and one checkDrift call): bounds each history. */
   batchSize: z.number().int().min(1).max(200).default(25),
   /** Devices read (within a batch) or remediated at once. */
   concurrency: z.number().int().min(1).max(100).default(5),
+  /** Batches checked at once: devices read at once across the run = parallelBatches x concurrency. */
+  parallelBatches: z.number().int().min(1).max(50).default(2),
   requester: z.string().trim().min(1, 'a requester is required'),
   reason: z.string().trim().min(1, 'a reason is required'),
   /** Infrahub branch holding the intent; its default branch when absent. */
@@ -56,7 +58,11 @@ export const DriftedPath = z.object({
 });
 export type DriftedPath = z.infer<typeof DriftedPath>;
 
-export const DeviceDriftState = z.enum(['in-sync', 'drifted', 'unreachable', 'suppressed', 'remediated', 'remediation-failed']);
+/**
+ * `unchecked`: its intent could not be read or rendered (not in Infrahub any
+ * more, invalid); the device was not read, and the rest of the run went on.
+ */
+export const DeviceDriftState = z.enum(['in-sync', 'drifted', 'unreachable', 'unchecked', 'suppressed', 'remediated', 'remediation-failed']);
 export type DeviceDriftState = z.infer<typeof DeviceDriftState>;
 
 export const DeviceDriftStatus = z.object({
@@ -96,6 +102,40 @@ export const CheckDriftResult = z.object({
   devices: z.array(DeviceDriftStatus),
 });
 export type CheckDriftResult = z.infer<typeof CheckDriftResult>;
+
+/** A batch of devices whose intents the infrahub worker reads and renders for a drift check. */
+export const RenderIntentsInput = z.object({
+  devices: z.array(DeviceName).min(1, 'at least one device').max(200),
+  branch: z.string().min(1).optional(),
+  /** Intents read from Infrahub at once. */
+  concurrency: z.number().int().min(1).max(100).default(5),
+});
+export type RenderIntentsInput = z.infer<typeof RenderIntentsInput>;
+
+/**
+ * Per device, in the input's order: its rendered config, or why there is
+ * none. Only a device's own fault (no intent, an intent that does not
+ * validate or render) is answered here; Infrahub being unreachable fails the
+ * whole activity, which is retried.
+ */
+export const RenderIntentsResult = z.object({
+  devices: z.array(
+    z.union([
+      z.object({ device: DeviceName, config: ManagedConfig }),
+      z.object({ device: DeviceName, problem: z.string().min(1) }),
+    ]),
+  ),
+});
+export type RenderIntentsResult = z.infer<typeof RenderIntentsResult>;
+
+/** One batch of a drift run, checked by its own child workflow so the run's history stays small. */
+export const DriftBatchInput = z.object({
+  driftId: ChangeId,
+  devices: z.array(DeviceName).min(1).max(200),
+  concurrency: z.number().int().min(1).max(100),
+  branch: z.string().min(1).optional(),
+});
+export type DriftBatchInput = z.infer<typeof DriftBatchInput>;
 
 export const ListDevicesInScopeInput = z.object({
   scope: DriftScope,

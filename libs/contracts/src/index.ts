@@ -11,3 +11,5 @@ export * from './temporal-settings';
 export * from './change';
 export * from './validation-expectations';
 export * from './drift';
+export * from './emergency';
+export * from './concurrency';

@@ -22,6 +22,7 @@ import {
   BRANCH_BY_NAME,
   CREATE_BRANCH,
   CREATE_CHANGE_RECORD,
+  UPDATE_CHANGE_RECORD,
   DEVICE_BGP_SESSIONS,
   DEVICE_DETAIL,
   DEVICE_ID,
@@ -34,6 +35,7 @@ import {
   BranchByNameData,
   CreateBranchData,
   CreateChangeRecordData,
+  UpdateChangeRecordData,
   DeviceDetailData,
   DeviceIdData,
   DeviceListData,
@@ -431,7 +433,32 @@ export class InfrahubClient {
   }
 
   /**
-   * Find-or-create. A create whose answer was lost (timeout, 5xx) may or may
+   * The last word of a change on a device: what happened and when it ended.
+   * A change may record twice (an emergency records `deployed`, then
+   * `reverted` when its time to live runs out); the record keeps one row per
+   * change and device, updated with absolute values, so a retry is harmless.
+   */
+  async #updateChangeRecord(id: string, record: ChangeRecord, branch: string | undefined): Promise<void> {
+    const data: Record<string, unknown> = {
+      id,
+      outcome: { value: record.outcome },
+      diff_summary: { value: record.diffSummary },
+      finished_at: { value: record.finishedAt },
+    };
+    if (record.detail !== undefined) data.detail = { value: record.detail };
+    const result = await this.#run({
+      operation: 'updateChangeRecord',
+      document: UPDATE_CHANGE_RECORD,
+      variables: { data },
+      branch,
+      idempotent: true,
+      data: UpdateChangeRecordData,
+    });
+    if (!result.SynapseChangeRecordUpdate.ok) throw this.#notOk('updateChangeRecord', 'SynapseChangeRecordUpdate', branch);
+  }
+
+  /**
+   * Find-or-create, then the record's outcome brought up to date. A create whose answer was lost (timeout, 5xx) may or may
    * not have landed, so it is never simply repeated: the next round looks
    * again first. A create refused for violating the (change_id, device)
    * uniqueness constraint means a concurrent run won the race; its record is
@@ -442,7 +469,10 @@ export class InfrahubClient {
     let lastError: SynapseError | undefined;
     for (let round = 1; round <= rounds; round++) {
       const existing = await this.#findChangeRecord(record.changeId, record.device, branch);
-      if (existing !== undefined) return existing;
+      if (existing !== undefined) {
+        await this.#updateChangeRecord(existing, record, branch);
+        return existing;
+      }
       try {
         return await this.#createChangeRecord(record, deviceId, branch);
       } catch (err) {

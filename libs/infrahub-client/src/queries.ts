@@ -128,6 +128,13 @@ export const CREATE_CHANGE_RECORD = `mutation CreateChangeRecord($data: SynapseC
   }
 }`;
 
+export const UPDATE_CHANGE_RECORD = `mutation UpdateChangeRecord($data: SynapseChangeRecordUpdateInput!) {
+  SynapseChangeRecordUpdate(data: $data) {
+    ok
+    object { id }
+  }
+}`;
+
 export const BRANCH_BY_NAME = `query BranchByName($name: String!) {
   Branch(name: $name) { id name }
 }`;

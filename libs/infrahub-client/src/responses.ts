@@ -152,6 +152,7 @@ export const ChangeRecordNode = z.object({
 export const FindChangeRecordData = z.object({ SynapseChangeRecord: list(ChangeRecordNode) });
 
 export const CreateChangeRecordData = z.object({ SynapseChangeRecordCreate: MutationResult });
+export const UpdateChangeRecordData = z.object({ SynapseChangeRecordUpdate: MutationResult });
 
 export const BranchByNameData = z.object({ Branch: z.array(z.object({ id: z.string().min(1).nullable().optional(), name: z.string().min(1) })) });
 

@@ -149,7 +149,7 @@ describe('SynapseChangeRecordCreate: the audit record of one device\'s change', 
   });
 
   it.each([
-    ['an outcome outside the dropdown', 'outcome: {value: "meh"}', "meh must be one of 'deployed, dry-run, failed, in-sync, pre-empted, rolled-back, suppressed' at outcome"],
+    ['an outcome outside the dropdown', 'outcome: {value: "meh"}', "meh must be one of 'deployed, dry-run, failed, in-sync, pre-empted, reverted, rolled-back, suppressed' at outcome"],
     ['a kind outside the dropdown', 'change_kind: {value: "routine"}', "routine must be one of 'drift-remediation, emergency, standard' at change_kind"],
     ['a null required value', 'requester: {value: null}', 'A value must be provided for requester at requester'],
   ])('refuses %s', async (_what, override, message) => {

@@ -1,13 +1,9 @@
 import { Option, type Command } from 'commander';
-import { TypedSearchAttributes, WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/common';
 import { WORKFLOW_TYPES, workflowIds, type ChangeRequest } from '@synapse/contracts';
 import { changeRequestFromFlags, type ChangeStartFlags } from '../change-request';
-import { awaitOutcome, outcomeJson, outcomeSucceeded, SEARCH_KEYS } from '../change-state';
-import { badInput, EXIT, errorMessage, unavailable } from '../cli-error';
-import { outcomeLines } from '../format';
-import { addJsonOption, addTemporalOptions, temporalFlags, writeJson, writeLines } from '../options';
+import { addJsonOption, addTemporalOptions, temporalFlags } from '../options';
+import { startAndFollow } from '../start-change';
 import { temporalUiLink, withTemporal, type TemporalSession } from '../temporal';
-import { watchChange } from './change-watch';
 
 export function registerChangeStart(change: Command): void {
   // Both device flags feed one list so the request keeps the order they were typed in.
@@ -51,51 +47,25 @@ rolled back or the change failed.`,
   addTemporalOptions(command).action(async (options: ChangeStartFlags & Record<string, unknown>) => {
     // Parsed before connecting: bad input never needs a server and never starts anything.
     const request = changeRequestFromFlags({ ...options, devices: devicesInOrder });
-    await withTemporal(temporalFlags(options), async (session) => {
-      const started = await startChange(session, request);
-      const json = options.json === true;
-      if (!json) writeLines(startedLines(session, request, started.runId));
-      if (!options.wait && !options.watch) {
-        if (json) writeJson({ ...startedJson(session, request, started.runId) });
-        return;
-      }
-      const handle = session.client.workflow.getHandle(started.workflowId, started.runId);
-      const outcome = options.watch ? await watchChange(session, handle, request.changeId) : await awaitOutcome(handle);
-      if (json) writeJson({ ...startedJson(session, request, started.runId), ...outcomeJson(outcome) });
-      else writeLines(outcomeLines(request.changeId, outcome));
-      process.exitCode = outcomeSucceeded(outcome) ? EXIT.ok : EXIT.changeFailed;
-    });
+    await withTemporal(temporalFlags(options), (session) =>
+      startAndFollow(
+        session,
+        {
+          workflowType: WORKFLOW_TYPES.networkChange,
+          workflowId: workflowIds.change(request.changeId),
+          changeId: request.changeId,
+          kind: 'standard',
+          devices: request.devices,
+          requester: request.requester,
+          request,
+          startedLines: (runId) => startedLines(session, request, runId),
+          startedJson: (runId) => startedJson(session, request, runId),
+          takenHint: `see \`synapse change show ${request.changeId}\`, or pick another --change-id`,
+        },
+        options,
+      ),
+    );
   });
-}
-
-async function startChange(session: TemporalSession, request: ChangeRequest): Promise<{ workflowId: string; runId: string }> {
-  const workflowId = workflowIds.change(request.changeId);
-  try {
-    const handle = await session.client.workflow.start(WORKFLOW_TYPES.networkChange, {
-      workflowId,
-      taskQueue: session.taskQueue,
-      // The routing argument only when asked for: without it the workflow uses contracts' queues.
-      args: session.routing ? [request, session.routing] : [request],
-      // A change id names one change for ever: a finished change is not started again under its id.
-      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-      // Set at start, not only by the workflow, so the change is found by device from its first second.
-      typedSearchAttributes: new TypedSearchAttributes([
-        { key: SEARCH_KEYS.devices, value: request.devices },
-        { key: SEARCH_KEYS.changeId, value: request.changeId },
-        { key: SEARCH_KEYS.changeKind, value: 'standard' },
-        { key: SEARCH_KEYS.requester, value: request.requester },
-      ]),
-    });
-    return { workflowId, runId: handle.firstExecutionRunId };
-  } catch (err) {
-    if (err instanceof WorkflowExecutionAlreadyStartedError) {
-      throw badInput(`change id "${request.changeId}" is already taken (workflow ${workflowId}); see \`synapse change show ${request.changeId}\`, or pick another --change-id`);
-    }
-    const message = errorMessage(err);
-    // A production namespace needs the custom search attributes created once; the dev server registers them itself.
-    const hint = /search attribute/i.test(message) ? ' (create the Synapse search attributes in this namespace: `temporal operator search-attribute create`, see libs/contracts search-attributes.ts)' : '';
-    throw unavailable(`could not start change ${request.changeId}: ${message}${hint}`, err);
-  }
 }
 
 function startedLines(session: TemporalSession, request: ChangeRequest, runId: string): string[] {

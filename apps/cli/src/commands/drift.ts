@@ -15,7 +15,8 @@ function addRequestOptions(command: Command): Command {
   return command
     .addOption(new Option('--scope <scope>', SCOPE_HELP))
     .addOption(new Option('--mode <mode>', MODE_HELP))
-    .addOption(new Option('--batch-size <n>', 'devices per check (default: 25)'))
+    .addOption(new Option('--batch-size <n>', 'devices per batch: one batch workflow, one render and one check (default: 25)'))
+    .addOption(new Option('--parallel-batches <n>', 'batches checked at once (default: 2)'))
     .addOption(new Option('--concurrency <n>', 'devices read or remediated at once (default: 5)'))
     .addOption(new Option('--reason <text>', 'why the run is made (default: "drift check")'))
     .addOption(new Option('--requester <name>', 'who asks for it (default: $USER)'))

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { CheckDriftInput, isSynapseError, parseInput, type CheckDriftResult, type DeviceDriftStatus, type DriftedPath, type ManagedConfig } from '@synapse/contracts';
+import { CheckDriftInput, isSynapseError, mapWithConcurrency, parseInput, type CheckDriftResult, type DeviceDriftStatus, type DriftedPath, type ManagedConfig } from '@synapse/contracts';
 import { deployOperations, diffConfigs, managedView, summarizeDiff, type ConfigDiff } from '@synapse/device-config';
 import type { ActivityRuntime } from './deps';
 import { progressHeartbeat } from './heartbeat';
@@ -62,18 +62,4 @@ function driftedPaths(diff: ConfigDiff): DriftedPath[] {
     ...diff.added.map(({ path, value }) => ({ path, before: value })),
     ...diff.removed.map(({ path, value }) => ({ path, after: value })),
   ].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-}
-
-/** Runs `work` over the items with at most `limit` in flight; results keep the items' order. */
-async function mapWithConcurrency<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const lane = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
-  return results;
 }

@@ -15,7 +15,8 @@ export function commitIdFor(changeId: string, device: string): string {
 
 /**
  * Step 3 of a change: ONE Set replacing exactly the managed paths with the
- * rendered config (path -> subtree). The device applies it atomically, so
+ * rendered config (path -> subtree), or, for an emergency patch, merging its
+ * updates; deletes ride in the same Set. The device applies it atomically, so
  * a refused config (ConfigRejected, non-retryable) leaves nothing changed.
  *
  * With `commitConfirmed`, the Set carries the commit-confirmed extension:
@@ -38,23 +39,24 @@ export function commitIdFor(changeId: string, device: string): string {
  */
 export function deployConfig(runtime: ActivityRuntime) {
   return async (input: z.input<typeof DeployConfigInput>): Promise<DeployResult> => {
-    const { device, changeId, config, delete: deletedPaths, commitConfirmed } = parseInput(DeployConfigInput, input, 'deployConfig input');
+    const { device, changeId, config, update, delete: deletedPaths, commitConfirmed } = parseInput(DeployConfigInput, input, 'deployConfig input');
     const replace = Object.entries(config).map(([path, value]) => ({ path, value }));
     const replacedPaths = replace.map((r) => r.path);
-    // Stale entries go in the same Set: the device applies deletes first and validates the whole.
-    const operations = { delete: deletedPaths, replace };
+    const updatedPaths = update.map((u) => u.path);
+    // Everything goes in one Set: the device applies deletes, then replaces, then updates, and validates the whole.
+    const operations = { delete: deletedPaths, replace, update };
     return runtime.withDevice(device, (client) => {
       const progress = progressHeartbeat(runtime.settings.heartbeatIntervalMs, { device, phase: 'set', paths: replacedPaths.length });
       return progress.during(async (): Promise<DeployResult> => {
         if (!commitConfirmed) {
           const result = await client.set(operations);
-          return { device, replacedPaths, deletedPaths, deviceTimestamp: result.timestamp };
+          return { device, replacedPaths, updatedPaths, deletedPaths, deviceTimestamp: result.timestamp };
         }
         const commitId = commitIdFor(changeId, device);
         progress.update({ commitId });
         const rollbackDurationMs = commitConfirmed.rollbackDurationSeconds * 1000;
         const result = await setUnderCommit(client, device, commitId, rollbackDurationMs, operations, progress);
-        return { device, replacedPaths, deletedPaths, commitId, deviceTimestamp: result.timestamp };
+        return { device, replacedPaths, updatedPaths, deletedPaths, commitId, deviceTimestamp: result.timestamp };
       });
     });
   };

@@ -2,6 +2,7 @@ import { toApplicationFailure, type InfrahubActivities } from '@synapse/contract
 import type { InfrahubActivityDeps } from './deps';
 import { fetchDeviceConfigActivity } from './fetch-device-config';
 import { listDevicesInScopeActivity } from './list-devices-in-scope';
+import { renderIntentsActivity } from './render-intents';
 import { updateDeviceStatusActivity } from './update-device-status';
 
 export type { InfrahubActivityDeps } from './deps';
@@ -17,6 +18,7 @@ export function createInfrahubActivities(deps: InfrahubActivityDeps): InfrahubAc
     fetchDeviceConfig: withTypedFailures(fetchDeviceConfigActivity(deps)),
     updateDeviceStatus: withTypedFailures(updateDeviceStatusActivity(deps)),
     listDevicesInScope: withTypedFailures(listDevicesInScopeActivity(deps)),
+    renderIntents: withTypedFailures(renderIntentsActivity(deps)),
   };
 }
 

@@ -11,6 +11,7 @@ import type {
   ValidationResult,
 } from '@synapse/contracts';
 import type { ChangeActivities } from './activities';
+import type { PreemptNotice } from './device-lock';
 import { operatorReason } from './failures';
 import type { DeviceProgressTracker } from './progress';
 
@@ -23,6 +24,10 @@ import type { DeviceProgressTracker } from './progress';
 export class DeviceChangeReport {
   backup: BackupRef | undefined;
   plan: DiffResult | undefined;
+  /** An emergency patch's own plan (there is no diff against the intent). */
+  patchSummary: string | undefined;
+  /** The emergency change that took the device from this one, if one did. */
+  preemptedBy: PreemptNotice | undefined;
   readonly validation: { bgp?: ValidationResult; interfaces?: ValidationResult } = {};
   /** Workflow time, so a replay computes the same record. */
   readonly #startedAt = new Date();
@@ -50,7 +55,7 @@ export class DeviceChangeReport {
       reason: this.input.reason,
       ...(this.input.ticket ? { ticket: this.input.ticket } : {}),
       outcome,
-      diffSummary: this.plan?.summary ?? 'not computed: the change stopped before its plan',
+      diffSummary: this.plan?.summary ?? this.patchSummary ?? 'not computed: the change stopped before its plan',
       ...(this.backup ? { backup: this.backup } : {}),
       ...(detail ? { detail } : {}),
       workflowId: this.workflowId,
@@ -75,11 +80,22 @@ export class DeviceChangeReport {
    * after the record so the workflow ends cancelled.
    */
   async failedBeforeDeploy(cause: unknown): Promise<DeviceChangeResult> {
+    if (this.preemptedBy) {
+      // The intent this change was deploying is still not on the device: pending.
+      const reason = `${this.preemptionReason()}; nothing was deployed to ${this.input.device}`;
+      const note = this.input.dryRun ? undefined : await this.record('pending', 'pre-empted', reason);
+      return this.finish('pre-empted', joinNote(reason, note));
+    }
     const reason = `${operatorReason(cause)}; nothing was deployed to ${this.input.device}`;
     const note = this.input.dryRun ? undefined : await this.record('failed', 'failed', reason);
     const result = await this.finish('failed', joinNote(reason, note));
     if (isCancellation(cause)) throw cause;
     return result;
+  }
+
+  preemptionReason(): string {
+    const by = this.preemptedBy;
+    return by ? `pre-empted by emergency change ${by.changeId} (ticket ${by.ticket}, by ${by.requester}, workflow ${by.workflowId})` : 'not pre-empted';
   }
 
   /** Ends the change: the final progress report reaches the parent before the result does. */
@@ -96,7 +112,7 @@ export class DeviceChangeReport {
     return {
       device: this.input.device,
       outcome,
-      ...(this.plan ? { diffSummary: this.plan.summary } : {}),
+      ...(this.plan || this.patchSummary ? { diffSummary: this.plan?.summary ?? this.patchSummary } : {}),
       // The whole diff is what a dry run is for; otherwise the summary keeps
       // the parent's result small for fleet-wide changes.
       ...(outcome === 'dry-run' && this.plan ? { diff: this.plan.diff } : {}),

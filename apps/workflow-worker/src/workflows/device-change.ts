@@ -1,20 +1,22 @@
 import type { z } from 'zod';
-import { ApplicationFailure, isCancellation, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, isCancellation, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
 import {
   DeviceChangeInput,
   FetchDeviceConfigResult,
   type BackupRef,
+  type ConfigPatch,
   type DeployResult,
   type DeviceChangeResult,
   type DiffResult,
   type RollbackResult,
   type ValidationResult,
+  expectationsOutsidePatch,
   validationExpectations,
 } from '@synapse/contracts';
 import { ActivityRouting, changeActivities, type ActivityRoutingInput } from './activities';
 import { DeviceChangeReport, joinNote } from './change-report';
 import { Compensations, type CompensationOutcome } from './compensation';
-import { answerLockHolderQuestions } from './device-lock';
+import { answerLockHolderQuestions, preemptSignal } from './device-lock';
 
 import { operatorReason, parseWorkflowInput } from './failures';
 import { deviceProgressQuery, DeviceProgressTracker } from './progress';
@@ -32,6 +34,14 @@ import { deviceProgressQuery, DeviceProgressTracker } from './progress';
  * restores the backup and the device is recorded `rolled-back`. A rollback
  * that fails is recorded `failed` and fails this workflow with
  * RollbackFailed: the device needs a human.
+ *
+ * An emergency change (kind `emergency`) runs the same steps, with three
+ * differences: it may deploy an explicit patch instead of the intent (the
+ * intent then only says what must still be up afterwards); it records the
+ * device `needs-reconciliation`; and with a time to live it puts the backup
+ * back once that has run out. A standard or drift-remediation change gives
+ * way to an emergency (the `preempt` signal): it stops, rolls back what it
+ * deployed and ends `pre-empted`, so the emergency can take the lock.
  */
 export async function DeviceChangeWorkflow(
   rawInput: z.input<typeof DeviceChangeInput>,
@@ -40,94 +50,137 @@ export async function DeviceChangeWorkflow(
   const input = parseWorkflowInput(DeviceChangeInput, rawInput, 'DeviceChangeWorkflow input');
   const routing = parseWorkflowInput(ActivityRouting, rawRouting, 'DeviceChangeWorkflow routing');
   const { infrahub, deviceRead, deviceWrite, deviceValidate } = changeActivities(routing);
-  const { device, changeId, branch, validation } = input;
+  const { device, changeId, branch, validation, patch } = input;
   const { workflowId, parent } = workflowInfo();
+  const emergency = input.kind === 'emergency';
 
   const progress = new DeviceProgressTracker(device);
   setHandler(deviceProgressQuery, () => progress.snapshot());
-  answerLockHolderQuestions({ device, changeId, workflowId, ...(parent ? { parentWorkflowId: parent.workflowId } : {}) });
+  answerLockHolderQuestions({ device, changeId, kind: input.kind, workflowId, ...(parent ? { parentWorkflowId: parent.workflowId } : {}) });
   const report = new DeviceChangeReport(input, workflowId, progress, infrahub);
-
-  // ── Plan. Nothing on the device changes before step 4. ──
   let intended: FetchDeviceConfigResult;
   let backup: BackupRef;
-  let plan: DiffResult;
-  try {
-    // 1. The intent from Infrahub, rendered to the device's native config.
-    intended = await progress.step('fetch-intent', async () =>
-      parseWorkflowInput(FetchDeviceConfigResult, await infrahub.fetchDeviceConfig({ device, ...(branch ? { branch } : {}) }), 'fetchDeviceConfig result'),
-    );
+  let plan: DiffResult | undefined;
 
-    // 2. The whole running config, into the backup store: the rollback's target.
-    backup = report.backup = await progress.step('backup', () => deviceRead.backupRunningConfig({ device, changeId, workflowId }));
-    // A dry run keeps no record anywhere, not even in the backup history.
-    if (!input.dryRun) {
-      await progress.step('store-backup', () => deviceWrite.storeBackup({ backup, changeId, workflowId, reason: input.reason }));
+  // The runbook runs in its own scope so that an emergency can stop it the
+  // way an operator's cancel would, without cancelling this workflow.
+  const runbook = new CancellationScope();
+  if (!emergency) {
+    setHandler(preemptSignal, (notice) => {
+      report.preemptedBy ??= notice;
+      runbook.cancel();
+    });
+  }
+  return await runbook.run(changeDevice);
+
+  async function changeDevice(): Promise<DeviceChangeResult> {
+    // ── Plan. Nothing on the device changes before step 4. ──
+    try {
+      // 1. The intent from Infrahub, rendered to the device's native config.
+      intended = await progress.step('fetch-intent', async () =>
+        parseWorkflowInput(FetchDeviceConfigResult, await infrahub.fetchDeviceConfig({ device, ...(branch ? { branch } : {}) }), 'fetchDeviceConfig result'),
+      );
+
+      // 2. The whole running config, into the backup store: the rollback's target.
+      backup = report.backup = await progress.step('backup', () => deviceRead.backupRunningConfig({ device, changeId, workflowId }));
+      // A dry run keeps no record anywhere, not even in the backup history.
+      if (!input.dryRun) {
+        await progress.step('store-backup', () => deviceWrite.storeBackup({ backup, changeId, workflowId, reason: input.reason }));
+      }
+
+      // 3. The plan: the intended config against that backup (an emergency
+      //    patch is its own plan: what it updates and deletes).
+      if (patch) report.patchSummary = summarizePatch(patch);
+      else plan = report.plan = await progress.step('diff', () => deviceRead.diffConfig({ device, backup, config: intended.config }));
+    } catch (err) {
+      return report.failedBeforeDeploy(err);
     }
 
-    // 3. The plan: the intended config against that backup.
-    plan = report.plan = await progress.step('diff', () => deviceRead.diffConfig({ device, backup, config: intended.config }));
-  } catch (err) {
-    return report.failedBeforeDeploy(err);
+    if (input.dryRun) return report.finish('dry-run');
+    if (plan?.inSync) {
+      const note = await report.record('in-sync', 'in-sync', 'the device already runs its intended config; nothing was deployed');
+      return report.finish('in-sync', note);
+    }
+
+    // Infrahub shows the device as being changed before it is: if this is not
+    // recorded (Infrahub down past its retries), nothing is deployed either.
+    try {
+      await progress.step('record-status', () => infrahub.updateDeviceStatus({ device, ...(branch ? { branch } : {}), state: 'deploying', changeId }));
+    } catch (err) {
+      return report.failedBeforeDeploy(err);
+    }
+
+    // ── Change. From here on, a failure puts the backup back. ──
+    const expected = patch ? expectationsOutsidePatch(intended.intent, patchPaths(patch)) : validationExpectations(intended.intent);
+    const undo = new Compensations<RollbackResult>();
+    let deployed: DeployResult | undefined;
+    try {
+      // 4. Deploy: one atomic Set replacing the managed paths and deleting the
+      //    managed entries the intent dropped (the plan's stale paths); under
+      //    commit-confirmed the device reverts by itself if this workflow never
+      //    confirms. The rollback is registered before the deploy is awaited: a
+      //    deploy whose answer was lost may still have landed.
+      undo.add('restore the backup', () => restoreBackup(deployed?.commitId));
+      deployed = await progress.step('deploy', () =>
+        deviceWrite.deployConfig({
+          device,
+          changeId,
+          ...(patch ? { update: patch.update, delete: patch.delete } : { config: intended.config, delete: plan?.stalePaths ?? [] }),
+          ...(validation.commitConfirmed ? { commitConfirmed: { rollbackDurationSeconds: commitConfirmWindowSeconds(validation.settleTimeoutSeconds) } } : {}),
+        }),
+      );
+
+      // 5. Every expected BGP neighbor established within the settle time.
+      report.validation.bgp = await progress.step('validate-bgp', () =>
+        deviceValidate.validateBgp({ device, neighbors: expected.neighbors, settleTimeoutSeconds: validation.settleTimeoutSeconds }),
+      );
+      requirePassed(report.validation.bgp);
+
+      // 6. Every intended interface in its admin and oper state.
+      report.validation.interfaces = await progress.step('validate-interfaces', () =>
+        deviceValidate.validateInterfaces({ device, interfaces: expected.interfaces, settleTimeoutSeconds: validation.settleTimeoutSeconds }),
+      );
+      requirePassed(report.validation.interfaces);
+
+      // 7. Keep it: confirm the pending commit before the device reverts it.
+      const commitId = deployed.commitId;
+      if (commitId) await progress.step('confirm', () => deviceWrite.confirmCommit({ device, commitId }));
+    } catch (err) {
+      return rolledBack(err, await undo.compensate());
+    }
+
+    // 8. The outcome, in Infrahub. An emergency leaves the device to be
+    //    reconciled: Infrahub's intent has to catch up with what was done.
+    if (!emergency) {
+      const note = await report.record('deployed', 'deployed', `deployed: ${plan?.summary ?? report.patchSummary}`, intended.checksum);
+      return report.finish('deployed', note);
+    }
+    const applied = `emergency change for ${input.ticket ?? 'no ticket'} deployed and validated: ${report.patchSummary ?? plan?.summary}; reconcile Infrahub's intent with it`;
+    const note = await report.record('needs-reconciliation', 'deployed', applied);
+    if (input.revertAfterSeconds === undefined) return report.finish('deployed', joinNote(applied, note));
+
+    // 9. An emergency with a time to live: wait, then put the backup back.
+    //    Cancelling the change during the wait reverts at once.
+    let cancelledWhileWaiting: unknown;
+    try {
+      await progress.step('await-revert', () => sleep(input.revertAfterSeconds! * 1000));
+    } catch (err) {
+      if (!isCancellation(err)) throw err;
+      cancelledWhileWaiting = err;
+    }
+    const ttl = `time to live of ${input.revertAfterSeconds} s ${cancelledWhileWaiting ? 'cut short by a cancel' : 'ran out'}`;
+    let revert: RollbackResult;
+    try {
+      revert = await CancellationScope.nonCancellable(() => restoreBackup(undefined));
+    } catch (err) {
+      return rollbackFailed(ttl, err);
+    }
+    const reverted = `${ttl}: reverted (${revert.method}), the running config is verified identical to backup ${backup.id}; reconcile Infrahub's intent`;
+    const revertNote = await report.record('needs-reconciliation', 'reverted', reverted);
+    const result = await report.finish('reverted', joinNote(reverted, revertNote));
+    if (cancelledWhileWaiting !== undefined) throw cancelledWhileWaiting;
+    return result;
   }
-
-  if (input.dryRun) return report.finish('dry-run');
-  if (plan.inSync) {
-    const note = await report.record('in-sync', 'in-sync', 'the device already runs its intended config; nothing was deployed');
-    return report.finish('in-sync', note);
-  }
-
-  // Infrahub shows the device as being changed before it is: if this is not
-  // recorded (Infrahub down past its retries), nothing is deployed either.
-  try {
-    await progress.step('record-status', () => infrahub.updateDeviceStatus({ device, ...(branch ? { branch } : {}), state: 'deploying', changeId }));
-  } catch (err) {
-    return report.failedBeforeDeploy(err);
-  }
-
-  // ── Change. From here on, a failure puts the backup back. ──
-  const expected = validationExpectations(intended.intent);
-  const undo = new Compensations<RollbackResult>();
-  let deployed: DeployResult | undefined;
-  try {
-    // 4. Deploy: one atomic Set replacing the managed paths and deleting the
-    //    managed entries the intent dropped (the plan's stale paths); under
-    //    commit-confirmed the device reverts by itself if this workflow never
-    //    confirms. The rollback is registered before the deploy is awaited: a
-    //    deploy whose answer was lost may still have landed.
-    undo.add('restore the backup', () => restoreBackup(deployed?.commitId));
-    deployed = await progress.step('deploy', () =>
-      deviceWrite.deployConfig({
-        device,
-        changeId,
-        config: intended.config,
-        delete: plan.stalePaths,
-        ...(validation.commitConfirmed ? { commitConfirmed: { rollbackDurationSeconds: commitConfirmWindowSeconds(validation.settleTimeoutSeconds) } } : {}),
-      }),
-    );
-
-    // 5. Every expected BGP neighbor established within the settle time.
-    report.validation.bgp = await progress.step('validate-bgp', () =>
-      deviceValidate.validateBgp({ device, neighbors: expected.neighbors, settleTimeoutSeconds: validation.settleTimeoutSeconds }),
-    );
-    requirePassed(report.validation.bgp);
-
-    // 6. Every intended interface in its admin and oper state.
-    report.validation.interfaces = await progress.step('validate-interfaces', () =>
-      deviceValidate.validateInterfaces({ device, interfaces: expected.interfaces, settleTimeoutSeconds: validation.settleTimeoutSeconds }),
-    );
-    requirePassed(report.validation.interfaces);
-
-    // 7. Keep it: confirm the pending commit before the device reverts it.
-    const commitId = deployed.commitId;
-    if (commitId) await progress.step('confirm', () => deviceWrite.confirmCommit({ device, commitId }));
-  } catch (err) {
-    return rolledBack(err, await undo.compensate());
-  }
-
-  // 8. The outcome, in Infrahub.
-  const note = await report.record('deployed', 'deployed', `deployed: ${plan.summary}`, intended.checksum);
-  return report.finish('deployed', note);
 
   // ── The undo of step 4, and what follows it. ──
 
@@ -146,17 +199,23 @@ export async function DeviceChangeWorkflow(
   }
 
   async function rolledBack(cause: unknown, outcomes: CompensationOutcome<RollbackResult>[]): Promise<DeviceChangeResult> {
-    const why = operatorReason(cause);
+    const preempted = report.preemptedBy;
+    const why = preempted ? report.preemptionReason() : operatorReason(cause);
     const [rollback] = outcomes;
     if (rollback?.ok) {
       const reason = `${why}; rolled back (${rollback.value.method}): the running config is verified identical to backup ${backup.id}`;
-      const note = await report.record('rolled-back', 'rolled-back', reason);
-      const result = await report.finish('rolled-back', joinNote(reason, note));
-      if (isCancellation(cause)) throw cause;
+      const note = await report.record('rolled-back', preempted ? 'pre-empted' : 'rolled-back', reason);
+      const result = await report.finish(preempted ? 'pre-empted' : 'rolled-back', joinNote(reason, note));
+      // Pre-empted is an answer, not a cancellation: the rest of the parent's change goes on.
+      if (isCancellation(cause) && !preempted) throw cause;
       return result;
     }
-    const rollbackError = rollback ? operatorReason(rollback.error) : 'no rollback was registered';
-    const reason = `${why}; ROLLBACK FAILED: ${rollbackError}; ${device} may run the new or a partial config: restore backup ${backup.id} by hand`;
+    return rollbackFailed(why, rollback ? rollback.error : undefined);
+  }
+
+  async function rollbackFailed(why: string, error: unknown): Promise<DeviceChangeResult> {
+    const rollbackError = error === undefined ? 'no rollback was registered' : operatorReason(error);
+    const reason = `${why}; ROLLBACK FAILED: ${rollbackError}; ${device} may run the new or a partial config: restore backup ${backup!.id} by hand`;
     const note = await report.record('failed', 'failed', reason);
     const result = await report.finish('failed', joinNote(reason, note));
     // Loud on purpose: the device is in an unknown state and needs a human.
@@ -187,4 +246,16 @@ function requirePassed(result: ValidationResult): void {
     nonRetryable: true,
     message: `${what} validation failed on ${result.device}: ${failing.join('; ') || 'no check passed'}`,
   });
+}
+
+/** Every path an emergency patch touches. */
+function patchPaths(patch: ConfigPatch): string[] {
+  return [...patch.update.map((u) => u.path), ...patch.delete];
+}
+
+/** The patch as its own plan, in the diff summary's words: counts, then the paths. */
+function summarizePatch(patch: ConfigPatch): string {
+  const paths = patchPaths(patch);
+  const shown = paths.slice(0, 5).join(', ') + (paths.length > 5 ? `, … (${paths.length - 5} more)` : '');
+  return `patch: ${patch.update.length} updated, ${patch.delete.length} deleted: ${shown}`;
 }

@@ -6,7 +6,7 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import { workflowIds } from '@synapse/contracts';
+import { workflowIds, type ChangeKind } from '@synapse/contracts';
 
 /**
  * One change per device at a time. The lock is the device workflow's id,
@@ -24,6 +24,8 @@ import { workflowIds } from '@synapse/contracts';
 export interface LockHolder {
   device: string;
   changeId: string;
+  /** An emergency is never pre-empted; anything else gives way to one. */
+  kind: ChangeKind;
   workflowId: string;
   /** The NetworkChangeWorkflow that started the holder, when there is one. */
   parentWorkflowId?: string;
@@ -32,6 +34,19 @@ export interface LockHolder {
 /** "Who holds this device?" sent to `device/<name>`; the answer goes to `replyTo`. */
 export const identifyLockHolderSignal = defineSignal<[{ replyTo: string }]>('identifyLockHolder');
 export const lockHolderSignal = defineSignal<[LockHolder]>('lockHolder');
+
+/**
+ * An emergency change taking the device: the holder rolls back what it
+ * deployed, records that it was pre-empted (by whom, for which ticket) and
+ * lets go of the lock. Only standard and drift-remediation changes listen.
+ */
+export interface PreemptNotice {
+  changeId: string;
+  workflowId: string;
+  ticket: string;
+  requester: string;
+}
+export const preemptSignal = defineSignal<[PreemptNotice]>('preempt');
 
 /** How long a refused change waits for the holder to say who it is. */
 const HOLDER_REPLY_TIMEOUT = '10 seconds';

@@ -9,28 +9,29 @@ import {
   isCancellation,
   ParentClosePolicy,
   setHandler,
+  executeChild,
   startChild,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import {
   DeviceDriftState,
   DriftRequest,
-  FetchDeviceConfigResult,
   ListDevicesInScopeResult,
   QUERIES,
   workflowIds,
+  type CheckDriftResult,
   type DeviceChangeInput,
   type DeviceChangeResult,
   type DeviceDriftStatus,
-  type DriftCheckTarget,
   type DriftReport,
   type DriftRequestInput,
+  mapWithConcurrency,
 } from '@synapse/contracts';
 import { ActivityRouting, changeActivities, type ActivityRoutingInput } from './activities';
-import { mapWithConcurrency } from './concurrency';
 import { DeviceChangeWorkflow } from './device-change';
+import { DriftBatchWorkflow } from './drift-batch';
+import { isAlreadyStarted } from './device-child';
 import { busyReason, LockHolders } from './device-lock';
 import { failureType, operatorReason, parseWorkflowInput } from './failures';
 import { deviceProgressSignal } from './progress';
@@ -44,23 +45,28 @@ export const driftProgressQuery = defineQuery<DriftReport>(QUERIES.progress);
  *
  *   1 list the devices in scope from Infrahub; those in maintenance are
  *     suppressed: reported, never read or touched
- *   2 per batch of `batchSize` devices: fetch their rendered intent, then one
- *     checkDrift on the device worker (running vs intended, managed paths)
+ *   2 per batch of `batchSize` devices, `parallelBatches` at a time: a
+ *     DriftBatchWorkflow child renders their intents (one activity) and
+ *     checks them on the device worker (one more): running vs intended,
+ *     managed paths
  *   3 report: record `drifted` in Infrahub for each drifted device, nothing else;
  *     remediate: each drifted device goes through DeviceChangeWorkflow (kind
  *     drift-remediation, id `device/<name>`: backup, deploy, validate, rollback),
  *     exactly as a standard change would change it
  *
- * Batches bound each history event (a batch's configs and results) whatever
- * the fleet's size. An unreachable device is reported and the run goes on. A
- * scope naming a device Infrahub does not know fails at once, touching nothing.
+ * The configs stay in the batches' histories; this one holds the devices'
+ * statuses only, so a 1,000-device scan keeps a small history. An
+ * unreachable device, or one whose intent does not render, is reported and
+ * the run goes on. A scope naming a device Infrahub does not know fails at
+ * once, touching nothing.
  */
 export async function DriftRemediationWorkflow(rawRequest: DriftRequestInput, rawRouting: ActivityRoutingInput = {}): Promise<DriftReport> {
   const request = parseWorkflowInput(DriftRequest, rawRequest, 'DriftRemediationWorkflow input');
   const routing = parseWorkflowInput(ActivityRouting, rawRouting, 'DriftRemediationWorkflow routing');
-  const { infrahub, deviceScan } = changeActivities(routing);
+  const { infrahub } = changeActivities(routing);
+  const { workflowId } = workflowInfo();
   const { scope, mode, branch } = request;
-  const driftId = request.driftId ?? driftIdFrom(workflowInfo().workflowId);
+  const driftId = request.driftId ?? driftIdFrom(workflowId);
   const onBranch = branch ? { branch } : {};
 
   upsertSearchAttributes([
@@ -69,7 +75,9 @@ export async function DriftRemediationWorkflow(rawRequest: DriftRequestInput, ra
     { key: SEARCH_ATTRIBUTE_KEYS.requester, value: request.requester },
   ]);
   const statuses = new Map<string, DeviceDriftStatus>();
-  const report = (): DriftReport => driftReport(driftId, request, [...statuses.values()]);
+  // In scope order (Infrahub's, or the operator's list), whatever order the batches finish in.
+  let order: string[] = [];
+  const report = (): DriftReport => driftReport(driftId, request, order.flatMap((device) => statuses.get(device) ?? []));
   setHandler(driftProgressQuery, report);
   // Device workflows report their steps to their parent; the drift report is per device, so they are only acknowledged.
   setHandler(deviceProgressSignal, () => undefined);
@@ -86,6 +94,7 @@ export async function DriftRemediationWorkflow(rawRequest: DriftRequestInput, ra
       details: [{ fields }],
     });
   }
+  order = inScope.devices.map((d) => d.device);
   const toCheck: string[] = [];
   for (const { device, status, suppressed } of inScope.devices) {
     if (suppressed) statuses.set(device, { device, status: 'suppressed', drifted: [], detail: `Infrahub status is ${status ?? 'unset'}: not checked, not touched` });
@@ -93,13 +102,23 @@ export async function DriftRemediationWorkflow(rawRequest: DriftRequestInput, ra
   }
 
   // 2 and 3, batch by batch.
-  for (let start = 0; start < toCheck.length; start += request.batchSize) {
-    const batch = toCheck.slice(start, start + request.batchSize);
-    const targets = await mapWithConcurrency(batch, request.concurrency, async (device): Promise<DriftCheckTarget> => {
-      const intended = parseWorkflowInput(FetchDeviceConfigResult, await infrahub.fetchDeviceConfig({ device, ...onBranch }), 'fetchDeviceConfig result');
-      return { device, config: intended.config };
-    });
-    const checked = await deviceScan.checkDrift({ devices: targets, concurrency: request.concurrency });
+  const batches: string[][] = [];
+  for (let start = 0; start < toCheck.length; start += request.batchSize) batches.push(toCheck.slice(start, start + request.batchSize));
+  await mapWithConcurrency(batches, request.parallelBatches, async (devices, index) => {
+    const batchWorkflowId = workflowIds.driftBatch(workflowId, index + 1);
+    let checked: CheckDriftResult;
+    try {
+      checked = await executeChild(DriftBatchWorkflow, {
+        workflowId: batchWorkflowId,
+        args: [{ driftId, devices, concurrency: request.concurrency, ...onBranch }, routing],
+        parentClosePolicy: ParentClosePolicy.TERMINATE,
+      });
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      // Infrahub or the device worker gone past the retries: this batch is unknown, the others still count.
+      const detail = `not checked: batch ${batchWorkflowId} failed: ${operatorReason(err)}`;
+      checked = { devices: devices.map((device) => ({ device, status: 'unchecked', drifted: [], detail })) };
+    }
     for (const status of checked.devices) statuses.set(status.device, status);
 
     const drifted = checked.devices.filter((d) => d.status === 'drifted');
@@ -110,7 +129,7 @@ export async function DriftRemediationWorkflow(rawRequest: DriftRequestInput, ra
         statuses.set(found.device, await remediate(found));
       }
     });
-  }
+  });
 
   await CancellationScope.nonCancellable(() => condition(allHandlersFinished));
   return report();
@@ -143,7 +162,7 @@ export async function DriftRemediationWorkflow(rawRequest: DriftRequestInput, ra
           { key: SEARCH_ATTRIBUTE_KEYS.changeKind, value: 'drift-remediation' },
           { key: SEARCH_ATTRIBUTE_KEYS.requester, value: request.requester },
         ],
-        memo: { changeId: driftId, parentWorkflowId: workflowInfo().workflowId },
+        memo: { changeId: driftId, parentWorkflowId: workflowId },
       });
       result = await child.result();
     } catch (err) {
@@ -177,9 +196,4 @@ function driftReport(driftId: string, request: DriftRequest, devices: DeviceDrif
 function driftIdFrom(workflowId: string): string {
   const id = workflowId.replace(/[^A-Za-z0-9._:-]+/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 128);
   return id.length > 0 ? id : 'drift';
-}
-
-/** The device's lock is held: Temporal refused to start a second `device/<name>`. */
-function isAlreadyStarted(err: unknown): boolean {
-  return err instanceof WorkflowExecutionAlreadyStartedError || (err instanceof Error && err.name === 'WorkflowExecutionAlreadyStartedError');
 }

@@ -4,3 +4,5 @@
 export { NetworkChangeWorkflow } from './network-change';
 export { DeviceChangeWorkflow } from './device-change';
 export { DriftRemediationWorkflow } from './drift-remediation';
+export { EmergencyChangeWorkflow } from './emergency-change';
+export { DriftBatchWorkflow } from './drift-batch';

@@ -1,25 +1,20 @@
 import {
-  allHandlersFinished,
   ApplicationFailure,
-  CancellationScope,
   ChildWorkflowCancellationType,
-  ChildWorkflowFailure,
-  condition,
-  isCancellation,
   ParentClosePolicy,
   setHandler,
   startChild,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import {
   ChangeRequest,
-  DeviceChangeResult,
   workflowIds,
+  type DeviceChangeResult,
   type ChangeRequestInput,
   type ChangeResult,
   type DeviceChangeInput,
+  mapWithConcurrency,
 } from '@synapse/contracts';
 import { ActivityRouting, changeActivities, type ActivityRoutingInput } from './activities';
 import { DeviceChangeWorkflow } from './device-change';
@@ -27,7 +22,7 @@ import { busyReason, LockHolders } from './device-lock';
 import { failureType, operatorReason, parseWorkflowInput } from './failures';
 import { ChangeProgressBoard, changeProgressQuery, deviceProgressSignal } from './progress';
 import { changeSearchAttributes } from './search-attributes';
-import { mapWithConcurrency } from './concurrency';
+import { DeviceChildOutcomes, failedWithoutTouching, isAlreadyStarted } from './device-child';
 
 /**
  * A standard change: one DeviceChangeWorkflow per device, at most
@@ -58,27 +53,14 @@ export async function NetworkChangeWorkflow(rawRequest: ChangeRequestInput, rawR
 
   await requireIntentForEveryDevice(request, routing);
 
-  let cancellation: unknown;
-  const rollbackFailedOn = new Set<string>();
+  const children = new DeviceChildOutcomes(progress, 'change');
   const results = await mapWithConcurrency(devices, request.concurrency, async (device) => {
     const result = await changeDevice(device);
     progress.settle(result);
     return result;
   });
 
-  const result: ChangeResult = { changeId, outcome: changeOutcome(request.dryRun, results), devices: results };
-  await CancellationScope.nonCancellable(() => condition(allHandlersFinished));
-  if (cancellation !== undefined) throw cancellation;
-  if (rollbackFailedOn.size > 0) {
-    const failed = devices.filter((d) => rollbackFailedOn.has(d));
-    throw ApplicationFailure.create({
-      type: 'RollbackFailed',
-      nonRetryable: true,
-      message: `change ${changeId}: the rollback failed on ${failed.join(', ')}; those devices need an operator (see each device's reason)`,
-      details: [result],
-    });
-  }
-  return result;
+  return children.finish({ changeId, outcome: changeOutcome(request.dryRun, results), devices: results });
 
   async function changeDevice(device: string): Promise<DeviceChangeResult> {
     const input: DeviceChangeInput = {
@@ -108,24 +90,7 @@ export async function NetworkChangeWorkflow(rawRequest: ChangeRequestInput, rawR
       if (isAlreadyStarted(err)) {
         return failedWithoutTouching(device, busyReason(device, await lockHolders.whoHolds(device)));
       }
-      if (isCancellation(err)) {
-        cancellation ??= err;
-        // A device workflow that was cancelled rolled back (or had not
-        // deployed yet) and recorded that in Infrahub; its last progress
-        // report, which reaches this workflow before its end does, says which.
-        const last = progress.device(device);
-        if (err instanceof ChildWorkflowFailure && last?.step === 'done') {
-          return { device, outcome: last.state === 'rolled-back' ? 'rolled-back' : 'failed', reason: `change cancelled: ${last.detail ?? 'see ' + workflowIds.device(device)}`, validation: {}, timings: last.steps };
-        }
-        return failedWithoutTouching(device, 'change cancelled before this device started; nothing was done to it');
-      }
-      if (err instanceof ChildWorkflowFailure && failureType(err) === 'RollbackFailed') {
-        rollbackFailedOn.add(device);
-        return resultFromRollbackFailure(device, err);
-      }
-      // Anything else is a device workflow that failed without deciding its
-      // own outcome (a bug, a timeout, a termination): say so plainly.
-      return failedWithoutTouching(device, `the device workflow failed: ${operatorReason(err)}`);
+      return children.failed(device, err);
     }
   }
 }
@@ -163,22 +128,6 @@ async function requireIntentForEveryDevice(request: ChangeRequest, routing: Acti
     message: `NetworkChangeWorkflow input: ${found.map((p) => `${p.field}: ${p.message}`).join('; ')}; no device was touched`,
     details: [{ fields: [...new Set(found.map((p) => p.field))], issues: found }],
   });
-}
-
-/** The device's lock is held: Temporal refused to start a second `device/<name>`. */
-function isAlreadyStarted(err: unknown): boolean {
-  return err instanceof WorkflowExecutionAlreadyStartedError || (err instanceof Error && err.name === 'WorkflowExecutionAlreadyStartedError');
-}
-
-function failedWithoutTouching(device: string, reason: string): DeviceChangeResult {
-  return { device, outcome: 'failed', reason, validation: {}, timings: [] };
-}
-
-function resultFromRollbackFailure(device: string, err: ChildWorkflowFailure): DeviceChangeResult {
-  const cause = err.cause;
-  const reported = cause instanceof ApplicationFailure ? DeviceChangeResult.safeParse(cause.details?.[0]) : undefined;
-  if (reported?.success) return reported.data;
-  return failedWithoutTouching(device, `ROLLBACK FAILED: ${operatorReason(err)}`);
 }
 
 function changeOutcome(dryRun: boolean, devices: DeviceChangeResult[]): ChangeResult['outcome'] {

@@ -147,8 +147,10 @@ function stateOf(outcome: DeviceOutcome): DeviceState {
     case 'deployed':
     case 'in-sync':
     case 'dry-run':
+    case 'reverted':
       return 'succeeded';
     case 'rolled-back':
+    case 'pre-empted':
       return 'rolled-back';
     case 'failed':
       return 'failed';

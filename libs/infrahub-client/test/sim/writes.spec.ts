@@ -125,6 +125,24 @@ describe('writing to the simulator', () => {
     });
   });
 
+  it('brings an existing record up to date when the same change records a later outcome', async () => {
+    // An emergency records `deployed`, then `reverted` once its time to live has run out.
+    const deployed = record('chg-450', 'leaf01', { kind: 'emergency', outcome: 'deployed', detail: 'emergency applied' });
+    const first = await client.recordDeployment({ device: 'leaf01', state: 'needs-reconciliation', changeId: 'chg-450', record: deployed });
+    const reverted = { ...deployed, outcome: 'reverted' as const, detail: 'time to live ran out: reverted', finishedAt: '2026-11-28T11:00:00Z' };
+    const second = await client.recordDeployment({ device: 'leaf01', state: 'needs-reconciliation', changeId: 'chg-450', record: reverted });
+
+    expect(second.changeRecordId).toBe(first.changeRecordId);
+    expect(await changeRecordCount(sim, 'chg-450', 'leaf01')).toBe(1);
+    const data = await rawGraphql<{ SynapseChangeRecord: { edges: unknown[] } }>(
+      sim,
+      'query { SynapseChangeRecord(change_id__value: "chg-450") { edges { node { outcome { value } detail { value } finished_at { value } change_kind { value } } } } }',
+    );
+    expect(data.SynapseChangeRecord.edges).toEqual([
+      { node: { outcome: { value: 'reverted' }, detail: { value: 'time to live ran out: reverted' }, finished_at: { value: expect.stringMatching(/^2026-11-28T11:00:00/) }, change_kind: { value: 'emergency' } } },
+    ]);
+  });
+
   it('records a state without a change record when none is given', async () => {
     await expect(client.recordDeployment({ device: 'leaf02', state: 'deploying', changeId: 'chg-500' })).resolves.toEqual({ device: 'leaf02', state: 'deploying' });
     expect((await client.getDevice('leaf02')).deployment).toMatchObject({ state: 'deploying', lastChangeId: 'chg-500' });

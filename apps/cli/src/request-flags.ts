@@ -1,0 +1,19 @@
+import type { z } from 'zod';
+import { isSynapseError, parseInput } from '@synapse/contracts';
+import { badInput } from './cli-error';
+
+/**
+ * Parses a request built from flags with the schema its workflow uses, so
+ * the CLI accepts exactly what the workflow accepts. A refusal lists every
+ * bad field with the flag that sets it, exit code 2, and nothing is started.
+ */
+export function parseRequestFlags<S extends z.ZodType>(schema: S, input: unknown, what: string, flagFor: (field: string) => string): z.infer<S> {
+  try {
+    return parseInput(schema, input, what);
+  } catch (err) {
+    if (!isSynapseError(err, 'InvalidInput')) throw err;
+    const issues = (err.details.issues as { field: string; message: string }[] | undefined) ?? [];
+    const lines = issues.map(({ field, message }) => `  ${field} (${flagFor(field)}): ${message}`);
+    throw badInput(`invalid ${what}; nothing was started:\n${lines.join('\n') || `  ${err.message}`}`);
+  }
+}

@@ -1,0 +1,239 @@
+/**
+ * Benchmark (not a test): a drift scan of a generated 1,000-device fabric.
+ *
+ *   npm run bench:drift            (builds first)
+ *
+ * In one run it scans the same fleet two ways and prints the ratio:
+ *   - through Temporal: DriftRemediationWorkflow (mode report, scope all) on
+ *     a throwaway dev server, its DriftBatchWorkflow children, the
+ *     infrahub worker in this process and the device worker as its own
+ *     process (its real dist/main.js), whose peak memory (VmHWM) is read
+ *     from /proc at the end;
+ *   - plain: a script in this process making the same calls with the same
+ *     number in flight: list the devices, per device read the intent over
+ *     HTTP, render it, gNMI Get the running config, compare the managed
+ *     paths; record `drifted` in Infrahub for each drifted device.
+ * Both simulators run in their own processes. Every device runs its intent
+ * except DRIFTED devices, whose uplink MTU is changed out of band before the
+ * clock starts; both sides must find exactly those.
+ */
+import { randomUUID } from 'node:crypto';
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Client, Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { mapWithConcurrency, TASK_QUEUES, WORKFLOW_TYPES, workflowIds, type DriftReport, type DriftRequestInput } from '@synapse/contracts';
+import { deployOperations, diffConfigs, managedView, renderConfig } from '@synapse/device-config';
+import { LAB_CREDENTIALS } from '@synapse/device-sim';
+import { GnmiClientPool } from '@synapse/gnmi-client';
+import { InfrahubClient } from '@synapse/infrahub-client';
+import { DEFAULT_LAB_API_TOKEN } from '@synapse/infrahub-sim';
+import { createInfrahubWorker } from '@synapse/infrahub-worker';
+import { deviceIntent, generateFabric } from '@synapse/lab';
+import { startDevServer } from '@synapse/temporal-tools';
+import { bundleWorkflows, createWorkflowWorker } from '@synapse/workflow-worker';
+import { startLab, writeLabFiles } from './lab-processes';
+
+const JOB = {
+  spines: 8,
+  leaves: 992,
+  drifted: 10,
+  /** Devices per batch child, devices read at once per batch, batches at once: 2 x 10 = 20 in flight. */
+  batchSize: 100,
+  concurrency: 10,
+  parallelBatches: 2,
+  repetitions: 2,
+};
+const IN_FLIGHT = JOB.concurrency * JOB.parallelBatches;
+
+async function main(): Promise<void> {
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  const fabric = generateFabric({ spines: JOB.spines, leaves: JOB.leaves });
+  const names = fabric.devices.map((d) => d.name).sort();
+  const drifted = names.filter((n) => n.startsWith('leaf')).slice(0, JOB.drifted);
+  console.log(`drift scan benchmark: ${names.length} devices (${JOB.spines} spines, ${JOB.leaves} leaves), ${drifted.length} drifted out of band, ${IN_FLIGHT} devices in flight on both sides`);
+
+  const lab = await startLab(writeLabFiles(fabric, 50));
+  const pool = new GnmiClientPool(() => ({ ...LAB_CREDENTIALS }));
+  const target = (name: string) => ({ name, address: lab.devices.get(name)! });
+  const infrahub = new InfrahubClient({ address: lab.infrahubAddress, apiToken: DEFAULT_LAB_API_TOKEN, env: {} });
+  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'drift-bench-'));
+  const server = await startDevServer({ dbFile: path.join(workDir, 'temporal.sqlite'), headless: true });
+  const suffix = randomUUID().slice(0, 8);
+  const queues = { workflow: `${TASK_QUEUES.workflows}-bench-${suffix}`, device: `${TASK_QUEUES.device}-bench-${suffix}`, infrahub: `${TASK_QUEUES.infrahub}-bench-${suffix}` };
+  const deviceWorker = await startDeviceWorkerProcess(server.address, queues.device, lab.devices, workDir);
+  const workerConnection = await NativeConnection.connect({ address: server.address });
+  const clientConnection = await Connection.connect({ address: server.address });
+  const client = new Client({ connection: clientConnection, namespace: server.namespace });
+  const workers = await Promise.all([
+    createWorkflowWorker({ connection: workerConnection, namespace: server.namespace, taskQueue: queues.workflow, workflowBundle: await bundleWorkflows({ quiet: true }) }),
+    createInfrahubWorker({ connection: workerConnection, namespace: server.namespace, taskQueue: queues.infrahub, infrahub }),
+  ]);
+  const running = workers.map((w) => w.run());
+
+  try {
+    // Not timed: every device runs its intent, then a few drift out of band.
+    await mapWithConcurrency(names, IN_FLIGHT, async (name) => {
+      const config = renderConfig(deviceIntent(fabric, name));
+      await pool.get(target(name)).set({ replace: Object.entries(config).map(([p, value]) => ({ path: p, value })) });
+    });
+    await mapWithConcurrency(drifted, IN_FLIGHT, (name) => pool.get(target(name)).set({ update: [{ path: '/interface[name=ethernet-1/49]/mtu', value: 1500 }] }).then(() => undefined));
+
+    const temporalRuns: Array<{ ms: number; report: DriftReport; workflowId: string }> = [];
+    const plainRuns: Array<{ ms: number; drifted: string[] }> = [];
+    for (let i = 1; i <= JOB.repetitions; i++) {
+      plainRuns.push(await plainScan());
+      temporalRuns.push(await temporalScan(i));
+    }
+
+    for (const run of temporalRuns) requireSameFindings('workflow', run.report.devices.filter((d) => d.status === 'drifted').map((d) => d.device));
+    for (const run of plainRuns) requireSameFindings('plain script', run.drifted);
+    const history = await historySizes(client, temporalRuns[temporalRuns.length - 1].workflowId);
+    const plainMs = median(plainRuns.map((r) => r.ms));
+    const temporalMs = median(temporalRuns.map((r) => r.ms));
+    const counts = temporalRuns[0].report.counts;
+
+    console.log('');
+    console.log(`wall time, median of ${JOB.repetitions} (each run: ${plainRuns.map((r) => fmtMs(r.ms)).join(', ')} plain; ${temporalRuns.map((r) => fmtMs(r.ms)).join(', ')} workflow)`);
+    console.log(`  plain concurrent script   ${fmtMs(plainMs)}`);
+    console.log(`  DriftRemediationWorkflow  ${fmtMs(temporalMs)}   ratio ${(temporalMs / plainMs).toFixed(2)}x (target <= 1.5x, < 60 s)`);
+    console.log(`  report: ${Object.entries(counts).filter(([, n]) => n > 0).map(([s, n]) => `${n} ${s}`).join(', ')}`);
+    console.log(`device-worker process peak memory (VmHWM): ${deviceWorker.peakMiB().toFixed(1)} MiB (RSS now ${deviceWorker.rssMiB().toFixed(1)} MiB)`);
+    console.log('workflow histories of the last run:');
+    console.log(`  DriftRemediationWorkflow  ${history.run.events} events, ${fmtKiB(history.run.bytes)}`);
+    console.log(`  ${history.batches.count} DriftBatchWorkflow         ${history.batches.events} events, ${fmtKiB(history.batches.bytes)} in all; largest ${fmtKiB(history.batches.largest)}`);
+  } finally {
+    for (const w of workers) w.shutdown();
+    await Promise.allSettled(running);
+    await deviceWorker.stop();
+    await clientConnection.close();
+    await workerConnection.close();
+    await server.stop();
+    pool.close();
+    infrahub.close();
+    await lab.stop();
+    fs.rmSync(workDir, { recursive: true, force: true });
+  }
+
+  async function temporalScan(run: number) {
+    const driftId = `bench-${suffix}-${run}`;
+    const request: DriftRequestInput = {
+      driftId,
+      scope: { kind: 'all' },
+      mode: 'report',
+      batchSize: JOB.batchSize,
+      concurrency: JOB.concurrency,
+      parallelBatches: JOB.parallelBatches,
+      requester: 'bench',
+      reason: 'drift scan benchmark',
+    };
+    const started = performance.now();
+    const report = await client.workflow.execute<(r: DriftRequestInput, routing: unknown) => Promise<DriftReport>>(WORKFLOW_TYPES.driftRemediation, {
+      taskQueue: queues.workflow,
+      workflowId: workflowIds.drift(driftId),
+      args: [request, { taskQueues: { device: queues.device, infrahub: queues.infrahub } }],
+    });
+    return { ms: performance.now() - started, report, workflowId: workflowIds.drift(driftId) };
+  }
+
+  async function plainScan() {
+    const started = performance.now();
+    const devices = await infrahub.listDevices({});
+    const found = await mapWithConcurrency(devices, IN_FLIGHT, async ({ name }) => {
+      const config = renderConfig(await infrahub.getDeviceIntent(name));
+      const running = (await pool.get(target(name)).getConfig('/', { keepModulePrefixes: true })) ?? {};
+      // The comparison checkDrift makes: rendered paths, plus managed entries the intent does not have.
+      const stale = deployOperations(config, managedView(running)).delete;
+      const diff = diffConfigs(config, running, { paths: Object.keys(config) });
+      return diff.added.length + diff.removed.length + diff.changed.length + stale.length > 0 ? name : undefined;
+    });
+    const driftedNow = found.filter((n): n is string => n !== undefined);
+    await mapWithConcurrency(driftedNow, IN_FLIGHT, (device) => infrahub.recordDeployment({ device, state: 'drifted', changeId: `plain-${suffix}` }).then(() => undefined));
+    return { ms: performance.now() - started, drifted: driftedNow };
+  }
+
+  function requireSameFindings(side: string, found: string[]): void {
+    const expected = [...drifted].sort().join(',');
+    if ([...found].sort().join(',') !== expected) throw new Error(`${side} found ${found.length} drifted devices (${found.slice(0, 5).join(', ')}…), expected exactly ${drifted.join(', ')}`);
+  }
+}
+
+/** The device worker as production runs it: its own process, its real main, the simulator's inventory. */
+async function startDeviceWorkerProcess(temporalAddress: string, taskQueue: string, devices: Map<string, string>, dir: string) {
+  const inventory = path.join(dir, 'inventory.json');
+  fs.writeFileSync(inventory, JSON.stringify(Object.fromEntries([...devices].map(([name, address]) => [name, { address }]))));
+  const child = spawn(process.execPath, [require.resolve('@synapse/device-worker/dist/main.js')], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      ...process.env,
+      TEMPORAL_ADDRESS: temporalAddress,
+      SYNAPSE_DEVICE_TASK_QUEUE: taskQueue,
+      SYNAPSE_DEVICE_INVENTORY: inventory,
+      SYNAPSE_BACKUP_DIR: path.join(dir, 'backups'),
+      SYNAPSE_DEVICE_USERNAME: LAB_CREDENTIALS.username,
+      SYNAPSE_DEVICE_PASSWORD: LAB_CREDENTIALS.password,
+      SYNAPSE_LOG_LEVEL: 'warn',
+    },
+  });
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
+  await new Promise<void>((resolve, reject) => {
+    let buffered = '';
+    const onExit = (code: number | null) => reject(new Error(`device-worker exited (${code}) before polling: ${stderr.trim()}`));
+    child.once('exit', onExit);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString();
+      for (const line of buffered.split('\n').slice(0, -1)) {
+        if (line.includes('"service":"device-worker"')) {
+          child.off('exit', onExit);
+          resolve();
+        }
+      }
+      buffered = buffered.slice(buffered.lastIndexOf('\n') + 1);
+    });
+  });
+  const status = (field: string) => Number(/(\d+) kB/.exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8').split('\n').find((l) => l.startsWith(field)) ?? '')?.[1] ?? NaN) / 1024;
+  return {
+    peakMiB: () => status('VmHWM:'),
+    rssMiB: () => status('VmRSS:'),
+    stop: async () => {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+async function historySizes(client: Client, runWorkflowId: string) {
+  const one = async (workflowId: string) => {
+    const handle = client.workflow.getHandle(workflowId);
+    const description = await handle.describe();
+    const bytes = description.historySize ?? temporal.api.history.v1.History.encode(await handle.fetchHistory()).finish().length;
+    return { events: description.historyLength, bytes };
+  };
+  const run = await one(runWorkflowId);
+  const batches: Array<{ events: number; bytes: number }> = [];
+  for (let n = 1; ; n++) {
+    const found = await one(workflowIds.driftBatch(runWorkflowId, n)).catch(() => undefined);
+    if (!found) break;
+    batches.push(found);
+  }
+  return {
+    run,
+    batches: { count: batches.length, events: sum(batches.map((b) => b.events)), bytes: sum(batches.map((b) => b.bytes)), largest: Math.max(0, ...batches.map((b) => b.bytes)) },
+  };
+}
+
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+const fmtMs = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const fmtKiB = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
+  process.exit(1);
+});

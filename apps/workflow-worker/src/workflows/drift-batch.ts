@@ -1,0 +1,41 @@
+import { DriftBatchInput, RenderIntentsResult, type CheckDriftResult, type DeviceDriftStatus, type DriftCheckTarget } from '@synapse/contracts';
+import { ActivityRouting, changeActivities, type ActivityRoutingInput } from './activities';
+import { parseWorkflowInput } from './failures';
+
+/**
+ * One batch of a drift run, in its own workflow so that the run's history
+ * holds only each batch's statuses, never its configs, whatever the fleet's
+ * size:
+ *
+ *   1 renderIntents (infrahub worker): the batch's intents, rendered
+ *   2 checkDrift (device worker): running vs intended, managed paths
+ *
+ * A device whose intent cannot be read or rendered is `unchecked` (not
+ * read); an unreachable one is `unreachable`; the rest of the batch goes on.
+ */
+export async function DriftBatchWorkflow(rawInput: DriftBatchInput, rawRouting: ActivityRoutingInput = {}): Promise<CheckDriftResult> {
+  const input = parseWorkflowInput(DriftBatchInput, rawInput, 'DriftBatchWorkflow input');
+  const routing = parseWorkflowInput(ActivityRouting, rawRouting, 'DriftBatchWorkflow routing');
+  const { infrahub, deviceScan } = changeActivities(routing);
+  const { devices, concurrency, branch } = input;
+
+  // 1. The intents.
+  const rendered = parseWorkflowInput(
+    RenderIntentsResult,
+    await infrahub.renderIntents({ devices, concurrency, ...(branch ? { branch } : {}) }),
+    'renderIntents result',
+  );
+  const statuses = new Map<string, DeviceDriftStatus>();
+  const targets: DriftCheckTarget[] = [];
+  for (const entry of rendered.devices) {
+    if ('config' in entry) targets.push({ device: entry.device, config: entry.config });
+    else statuses.set(entry.device, { device: entry.device, status: 'unchecked', drifted: [], detail: `not checked: ${entry.problem}` });
+  }
+
+  // 2. The devices against them.
+  if (targets.length > 0) {
+    const checked = await deviceScan.checkDrift({ devices: targets, concurrency });
+    for (const status of checked.devices) statuses.set(status.device, status);
+  }
+  return { devices: devices.flatMap((device) => statuses.get(device) ?? []) };
+}

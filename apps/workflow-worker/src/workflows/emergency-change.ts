@@ -1,0 +1,138 @@
+import {
+  ChildWorkflowCancellationType,
+  getExternalWorkflowHandle,
+  ParentClosePolicy,
+  setHandler,
+  sleep,
+  startChild,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import {
+  EmergencyChangeRequest,
+  workflowIds,
+  type ChangeResult,
+  type DeviceChangeInput,
+  type DeviceChangeResult,
+  type EmergencyChangeRequestInput,
+  mapWithConcurrency,
+} from '@synapse/contracts';
+import { ActivityRouting, type ActivityRoutingInput } from './activities';
+import { DeviceChangeWorkflow } from './device-change';
+import { DeviceChildOutcomes, failedWithoutTouching, isAlreadyStarted } from './device-child';
+import { LockHolders, preemptSignal, type LockHolder, type PreemptNotice } from './device-lock';
+import { parseWorkflowInput } from './failures';
+import { ChangeProgressBoard, changeProgressQuery, deviceProgressSignal } from './progress';
+import { changeSearchAttributes } from './search-attributes';
+
+/** How often a pre-empting emergency tries the device's lock again while the standard change rolls back. */
+const LOCK_RETRY_INTERVAL = '1 second';
+
+/**
+ * An emergency change, as the incident runbook has it:
+ *
+ *   1 refuse it without a reason, a ticket and an operator
+ *   2 per device, take the device: a standard (or drift) change running on
+ *     it is pre-empted: it stops, rolls back what it deployed, records that
+ *     it was pre-empted, and lets go of `device/<name>`
+ *   3 the device's change under that lock (DeviceChangeWorkflow, kind
+ *     emergency): back up, deploy the patch or the intent, validate
+ *     interfaces and BGP with a short settle time, roll back on failure,
+ *     record `needs-reconciliation` and a change record of kind emergency
+ *   4 with a time to live, put the backup back once it has run out
+ *
+ * One emergency never pre-empts another: the second is refused for that
+ * device, naming the first. The result has one DeviceChangeResult per
+ * device; `preempted` names the change it took the device from.
+ */
+export async function EmergencyChangeWorkflow(rawRequest: EmergencyChangeRequestInput, rawRouting: ActivityRoutingInput = {}): Promise<ChangeResult> {
+  const request = parseWorkflowInput(EmergencyChangeRequest, rawRequest, 'EmergencyChangeWorkflow input');
+  const routing = parseWorkflowInput(ActivityRouting, rawRouting, 'EmergencyChangeWorkflow routing');
+  const { changeId, devices, source } = request;
+  const { workflowId } = workflowInfo();
+
+  upsertSearchAttributes(changeSearchAttributes({ devices, changeId, kind: 'emergency', requester: request.requester }));
+  const progress = new ChangeProgressBoard(changeId, devices);
+  setHandler(changeProgressQuery, () => progress.snapshot());
+  setHandler(deviceProgressSignal, (report) => progress.report(report));
+  const lockHolders = new LockHolders();
+  const notice: PreemptNotice = { changeId, workflowId, ticket: request.ticket, requester: request.requester };
+
+  const children = new DeviceChildOutcomes(progress, 'emergency change');
+  const results = await mapWithConcurrency(devices, request.concurrency, async (device) => {
+    const result = await changeDevice(device);
+    progress.settle(result);
+    return result;
+  });
+
+  const succeeded = results.filter((r) => r.outcome === 'deployed' || r.outcome === 'reverted' || r.outcome === 'in-sync').length;
+  const outcome: ChangeResult['outcome'] = succeeded === results.length ? 'succeeded' : succeeded === 0 ? 'failed' : 'partially-failed';
+  return children.finish({ changeId, outcome, devices: results });
+
+  async function changeDevice(device: string): Promise<DeviceChangeResult> {
+    const input: DeviceChangeInput = {
+      changeId,
+      kind: 'emergency',
+      device,
+      reason: request.reason,
+      requester: request.requester,
+      ticket: request.ticket,
+      ...(source.kind === 'intent' && source.branch ? { branch: source.branch } : {}),
+      ...(source.kind === 'patch' ? { patch: source.patch } : {}),
+      ...(request.revertAfterSeconds !== undefined ? { revertAfterSeconds: request.revertAfterSeconds } : {}),
+      dryRun: false,
+      validation: request.validation,
+    };
+    // Workflow time: deterministic on replay.
+    const giveUpAt = Date.now() + request.preemptTimeoutSeconds * 1000;
+    let preempted: LockHolder | undefined;
+    for (;;) {
+      try {
+        const child = await startChild(DeviceChangeWorkflow, {
+          workflowId: workflowIds.device(device),
+          args: [input, routing],
+          parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+          cancellationType: ChildWorkflowCancellationType.WAIT_CANCELLATION_COMPLETED,
+          typedSearchAttributes: changeSearchAttributes({ devices: [device], changeId, kind: 'emergency', requester: request.requester }),
+          memo: { changeId, parentWorkflowId: workflowId, ticket: request.ticket },
+        });
+        const result = await child.result();
+        return preempted ? { ...result, preempted: { changeId: preempted.changeId, workflowId: preempted.parentWorkflowId ?? preempted.workflowId } } : result;
+      } catch (err) {
+        if (!isAlreadyStarted(err)) return children.failed(device, err);
+      }
+
+      // 2. The device is held. Ask by whom, and pre-empt it once.
+      if (!preempted) {
+        const holder = await lockHolders.whoHolds(device);
+        if (holder?.kind === 'emergency') {
+          return failedWithoutTouching(
+            device,
+            `${device} is held by emergency change ${holder.changeId} (workflow ${holder.workflowId}); one emergency does not pre-empt another: nothing was done to ${device}`,
+          );
+        }
+        if (holder) {
+          preempted = holder;
+          try {
+            await getExternalWorkflowHandle(holder.workflowId).signal(preemptSignal, notice);
+          } catch {
+            // It ended between the answer and the signal: the lock is free.
+          }
+        }
+      }
+      if (Date.now() >= giveUpAt) {
+        const holder = preempted ? `change ${preempted.changeId} (workflow ${preempted.workflowId})` : `workflow ${workflowIds.device(device)}`;
+        return failedWithoutTouching(
+          device,
+          `${device} is still held by ${holder} after ${request.preemptTimeoutSeconds} s of waiting for it to roll back and let go; nothing was done to ${device} by this emergency`,
+        );
+      }
+      try {
+        await sleep(LOCK_RETRY_INTERVAL);
+      } catch (err) {
+        children.cancelled(err);
+        return failedWithoutTouching(device, 'emergency change cancelled while waiting for the device; nothing was done to it');
+      }
+    }
+  }
+}

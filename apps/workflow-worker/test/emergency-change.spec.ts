@@ -1,0 +1,223 @@
+/**
+ * Emergency changes end to end, on the reference lab with every device
+ * running its intent: an emergency takes a device from a standard change
+ * (which rolls back and records that it was pre-empted), is refused without
+ * a reason or a ticket, rolls back when it fails, and with a time to live
+ * puts the backup back exactly. Infrahub ends up saying
+ * `needs-reconciliation`, with a change record of kind emergency.
+ */
+import { randomUUID } from 'node:crypto';
+import { status } from '@grpc/grpc-js';
+import { ApplicationFailure } from '@temporalio/common';
+import { workflowIds, type ChangeResult, type EmergencyChangeRequestInput } from '@synapse/contracts';
+import { diffConfigs } from '@synapse/device-config';
+import { DEFAULT_LAB_API_TOKEN } from '@synapse/infrahub-sim';
+import { ChangeHarness, changeRequest, LAB_DEVICES, type LabDevice } from './change-harness';
+
+const NEIGHBOR_10_0_0_0 = '/network-instance[name=default]/protocols/bgp/neighbor[peer-address=10.0.0.0]';
+/** The incident: a misbehaving peer on leaf01's first uplink; the fix: shut that session. */
+const SHUT_PEER = { update: [{ path: `${NEIGHBOR_10_0_0_0}/admin-state`, value: 'disable' }] };
+
+let harness: ChangeHarness;
+beforeAll(async () => {
+  harness = await ChangeHarness.start();
+});
+afterAll(async () => {
+  await harness?.shutdown();
+});
+beforeEach(async () => {
+  await harness.newLab();
+  await harness.arrangeDeployed(...LAB_DEVICES);
+});
+afterEach(async () => {
+  await harness.stopLab();
+});
+
+function emergencyRequest(overrides: Partial<EmergencyChangeRequestInput> = {}): EmergencyChangeRequestInput {
+  return {
+    changeId: `em-${randomUUID().slice(0, 8)}`,
+    devices: ['leaf01'],
+    reason: 'peer 10.0.0.0 is flapping and dragging the fabric down',
+    ticket: 'INC-4711',
+    requester: 'oncall-alice',
+    source: { kind: 'patch', patch: SHUT_PEER },
+    validation: { settleTimeoutSeconds: 10, commitConfirmed: true },
+    ...overrides,
+  };
+}
+
+function deviceResult(result: ChangeResult | undefined, device: LabDevice) {
+  const found = result?.devices.find((d) => d.device === device);
+  if (!found) throw new Error(`no ${device} result in ${JSON.stringify(result)}`);
+  return found;
+}
+
+/** One leaf of the running config, read over gNMI as an operator would with gnmic. */
+async function leafValue(device: LabDevice, path: string): Promise<unknown> {
+  const { updates } = await harness.lab.admin[device].get(path, { type: 'CONFIG' });
+  return updates[0]?.value;
+}
+
+/** Paths where the device's running config differs from an earlier snapshot. */
+function changedSince(device: LabDevice, snapshot: unknown): string[] {
+  const diff = diffConfigs(snapshot, harness.runningConfig(device));
+  return [...diff.added, ...diff.removed, ...diff.changed].map((e) => e.path);
+}
+
+async function graphql(query: string): Promise<Record<string, any>> {
+  const response = await fetch(`${harness.lab.infrahubSim.address}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'X-INFRAHUB-KEY': DEFAULT_LAB_API_TOKEN },
+    body: JSON.stringify({ query }),
+  });
+  const body = (await response.json()) as { errors?: unknown; data?: Record<string, any> };
+  if (body.errors || !body.data) throw new Error(`GraphQL failed: ${JSON.stringify(body.errors)}`);
+  return body.data;
+}
+
+/** An engineer changes an uplink's MTU in Infrahub: the next standard change has something to deploy. */
+async function setIntendedMtu(device: LabDevice, itf: string, mtu: number): Promise<void> {
+  const found = await graphql(`query { InterfacePhysical(name__value: "${itf}", device__name__value: "${device}") { edges { node { id } } } }`);
+  const id = found.InterfacePhysical.edges[0].node.id as string;
+  await graphql(`mutation { InterfacePhysicalUpdate(data: {id: "${id}", mtu: {value: ${mtu}}}) { ok } }`);
+}
+
+
+it('pre-empts a running standard change: that change rolls back and records it, then the emergency applies', async () => {
+  const original = structuredClone(harness.runningConfig('leaf01'));
+  await setIntendedMtu('leaf01', 'ethernet-1/49', 9000);
+  // The standard change deploys the new MTU, then waits in BGP validation: the sessions are held down.
+  harness.lab.devices.faults('leaf01').set({ holdBgpDown: true });
+  const standardRequest = changeRequest({ validation: { settleTimeoutSeconds: 60, commitConfirmed: true } });
+  const standard = await harness.startChange(standardRequest);
+  await harness.waitForStep(standard, 'leaf01', 'validate-bgp');
+  expect(await leafValue('leaf01', '/interface[name=ethernet-1/49]/mtu')).toBe(9000);
+
+  const request = emergencyRequest();
+  const emergency = await harness.startEmergency(request);
+  const standardResult = await standard.result();
+  // The incident also ends the BGP outage the standard change was waiting for.
+  harness.lab.devices.faults('leaf01').clear();
+  const result = await emergency.result();
+
+  // The standard change: rolled back, pre-empted, and says by whom.
+  const preempted = deviceResult(standardResult, 'leaf01');
+  expect(preempted.outcome).toBe('pre-empted');
+  expect(preempted.reason).toContain(`pre-empted by emergency change ${request.changeId} (ticket INC-4711, by oncall-alice`);
+  expect(preempted.reason).toContain('rolled back (cancel-commit)');
+  expect(standardResult.outcome).toBe('failed');
+  expect(await harness.changeRecord(standardRequest.changeId, 'leaf01')).toMatchObject({ kind: 'standard', outcome: 'pre-empted' });
+
+  // The emergency: started on the device only after the rollback had finished.
+  const applied = deviceResult(result, 'leaf01');
+  expect(result.outcome).toBe('succeeded');
+  expect(applied).toMatchObject({ outcome: 'deployed', preempted: { changeId: standardRequest.changeId, workflowId: workflowIds.change(standardRequest.changeId) } });
+  const rollbackEnded = Date.parse(preempted.timings.find((t) => t.step === 'rollback')?.finishedAt ?? 'NaN');
+  const emergencyBackupStarted = Date.parse(applied.timings.find((t) => t.step === 'backup')?.startedAt ?? 'NaN');
+  expect(emergencyBackupStarted).toBeGreaterThanOrEqual(rollbackEnded);
+  expect(applied.timings.map((t) => t.step)).toEqual(['fetch-intent', 'backup', 'store-backup', 'record-status', 'deploy', 'validate-bgp', 'validate-interfaces', 'confirm', 'record-status']);
+  // Reduced validation: the shut peer is not expected up, the other uplink is.
+  expect(applied.validation.bgp?.checks.map((c) => c.subject)).toEqual(['neighbor 10.0.0.4']);
+
+  // The device: the standard change's MTU is gone, the emergency's patch is there, nothing else moved.
+  expect(await leafValue('leaf01', `${NEIGHBOR_10_0_0_0}/admin-state`)).toBe('disable');
+  expect(changedSince('leaf01', original)).toEqual([`${NEIGHBOR_10_0_0_0}/admin-state`]);
+
+  expect(await harness.deploymentOf('leaf01')).toMatchObject({ state: 'needs-reconciliation', lastChangeId: request.changeId });
+  const record = await harness.changeRecord(request.changeId, 'leaf01');
+  expect(record).toMatchObject({ kind: 'emergency', outcome: 'deployed', ticket: 'INC-4711', requester: 'oncall-alice' });
+  expect(record?.diffSummary).toBe(`patch: 1 updated, 0 deleted: ${NEIGHBOR_10_0_0_0}/admin-state`);
+});
+
+it.each([
+  ['reason', 'reason: an emergency change needs a reason'],
+  ['ticket', 'ticket: an emergency change needs a ticket'],
+])('is refused without a %s, touching nothing', async (field, message) => {
+  const before = structuredClone(harness.runningConfig('leaf01'));
+  const { [field as 'reason' | 'ticket']: _dropped, ...request } = emergencyRequest();
+
+  const { failure } = await harness.runEmergency(request);
+
+  const cause = failure?.cause;
+  expect(cause).toBeInstanceOf(ApplicationFailure);
+  expect((cause as ApplicationFailure).type).toBe('InvalidInput');
+  expect((cause as ApplicationFailure).nonRetryable).toBe(true);
+  expect(cause?.message).toContain(message);
+  expect(harness.runningConfig('leaf01')).toEqual(before);
+  expect(await harness.lab.infrahub.getDevice('leaf01').then((d) => d.deployment?.state)).not.toBe('needs-reconciliation');
+});
+
+it('rolls back when its validation fails, and records the emergency as rolled back', async () => {
+  const before = structuredClone(harness.runningConfig('leaf01'));
+  harness.lab.devices.faults('leaf01').set({ holdBgpDown: true });
+  // Touches only the loopback's description: every BGP session is still expected up, and none is.
+  const request = emergencyRequest({
+    source: { kind: 'patch', patch: { update: [{ path: '/interface[name=system0]/description', value: 'INC-4711 emergency' }] } },
+    validation: { settleTimeoutSeconds: 3, commitConfirmed: true },
+  });
+
+  const { result, failure } = await harness.runEmergency(request);
+
+  expect(failure).toBeUndefined();
+  const leaf01 = deviceResult(result, 'leaf01');
+  expect(result?.outcome).toBe('failed');
+  expect(leaf01.outcome).toBe('rolled-back');
+  expect(leaf01.reason).toMatch(/BGP validation failed on leaf01: neighbor 10\.0\.0\.0: .*rolled back \(cancel-commit\)/);
+  expect(harness.runningConfig('leaf01')).toEqual(before);
+  expect(await harness.changeRecord(request.changeId, 'leaf01')).toMatchObject({ kind: 'emergency', outcome: 'rolled-back', ticket: 'INC-4711' });
+  expect(await harness.deploymentOf('leaf01')).toMatchObject({ state: 'rolled-back' });
+});
+
+it('rolls back when the device refuses the patch', async () => {
+  const before = structuredClone(harness.runningConfig('leaf01'));
+  harness.lab.devices.faults('leaf01').failNextSet(status.INVALID_ARGUMENT, 'simulated: leaf01 refuses the candidate configuration');
+
+  const { result } = await harness.runEmergency(emergencyRequest());
+
+  const leaf01 = deviceResult(result, 'leaf01');
+  expect(leaf01.outcome).toBe('rolled-back');
+  expect(leaf01.reason).toContain('[ConfigRejected]');
+  expect(harness.runningConfig('leaf01')).toEqual(before);
+});
+
+it('with a time to live, reverts to the backup exactly once it has run out', async () => {
+  const before = structuredClone(harness.runningConfig('leaf01'));
+  const request = emergencyRequest({ revertAfterSeconds: 10 });
+
+  const handle = await harness.startEmergency(request);
+  await harness.waitForStep(handle, 'leaf01', 'await-revert');
+  // While the time runs: the patch is on the device, Infrahub says it needs reconciling.
+  expect(await leafValue('leaf01', `${NEIGHBOR_10_0_0_0}/admin-state`)).toBe('disable');
+  expect(await harness.deploymentOf('leaf01')).toMatchObject({ state: 'needs-reconciliation' });
+  const result = await handle.result();
+
+  const leaf01 = deviceResult(result, 'leaf01');
+  expect(result.outcome).toBe('succeeded');
+  expect(leaf01.outcome).toBe('reverted');
+  expect(leaf01.reason).toContain('time to live of 10 s ran out: reverted (replace-root), the running config is verified identical to backup');
+  expect(harness.runningConfig('leaf01')).toEqual(before);
+  const awaited = leaf01.timings.find((t) => t.step === 'await-revert');
+  expect(awaited?.durationMs).toBeGreaterThanOrEqual(10_000);
+  expect(await harness.changeRecord(request.changeId, 'leaf01')).toMatchObject({ kind: 'emergency', outcome: 'reverted' });
+  expect(await harness.deploymentOf('leaf01')).toMatchObject({ state: 'needs-reconciliation' });
+});
+
+it('does not pre-empt another emergency, and a cancel during the time to live reverts at once', async () => {
+  const before = structuredClone(harness.runningConfig('leaf01'));
+  const first = emergencyRequest({ revertAfterSeconds: 600 });
+  const firstHandle = await harness.startEmergency(first);
+  await harness.waitForStep(firstHandle, 'leaf01', 'await-revert');
+
+  const second = await harness.runEmergency(emergencyRequest({ source: { kind: 'intent' } }));
+  const refused = deviceResult(second.result, 'leaf01');
+  expect(refused.outcome).toBe('failed');
+  expect(refused.reason).toContain(`leaf01 is held by emergency change ${first.changeId}`);
+  expect(await leafValue('leaf01', `${NEIGHBOR_10_0_0_0}/admin-state`)).toBe('disable');
+
+  await firstHandle.cancel();
+  await expect(firstHandle.result()).rejects.toThrow();
+  expect(harness.runningConfig('leaf01')).toEqual(before);
+  const record = await harness.changeRecord(first.changeId, 'leaf01');
+  expect(record).toMatchObject({ kind: 'emergency', outcome: 'reverted' });
+  expect(record?.detail).toContain('cut short by a cancel');
+});
