@@ -10,6 +10,7 @@ import {
   TimeoutFailure,
   WorkflowNotFoundError,
 } from '@temporalio/common';
+import { decodeOptionalSinglePayload } from '@temporalio/common/lib/internal-non-workflow';
 import { ChangeProgress, ChangeRequest, ChangeResult, QUERIES, SEARCH_ATTRIBUTES, workflowIds } from '@synapse/contracts';
 import { badInput, errorMessage, unavailable } from './cli-error';
 import type { TemporalSession } from './temporal';
@@ -178,7 +179,8 @@ export async function readChangeRequest(session: TemporalSession, summary: Chang
     );
     const payload = response.history?.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
     if (!payload) return undefined;
-    const parsed = ChangeRequest.safeParse(session.client.options.loadedDataConverter.payloadConverter.fromPayload(payload));
+    // Through the codec: with payload encryption on, the request is ciphertext until decoded with the key.
+    const parsed = ChangeRequest.safeParse(await decodeOptionalSinglePayload(session.client.options.loadedDataConverter, payload));
     return parsed.success ? parsed.data : undefined;
   } catch {
     // The request is context for a human; the change's state is what show is for.

@@ -26,6 +26,12 @@ Environment:
   TEMPORAL_ADDRESS     Temporal frontend, host:port (default localhost:7233)
   TEMPORAL_NAMESPACE   namespace (default "default")
   TEMPORAL_UI_ADDRESS  Web UI base URL for links (default: frontend port + 1000 on loopback)
+  TEMPORAL_TLS, TEMPORAL_TLS_SERVER_CA_CERT_PATH, TEMPORAL_TLS_CLIENT_CERT_PATH,
+  TEMPORAL_TLS_CLIENT_KEY_PATH, TEMPORAL_TLS_SERVER_NAME
+                       TLS and mTLS to a Temporal cluster
+  TEMPORAL_API_KEY     API key (Temporal Cloud); implies TLS
+  SYNAPSE_ENCRYPTION_KEYS_FILE, SYNAPSE_ENCRYPTION_KEYS, SYNAPSE_ENCRYPTION_KEY_ID
+                       payload encryption keys: the same as the workers'
   SYNAPSE_BACKUP_DIR   the device-worker's git backup store (default <workspace>/.data/backups)
 
 Exit codes: 0 done (change succeeded or dry run), 1 a change failed or a

@@ -1,6 +1,15 @@
 import * as net from 'node:net';
 import { Client, Connection } from '@temporalio/client';
-import { isSynapseError, TASK_QUEUES, temporalSettingsFromEnv, type ActivityRoutingInput } from '@synapse/contracts';
+import { isSynapseError, TASK_QUEUES, type ActivityRoutingInput } from '@synapse/contracts';
+import {
+  clientConnectionOptions,
+  connectionFailure,
+  connectionHint,
+  PayloadDecryptionError,
+  temporalEnvironmentFromEnv,
+  transportSummary,
+  type TemporalEnvironment,
+} from '@synapse/temporal-connection';
 import { badInput, errorMessage, unavailable } from './cli-error';
 
 /** What every command that talks to Temporal accepts on its command line. */
@@ -15,6 +24,11 @@ export interface TemporalFlags {
 export interface TemporalTarget {
   address: string;
   namespace: string;
+  /**
+   * How to reach it and what to encrypt with, from the same variables the
+   * workers read (@synapse/temporal-connection): TLS, mTLS, API key, payload keys.
+   */
+  environment: TemporalEnvironment;
   /** Where NetworkChangeWorkflow tasks go; TASK_QUEUES.workflows unless a test or a tenant says otherwise. */
   taskQueue: string;
   routing?: ActivityRoutingInput;
@@ -34,24 +48,30 @@ export interface TemporalSession extends TemporalTarget {
  */
 const CONNECT_TIMEOUT_MS = 4_000;
 
-/** Flags win over the environment; both go through the one contracts schema, so they mean what they mean to the workers. */
+/**
+ * Flags win over the environment; both go through the schema the workers use
+ * (@synapse/temporal-connection), so a variable means the same thing to every
+ * process, TLS, API key and payload keys included.
+ */
 export function resolveTemporalTarget(flags: TemporalFlags, env: NodeJS.ProcessEnv = process.env): TemporalTarget {
-  let settings: { address: string; namespace: string };
+  let environment: TemporalEnvironment;
   try {
-    settings = temporalSettingsFromEnv({
+    environment = temporalEnvironmentFromEnv({
+      ...env,
       TEMPORAL_ADDRESS: flags.address ?? env.TEMPORAL_ADDRESS,
       TEMPORAL_NAMESPACE: flags.namespace ?? env.TEMPORAL_NAMESPACE,
     });
   } catch (err) {
     if (!isSynapseError(err, 'InvalidInput')) throw err;
-    throw badInput(`bad Temporal settings (--address/TEMPORAL_ADDRESS, --namespace/TEMPORAL_NAMESPACE): ${err.message.replace(/^[^:]*: /, '')}`);
+    throw badInput(`bad settings (--address/--namespace or the environment): ${err.message}`);
   }
+  const { address, namespace } = environment.settings;
   const taskQueue = queueName('--task-queue', flags.taskQueue ?? env.SYNAPSE_WORKFLOW_TASK_QUEUE) ?? TASK_QUEUES.workflows;
   // The same variables the device and infrahub workers poll by: one setting routes a whole site or test.
   const device = queueName('--device-task-queue', flags.deviceTaskQueue ?? env.SYNAPSE_DEVICE_TASK_QUEUE);
   const infrahub = queueName('--infrahub-task-queue', flags.infrahubTaskQueue ?? env.SYNAPSE_INFRAHUB_TASK_QUEUE);
   const routing = device || infrahub ? { taskQueues: { ...(device ? { device } : {}), ...(infrahub ? { infrahub } : {}) } } : undefined;
-  return { ...settings, taskQueue, ...(routing ? { routing } : {}) };
+  return { address, namespace, environment, taskQueue, ...(routing ? { routing } : {}) };
 }
 
 function queueName(flag: string, value: string | undefined): string | undefined {
@@ -62,13 +82,19 @@ function queueName(flag: string, value: string | undefined): string | undefined 
 
 export async function connectTemporal(target: TemporalTarget): Promise<TemporalSession> {
   const hint = 'is `npm start` running, or set TEMPORAL_ADDRESS (or --address)';
+  const { settings, dataConverter } = target.environment;
   const probe = await probeTcp(target.address, CONNECT_TIMEOUT_MS);
   if (probe) throw unavailable(`cannot reach Temporal at ${target.address}: ${probe} — ${hint}`);
+  const secured = settings.tls !== undefined || settings.apiKey !== undefined;
   let connection: Connection;
   try {
-    connection = await Connection.connect({ address: target.address, connectTimeout: CONNECT_TIMEOUT_MS });
+    connection = await Connection.connect(clientConnectionOptions(settings, CONNECT_TIMEOUT_MS));
   } catch (err) {
-    throw unavailable(`cannot reach Temporal at ${target.address}: ${errorMessage(err)} (is it a Temporal frontend?) — ${hint}`, err);
+    // Our own TLS handshake names the check that failed; grpc-js only says it timed out. Kept short: the operator is waiting.
+    const failure = await connectionFailure(settings, err, { probeTimeoutMs: 1_500 });
+    const how = secured ? ` (${transportSummary(settings)})` : '';
+    const advice = failure.hint ?? `(is it a Temporal frontend?) — ${hint}`;
+    throw unavailable(`cannot reach Temporal at ${target.address}${how}: ${failure.reason}${failure.hint ? ' — ' : ' '}${advice}`, err);
   }
   try {
     // Without this, a misspelt namespace surfaces later as "workflow not found" on every change id.
@@ -78,9 +104,11 @@ export async function connectTemporal(target: TemporalTarget): Promise<TemporalS
     if (/not found/i.test(errorMessage(err))) {
       throw badInput(`namespace "${target.namespace}" does not exist on Temporal at ${target.address} (--namespace or TEMPORAL_NAMESPACE)`);
     }
-    throw unavailable(`Temporal at ${target.address} did not describe namespace "${target.namespace}": ${errorMessage(err)}`, err);
+    const credentialsHint = connectionHint(settings, errorMessage(err));
+    throw unavailable(`Temporal at ${target.address} did not describe namespace "${target.namespace}": ${errorMessage(err)}${credentialsHint ? ` — ${credentialsHint}` : ''}`, err);
   }
-  const client = new Client({ connection, namespace: target.namespace });
+  // With payload keys configured, what the CLI starts is encrypted and what it reads decrypted, as the workers do.
+  const client = new Client({ connection, namespace: target.namespace, ...(dataConverter ? { dataConverter } : {}) });
   return { ...target, connection, client, close: () => connection.close() };
 }
 
@@ -89,6 +117,12 @@ export async function withTemporal<T>(flags: TemporalFlags, fn: (session: Tempor
   const session = await connectTemporal(resolveTemporalTarget(flags));
   try {
     return await fn(session);
+  } catch (err) {
+    // A payload the configured keys cannot open is a settings problem, said in the codec's words (which key id, which ids are configured).
+    // Commands wrap what they did not expect ("lost track of …"); the key is what the operator has to fix.
+    const decryption = err instanceof PayloadDecryptionError ? err : err instanceof Error && err.cause instanceof PayloadDecryptionError ? err.cause : undefined;
+    if (decryption) throw badInput(`cannot decrypt what Temporal returned (SYNAPSE_ENCRYPTION_KEYS_FILE / SYNAPSE_ENCRYPTION_KEYS): ${decryption.message}`);
+    throw err;
   } finally {
     await session.close();
   }

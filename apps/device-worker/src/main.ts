@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-import { NativeConnection, Runtime } from '@temporalio/worker';
+import { installRuntime, runUntilSignal, startHealthServer } from '@synapse/observability';
+import { connectWorker } from '@synapse/temporal-connection';
 import { loadWorkerConfig } from './config';
 import { loadDeviceCredentials } from './credentials';
 import { createDeviceWorker, createDeviceWorkerResources } from './worker';
@@ -7,27 +8,25 @@ import { createDeviceWorker, createDeviceWorkerResources } from './worker';
 /**
  * `node dist/main.js` (`nx serve device-worker`): the device-operations
  * worker. Stops gracefully on SIGINT/SIGTERM: polling stops, in-flight
- * activities get the shutdown grace time, device channels and the Temporal
- * connection are closed, exit 0.
+ * activities get the shutdown grace time (SYNAPSE_SHUTDOWN_GRACE_SECONDS),
+ * device channels and the Temporal connection are closed, exit 0. Metrics,
+ * health and logs: SYNAPSE_METRICS_ADDRESS, SYNAPSE_HEALTH_ADDRESS,
+ * SYNAPSE_LOG_LEVEL/FORMAT (libs/observability).
  */
 async function main(): Promise<void> {
-  // The signals are ours to handle, so shutdown happens in the order below.
-  Runtime.install({ shutdownSignals: [] });
+  // JSON logs and Prometheus metrics; the signals are ours to handle, so shutdown happens in the order below.
+  const { settings } = installRuntime({ service: 'device-worker' });
   const config = loadWorkerConfig();
   const credentials = loadDeviceCredentials();
   const resources = await createDeviceWorkerResources(config, credentials);
-  const connection = await NativeConnection.connect({ address: config.temporal.address });
+  // TEMPORAL_* (address, namespace, TLS, API key) and SYNAPSE_ENCRYPTION_* (payload codec), checked before connecting.
+  const temporal = await connectWorker().catch((err: unknown) => {
+    resources.close();
+    throw err;
+  });
   try {
-    const worker = await createDeviceWorker(connection, config, resources.activities);
-    let stopping = false;
-    const stop = (signal: NodeJS.Signals) => {
-      if (stopping) return;
-      stopping = true;
-      process.stderr.write(`device-worker: ${signal}, shutting down\n`);
-      worker.shutdown();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
+    const worker = await createDeviceWorker(temporal.connection, config, resources.activities, temporal.dataConverter);
+    const health = settings.healthAddress ? await startHealthServer({ address: settings.healthAddress, service: 'device-worker', worker }) : undefined;
 
     const devices = resources.directory.devices();
     if (devices.length === 0) process.stderr.write('device-worker: no devices known: set SYNAPSE_DEVICE_INVENTORY\n');
@@ -41,12 +40,15 @@ async function main(): Promise<void> {
         devices,
         backups: config.backupDir,
         credentials: credentials.describe(),
+        connection: temporal.describe(),
+        metrics: settings.metricsAddress ?? null,
+        health: health?.address ?? null,
       })}\n`,
     );
-    await worker.run();
+    await runUntilSignal(worker, { service: 'device-worker', onStop: () => health?.close() });
   } finally {
     resources.close();
-    await connection.close();
+    await temporal.close();
   }
 }
 

@@ -1,5 +1,7 @@
 import { GnmiClientPool } from '@synapse/gnmi-client';
+import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker } from '@temporalio/worker';
+import { activityObservabilityInterceptors, shutdownOptionsFromEnv } from '@synapse/observability';
 import { createDeviceActivities, type DeviceWorkerActivities } from './activities';
 import { GitBackupStore } from './backup-store/git-backup-store';
 import type { WorkerConfig } from './config';
@@ -28,14 +30,18 @@ export async function createDeviceWorkerResources(config: WorkerConfig, credenti
 }
 
 /** A Worker polling the device task queue with the given activities (no workflows: they run on network-changes). */
-export function createDeviceWorker(connection: NativeConnection, config: WorkerConfig, activities: DeviceWorkerActivities): Promise<Worker> {
+export function createDeviceWorker(connection: NativeConnection, config: WorkerConfig, activities: DeviceWorkerActivities, dataConverter?: DataConverter): Promise<Worker> {
   return Worker.create({
     connection,
+    // The payload codec when encryption keys are configured: configs and diffs leave this process encrypted.
+    ...(dataConverter ? { dataConverter } : {}),
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     activities,
-    // In-flight device calls get this long to finish on shutdown before they are cancelled.
-    shutdownGraceTime: '30 seconds',
+    // Product metrics (validation time, gNMI errors by code, drift found) and log context (change, device).
+    interceptors: { activity: [activityObservabilityInterceptors()] },
+    // In-flight device calls get SYNAPSE_SHUTDOWN_GRACE_SECONDS (30) to finish on shutdown before they are cancelled.
+    ...shutdownOptionsFromEnv(),
     // Heartbeats carry cancellation back to a validating activity; the SDK's default throttle
     // (80% of the heartbeat timeout) would let an operator's cancel wait ~16 s before the rollback.
     maxHeartbeatThrottleInterval: '2 seconds',

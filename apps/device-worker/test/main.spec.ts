@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { LAB_CREDENTIALS } from '@synapse/device-sim';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { findFreePort } from '@synapse/temporal-tools';
 import { rendered, startTestLab, type TestLab } from './lab';
 import type { backupAndDeployWorkflow } from './fixtures/backup-and-deploy-workflow';
 
@@ -18,14 +19,18 @@ interface Started {
   child: ChildProcessWithoutNullStreams;
   ready: Record<string, unknown>;
   stderr: () => string;
+  /** Everything on stdout so far: the ready line and the JSON log lines. */
+  stdout: () => string;
   exited: Promise<number | null>;
 }
 
 /** Starts the built worker as `npm run serve` would and waits for its ready line. */
 function startWorkerProcess(env: NodeJS.ProcessEnv): Promise<Started> {
+  let output = '';
   const child = spawn(process.execPath, [MAIN], { env, stdio: ['pipe', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
@@ -33,10 +38,11 @@ function startWorkerProcess(env: NodeJS.ProcessEnv): Promise<Started> {
     void exited.then((code) => reject(new Error(`device-worker exited with ${code} before it was ready; stderr: ${stderr}`)));
     child.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
-      const line = stdout.split('\n').find((l) => l.startsWith('{'));
+      // Log lines are JSON too; the ready line is the one naming the service.
+      const line = stdout.split('\n').find((l) => l.startsWith('{"service":"device-worker"'));
       if (!line) return;
       clearTimeout(timer);
-      resolve({ child, ready: JSON.parse(line) as Record<string, unknown>, stderr: () => stderr, exited });
+      resolve({ child, ready: JSON.parse(line) as Record<string, unknown>, stderr: () => stderr, stdout: () => output, exited });
     });
   });
 }
@@ -70,7 +76,11 @@ describe('node dist/main.js: the deployable worker process', () => {
     writeFileSync(inventory, `${lab.sim.devices.map((d) => JSON.stringify({ device: d.name, address: d.address })).join('\n')}\n`);
     const taskQueue = `device-operations-test-${randomUUID()}`;
     const backupDir = path.join(dir, 'backups');
+    const metricsAddress = `127.0.0.1:${await findFreePort()}`;
     const worker = await startWorkerProcess({
+      SYNAPSE_METRICS_ADDRESS: metricsAddress,
+      SYNAPSE_HEALTH_ADDRESS: '127.0.0.1:0',
+      SYNAPSE_LOG_LEVEL: 'debug',
       PATH: process.env.PATH,
       HOME: dir,
       TEMPORAL_ADDRESS: address,
@@ -90,7 +100,15 @@ describe('node dist/main.js: the deployable worker process', () => {
         devices: ['spine01', 'leaf01', 'leaf02'],
         backups: backupDir,
         credentials: 'SYNAPSE_DEVICE_USERNAME/SYNAPSE_DEVICE_PASSWORD',
+        // How it reached Temporal, without secrets: plaintext, no API key, no payload encryption here.
+        connection: expect.objectContaining({ address, namespace }),
+        metrics: metricsAddress,
+        health: expect.stringMatching(/^127\.0\.0\.1:\d+$/),
       });
+      // The container probe: ready while it polls.
+      const readyz = await fetch(`http://${String(worker.ready.health)}/readyz`);
+      expect(readyz.status).toBe(200);
+      expect(await readyz.json()).toMatchObject({ service: 'device-worker', state: 'RUNNING', taskQueue });
 
       // Workflows run here; the activities run in the worker process.
       const connection = await Connection.connect({ address: address! });
@@ -110,6 +128,9 @@ describe('node dist/main.js: the deployable worker process', () => {
         );
         expect(result.deploy.replacedPaths).toEqual(Object.keys(rendered('leaf01')));
         expect(existsSync(path.join(backupDir, 'leaf01.json'))).toBe(true);
+        // Prometheus: the SDK's worker metrics and the activities it ran.
+        const metrics = await (await fetch(`http://${metricsAddress}/metrics`)).text();
+        expect(metrics).toMatch(/^temporal_activity_execution_latency\w*\{.*activity_type="deployConfig"/m);
       } finally {
         await workflowConnection.close();
         await connection.close();
@@ -118,7 +139,15 @@ describe('node dist/main.js: the deployable worker process', () => {
       worker.child.kill('SIGTERM');
     }
     await expect(worker.exited).resolves.toBe(0);
-    expect(worker.stderr()).toContain('SIGTERM, shutting down');
+    // Every log line is JSON, and an activity's says which change and device it is about.
+    const activityLines = worker
+      .stdout()
+      .split('\n')
+      .filter((l) => l.startsWith('{') && l.includes('"activityType":"deployConfig"') && l.includes('Activity completed'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(activityLines).toHaveLength(1);
+    expect(activityLines[0]).toMatchObject({ level: 'debug', app: 'device-worker', changeId: 'chg-main', device: 'leaf01', workflowId: expect.stringMatching(/^device\/leaf01\//) });
+    expect(worker.stdout()).toContain('device-worker: SIGTERM received, shutting down');
   });
 
   it('refuses to start with a configuration that cannot work, saying which variable is wrong', async () => {

@@ -3,31 +3,44 @@
  * infrahub-worker: `nx serve infrahub-worker` or `node apps/infrahub-worker/dist/main.js`.
  * Temporal from TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE; Infrahub from
  * INFRAHUB_ADDRESS and INFRAHUB_API_TOKEN (or INFRAHUB_USERNAME /
- * INFRAHUB_PASSWORD). Credentials stay in this process: activities read them
- * here, workflows never see them.
+ * INFRAHUB_PASSWORD); SYNAPSE_INFRAHUB_TASK_QUEUE replaces
+ * `infrahub-operations` for a test or a separate tenant. Credentials stay in
+ * this process: activities read them here, workflows never see them.
+ * Metrics, health, logs and the shutdown grace: SYNAPSE_METRICS_ADDRESS,
+ * SYNAPSE_HEALTH_ADDRESS, SYNAPSE_LOG_LEVEL/FORMAT,
+ * SYNAPSE_SHUTDOWN_GRACE_SECONDS (libs/observability).
  */
-import { NativeConnection } from '@temporalio/worker';
-import { temporalSettingsFromEnv, TASK_QUEUES } from '@synapse/contracts';
+import { TASK_QUEUES } from '@synapse/contracts';
 import { InfrahubClient } from '@synapse/infrahub-client';
+import { installRuntime, runUntilSignal, startHealthServer } from '@synapse/observability';
+import { connectWorker } from '@synapse/temporal-connection';
 import { createInfrahubWorker } from './worker';
 
 async function main(): Promise<void> {
-  const temporal = temporalSettingsFromEnv();
+  const { settings } = installRuntime({ service: 'infrahub-worker' });
+  const taskQueue = process.env.SYNAPSE_INFRAHUB_TASK_QUEUE?.trim() || TASK_QUEUES.infrahub;
   const infrahub = new InfrahubClient();
-  const connection = await NativeConnection.connect({ address: temporal.address });
-  const worker = await createInfrahubWorker({ connection, namespace: temporal.namespace, infrahub });
-  console.log(
-    JSON.stringify({ service: 'infrahub-worker', taskQueue: TASK_QUEUES.infrahub, temporal: temporal.address, namespace: temporal.namespace, infrahub: infrahub.address }),
-  );
-  // Worker.run resolves after SIGINT/SIGTERM: the SDK drains in-flight activities first.
+  // TEMPORAL_* (address, namespace, TLS, API key) and SYNAPSE_ENCRYPTION_* (payload codec), checked before connecting.
+  const temporal = await connectWorker();
   try {
-    await worker.run();
+    const worker = await createInfrahubWorker({ ...temporal.workerOptions, taskQueue, infrahub });
+    const health = settings.healthAddress ? await startHealthServer({ address: settings.healthAddress, service: 'infrahub-worker', worker }) : undefined;
+    // One JSON line when polling starts, for supervisors (the stack) and people alike.
+    process.stdout.write(
+      `${JSON.stringify({ service: 'infrahub-worker', taskQueue, temporal: temporal.settings.address, namespace: temporal.namespace, connection: temporal.describe(), infrahub: infrahub.address, metrics: settings.metricsAddress ?? null, health: health?.address ?? null })}\n`,
+    );
+    // SIGTERM/SIGINT: polling stops, in-flight activities get the grace time, then exit 0.
+    await runUntilSignal(worker, { service: 'infrahub-worker', onStop: () => health?.close() });
   } finally {
-    await connection.close();
+    infrahub.close();
+    await temporal.close();
   }
 }
 
-main().catch((err: unknown) => {
-  console.error(`infrahub-worker: ${err instanceof Error ? err.message : String(err)}`);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(`infrahub-worker: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,5 +1,7 @@
+import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { TASK_QUEUES } from '@synapse/contracts';
+import { activityObservabilityInterceptors, shutdownOptionsFromEnv } from '@synapse/observability';
 import { createInfrahubActivities, type InfrahubActivityDeps } from './activities';
 
 export interface InfrahubWorkerOptions extends InfrahubActivityDeps {
@@ -7,6 +9,8 @@ export interface InfrahubWorkerOptions extends InfrahubActivityDeps {
   namespace: string;
   /** Defaults to contracts' infrahub queue; tests pass their own to share one server. */
   taskQueue?: string;
+  /** The payload codec when encryption keys are configured. */
+  dataConverter?: DataConverter;
 }
 
 /** A worker that only serves source-of-truth activities; it runs no workflows. */
@@ -15,6 +19,9 @@ export function createInfrahubWorker(options: InfrahubWorkerOptions): Promise<Wo
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue ?? TASK_QUEUES.infrahub,
+    ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
     activities: createInfrahubActivities({ infrahub: options.infrahub }),
+    interceptors: { activity: [activityObservabilityInterceptors()] },
+    ...shutdownOptionsFromEnv(),
   });
 }

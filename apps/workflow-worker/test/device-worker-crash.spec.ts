@@ -33,7 +33,7 @@ import { temporal } from '@temporalio/proto';
 import { ACTIVITY_PROFILES, workflowIds, type ChangeRequestInput, type ChangeResult, type DeviceChangeResult } from '@synapse/contracts';
 import { canonicalize, diffConfigs, isManagedPath, MANAGED_SCOPE } from '@synapse/device-config';
 import { ChangeHarness, changeRequest, rendered, type LabDevice } from './change-harness';
-import { DeviceWorkerProcess } from './device-worker-process';
+import { WorkerProcess } from './worker-process';
 import type { NetworkChangeWorkflow } from '../src/workflows';
 
 const { PendingActivityState, TimeoutType } = temporal.api.enums.v1;
@@ -42,7 +42,7 @@ let harness: ChangeHarness;
 /** This file's device queue: only the worker processes below poll it. */
 const deviceQueue = `device-operations-crash-${randomUUID().slice(0, 8)}`;
 let scratch: string;
-let workers: DeviceWorkerProcess[] = [];
+let workers: WorkerProcess[] = [];
 let changeWorkflowIds: string[] = [];
 
 beforeAll(async () => {
@@ -69,8 +69,8 @@ afterEach(async () => {
 });
 
 /** A device worker process on this file's queue, against the current lab; resolves once it polls. */
-async function startDeviceWorker(): Promise<DeviceWorkerProcess> {
-  const worker = await DeviceWorkerProcess.start({
+async function startDeviceWorker(): Promise<WorkerProcess> {
+  const worker = await WorkerProcess.startDeviceWorker({
     taskQueue: deviceQueue,
     devices: harness.lab.devices.devices,
     backupDir: harness.lab.backupDir,
@@ -97,7 +97,7 @@ async function startChange(request: ChangeRequestInput): Promise<WorkflowHandle<
  * (started by that process, per the server), optionally until it has
  * heartbeated at least once.
  */
-async function waitForActivityOn(device: LabDevice, activityType: string, worker: DeviceWorkerProcess, opts: { heartbeated?: boolean } = {}, timeoutMs = 20_000) {
+async function waitForActivityOn(device: LabDevice, activityType: string, worker: WorkerProcess, opts: { heartbeated?: boolean } = {}, timeoutMs = 20_000) {
   const handle = harness.client.workflow.getHandle(workflowIds.device(device));
   const deadline = Date.now() + timeoutMs;
   for (;;) {

@@ -13,9 +13,15 @@ const retryTransient = {
 } as const;
 
 export const ACTIVITY_PROFILES = {
-  /** Reads from a device (capabilities, backup Get): cheap and safe to retry. */
+  /**
+   * Reads from a device (capabilities, backup Get): cheap and safe to retry.
+   * The backup heartbeats while it waits for the device, so a worker killed
+   * mid-read is noticed in 20 s rather than at the 2 minute timeout (which,
+   * in a multi-device change, would outlast a spine's wait for its leaves).
+   */
   deviceRead: {
     startToCloseTimeout: '2m',
+    heartbeatTimeout: '20s',
     retry: { ...retryTransient, maximumAttempts: 5 },
   },
   /**

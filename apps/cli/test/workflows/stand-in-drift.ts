@@ -18,7 +18,7 @@ export async function DriftRemediationWorkflow(input: unknown): Promise<DriftRep
   const names = request.scope.kind === 'devices' ? request.scope.devices : ['leaf01', 'leaf02'];
   const devices: DeviceDriftStatus[] = [];
   const report = (): DriftReport => {
-    const counts: Record<DeviceDriftState, number> = { 'in-sync': 0, drifted: 0, unreachable: 0, suppressed: 0, remediated: 0, 'remediation-failed': 0 };
+    const counts: Record<DeviceDriftState, number> = { 'in-sync': 0, drifted: 0, unreachable: 0, unchecked: 0, suppressed: 0, remediated: 0, 'remediation-failed': 0 };
     for (const d of devices) counts[d.status] += 1;
     return { driftId, mode: request.mode, scope: request.scope, devices, counts };
   };

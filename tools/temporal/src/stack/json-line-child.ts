@@ -20,6 +20,7 @@ export interface JsonLineChildOptions {
  */
 export async function startJsonLineChild(options: JsonLineChildOptions): Promise<{ child: ManagedChild; messages: Record<string, unknown>[] }> {
   const messages: Record<string, unknown>[] = [];
+  let isReady = false;
   let markReady: () => void = () => undefined;
   const ready = new Promise<void>((resolve) => (markReady = resolve));
   const prefix = `[${options.name}]`;
@@ -30,13 +31,17 @@ export async function startJsonLineChild(options: JsonLineChildOptions): Promise
     env: options.env,
     cwd: options.cwd,
     onStdoutLine(line) {
-      const message = parseJsonObject(line);
+      // After the announcement everything is the child's log, for the person at the console.
+      const message = isReady ? undefined : parseJsonObject(line);
       if (!message) {
         console.log(prefix, line);
         return;
       }
       messages.push(message);
-      if (options.isReady(message)) markReady();
+      if (options.isReady(message)) {
+        isReady = true;
+        markReady();
+      }
     },
     onStderrLine(line) {
       console.error(prefix, line);

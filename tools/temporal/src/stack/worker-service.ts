@@ -28,7 +28,8 @@ export function workerService(name: SynapseWorkerName, entry: string = workerEnt
         name,
         command: process.execPath,
         args: [entry],
-        env: context.env,
+        // Readable log lines on the console unless the operator asked for JSON.
+        env: { SYNAPSE_LOG_FORMAT: 'text', ...context.env },
         cwd: WORKSPACE_ROOT,
         isReady: (message) => message.service === name,
         readyTimeoutMs: 60_000,

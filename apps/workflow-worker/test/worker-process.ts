@@ -1,8 +1,9 @@
 /**
- * The device worker as production runs it: `node apps/device-worker/dist/main.js`
- * in its own process, configured only through its environment (README), so
- * a test can SIGKILL it mid-activity and start a fresh one on the same task
- * queue, as a supervisor (systemd, Kubernetes) would.
+ * The workers as production runs them: `node apps/<worker>/dist/main.js` in
+ * its own process, configured only through its environment (README), so a
+ * test can SIGKILL one mid-activity and start a fresh one on the same task
+ * queue, as a supervisor (systemd, Kubernetes) would, or run several side
+ * by side, as a scaled-out deployment does.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
@@ -12,6 +13,7 @@ import { LAB_CREDENTIALS } from '@synapse/device-sim';
 
 /** The built entry point (`nx build device-worker`; the test target depends on ^build). */
 export const DEVICE_WORKER_MAIN = path.resolve(require.resolve('@synapse/device-worker'), '..', 'main.js');
+export const WORKFLOW_WORKER_MAIN = path.resolve(__dirname, '..', 'dist', 'main.js');
 
 /**
  * Preloaded into the child: if this Jest process dies (even by SIGKILL), the
@@ -25,7 +27,7 @@ if (process.channel) {
 }
 `;
 
-export interface DeviceWorkerProcessOptions {
+export interface DeviceWorkerOptions {
   taskQueue: string;
   /** device-sim's JSON lines (`{"device","address"}`), written to a file the worker reads. */
   devices: ReadonlyArray<{ name: string; address: string }>;
@@ -34,7 +36,13 @@ export interface DeviceWorkerProcessOptions {
   dir: string;
 }
 
-export class DeviceWorkerProcess {
+export interface WorkflowWorkerOptions {
+  taskQueue: string;
+  /** Scratch directory: the preload script, HOME. */
+  dir: string;
+}
+
+export class WorkerProcess {
   #output = '';
   #exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -56,38 +64,50 @@ export class DeviceWorkerProcess {
     );
   }
 
-  /** Starts the worker and resolves once it polls (its one JSON ready line). */
-  static async start(options: DeviceWorkerProcessOptions): Promise<DeviceWorkerProcess> {
-    if (!existsSync(DEVICE_WORKER_MAIN)) throw new Error(`${DEVICE_WORKER_MAIN} is missing: build device-worker first (npx nx build device-worker)`);
-    const address = process.env.TEMPORAL_ADDRESS;
-    if (!address) throw new Error('TEMPORAL_ADDRESS is not set: the Jest global setup should have started a server');
+  /** Starts a device worker and resolves once it polls (its one JSON ready line). */
+  static async startDeviceWorker(options: DeviceWorkerOptions): Promise<WorkerProcess> {
     const inventory = path.join(options.dir, 'inventory.jsonl');
     writeFileSync(inventory, options.devices.map((d) => JSON.stringify({ device: d.name, address: d.address })).join('\n') + '\n');
-    const preload = path.join(options.dir, 'exit-with-parent.js');
+    return WorkerProcess.startMain('device-worker', DEVICE_WORKER_MAIN, options.dir, {
+      SYNAPSE_DEVICE_TASK_QUEUE: options.taskQueue,
+      SYNAPSE_BACKUP_DIR: options.backupDir,
+      SYNAPSE_DEVICE_INVENTORY: inventory,
+      SYNAPSE_DEVICE_USERNAME: LAB_CREDENTIALS.username,
+      SYNAPSE_DEVICE_PASSWORD: LAB_CREDENTIALS.password,
+      SYNAPSE_HEARTBEAT_INTERVAL_MS: '500',
+      SYNAPSE_RESUBSCRIBE_INTERVAL_MS: '100',
+    });
+  }
+
+  /** Starts a workflow worker (it bundles the workflows at start unless a prebuilt bundle is there). */
+  static startWorkflowWorker(options: WorkflowWorkerOptions): Promise<WorkerProcess> {
+    return WorkerProcess.startMain('workflow-worker', WORKFLOW_WORKER_MAIN, options.dir, { SYNAPSE_WORKFLOW_TASK_QUEUE: options.taskQueue }, 90_000);
+  }
+
+  private static async startMain(service: string, main: string, dir: string, env: NodeJS.ProcessEnv, readyTimeoutMs = 30_000): Promise<WorkerProcess> {
+    if (!existsSync(main)) throw new Error(`${main} is missing: build ${service} first (npx nx build ${service})`);
+    const address = process.env.TEMPORAL_ADDRESS;
+    if (!address) throw new Error('TEMPORAL_ADDRESS is not set: the Jest global setup should have started a server');
+    const preload = path.join(dir, 'exit-with-parent.js');
     writeFileSync(preload, EXIT_WITH_PARENT);
 
-    const child = fork(DEVICE_WORKER_MAIN, [], {
+    const child = fork(main, [], {
       execArgv: ['--require', preload],
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       env: {
         PATH: process.env.PATH,
-        HOME: options.dir,
+        HOME: dir,
         TEMPORAL_ADDRESS: address,
         TEMPORAL_NAMESPACE: process.env.TEMPORAL_NAMESPACE ?? 'default',
-        SYNAPSE_DEVICE_TASK_QUEUE: options.taskQueue,
-        SYNAPSE_BACKUP_DIR: options.backupDir,
-        SYNAPSE_DEVICE_INVENTORY: inventory,
-        SYNAPSE_DEVICE_USERNAME: LAB_CREDENTIALS.username,
-        SYNAPSE_DEVICE_PASSWORD: LAB_CREDENTIALS.password,
-        SYNAPSE_HEARTBEAT_INTERVAL_MS: '500',
-        SYNAPSE_RESUBSCRIBE_INTERVAL_MS: '100',
+        SYNAPSE_LOG_LEVEL: 'warn',
+        ...env,
       },
     });
-    const worker = new DeviceWorkerProcess(child, Date.now());
+    const worker = new WorkerProcess(child, Date.now());
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`device-worker printed no ready line within 30 s:\n${worker.output()}`)), 30_000);
+      const timer = setTimeout(() => reject(new Error(`${service} printed no ready line within ${readyTimeoutMs / 1000} s:\n${worker.output()}`)), readyTimeoutMs);
       const onData = () => {
-        if (!worker.output().includes('"service":"device-worker"')) return;
+        if (!worker.output().includes(`"service":"${service}"`)) return;
         clearTimeout(timer);
         child.stdout!.off('data', onData);
         resolve();
@@ -95,7 +115,7 @@ export class DeviceWorkerProcess {
       child.stdout!.on('data', onData);
       void worker.exited.then((exit) => {
         clearTimeout(timer);
-        reject(new Error(`device-worker exited (${JSON.stringify(exit)}) before it was ready:\n${worker.output()}`));
+        reject(new Error(`${service} exited (${JSON.stringify(exit)}) before it was ready:\n${worker.output()}`));
       });
     });
     return worker;

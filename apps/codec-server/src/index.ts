@@ -1,0 +1,1 @@
+export { createCodecRequestHandler, startCodecServer, type CodecServerOptions, type RunningCodecServer } from './server';
