@@ -1,31 +1,58 @@
 #!/usr/bin/env node
 /**
  * workflow-worker: `nx serve workflow-worker` or `node apps/workflow-worker/dist/main.js`.
- * Temporal from TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE; SYNAPSE_WORKFLOW_TASK_QUEUE
+ * Temporal from TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE (TLS, API key and
+ * payload encryption: libs/temporal-connection); SYNAPSE_WORKFLOW_TASK_QUEUE
  * replaces `network-changes` only for tests or a separate tenant (the CLI
- * reads the same variable). It holds no device or Infrahub credentials:
- * workflows only orchestrate, activities run elsewhere.
+ * reads the same variable). SYNAPSE_WORKFLOW_BUNDLE names a prebuilt
+ * workflow bundle (bundle-workflows.ts; container images set it); without
+ * it a current dist/workflow-bundle.js is used, else the code is bundled at
+ * start. Metrics, health, logs and the shutdown grace: libs/observability.
+ * It holds no device or Infrahub credentials: workflows only orchestrate,
+ * activities run elsewhere.
  */
-import { NativeConnection } from '@temporalio/worker';
-import { TASK_QUEUES, temporalSettingsFromEnv } from '@synapse/contracts';
-import { createWorkflowWorker } from './worker';
+import { TASK_QUEUES } from '@synapse/contracts';
+import { installRuntime, runUntilSignal, startHealthServer } from '@synapse/observability';
+import { connectWorker } from '@synapse/temporal-connection';
+import { chooseWorkflowCode, createWorkflowWorker, WORKFLOW_BUNDLE_VARIABLE } from './worker';
 
 async function main(): Promise<void> {
-  const temporal = temporalSettingsFromEnv();
+  const { settings } = installRuntime({ service: 'workflow-worker' });
   const taskQueue = process.env.SYNAPSE_WORKFLOW_TASK_QUEUE?.trim() || TASK_QUEUES.workflows;
-  const connection = await NativeConnection.connect({ address: temporal.address });
+  // Before connecting: a wrong bundle path is a configuration error, reported as one.
+  const code = chooseWorkflowCode();
+  process.stderr.write(
+    code.kind === 'prebuilt'
+      ? `workflow-worker: workflow code from the prebuilt bundle ${code.codePath} (${code.why})\n`
+      : `workflow-worker: bundling the workflow code at start (${code.why})\n`,
+  );
+  const temporal = await connectWorker();
   try {
-    const worker = await createWorkflowWorker({ connection, namespace: temporal.namespace, taskQueue });
-    console.log(JSON.stringify({ service: 'workflow-worker', taskQueue, temporal: temporal.address, namespace: temporal.namespace }));
-    // Worker.run resolves after SIGINT/SIGTERM (the SDK's default shutdown
-    // signals): it stops polling and lets in-flight workflow tasks finish.
-    await worker.run();
+    const worker = await createWorkflowWorker({
+      connection: temporal.connection,
+      namespace: temporal.namespace,
+      taskQueue,
+      ...(temporal.dataConverter ? { dataConverter: temporal.dataConverter } : {}),
+      ...(code.kind === 'prebuilt' ? { workflowBundle: { codePath: code.codePath } } : {}),
+    }).catch((err: unknown) => {
+      if (code.kind !== 'prebuilt') throw err;
+      throw new Error(`the workflow bundle ${code.codePath} (${code.why === WORKFLOW_BUNDLE_VARIABLE ? WORKFLOW_BUNDLE_VARIABLE : 'default'}) could not be loaded: ${err instanceof Error ? err.message : String(err)}`);
+    });
+    const health = settings.healthAddress ? await startHealthServer({ address: settings.healthAddress, service: 'workflow-worker', worker }) : undefined;
+    process.stdout.write(
+      `${JSON.stringify({ service: 'workflow-worker', taskQueue, temporal: temporal.settings.address, namespace: temporal.namespace, connection: temporal.describe(), metrics: settings.metricsAddress ?? null, health: health?.address ?? null })}\n`,
+    );
+    // SIGTERM/SIGINT: polling stops, in-flight workflow tasks finish, exit 0.
+    await runUntilSignal(worker, { service: 'workflow-worker', onStop: () => health?.close() });
   } finally {
-    await connection.close();
+    await temporal.close();
   }
 }
 
-main().catch((err: unknown) => {
-  console.error(`workflow-worker: ${err instanceof Error ? err.message : String(err)}`);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(`workflow-worker: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  },
+);

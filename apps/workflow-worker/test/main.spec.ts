@@ -33,7 +33,8 @@ function startWorkerProcess(env: NodeJS.ProcessEnv): { process: WorkerProcess; r
     });
     child.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
-      const line = stdout.split('\n').find((l) => l.startsWith('{'));
+      // Log lines are JSON too; the ready line is the one naming the service.
+      const line = stdout.split('\n').find((l) => l.startsWith('{"service":"workflow-worker"'));
       if (!line) return;
       clearTimeout(timer);
       resolve(JSON.parse(line) as Record<string, unknown>);
@@ -58,7 +59,15 @@ describe('node dist/main.js', () => {
     const { SYNAPSE_WORKFLOW_TASK_QUEUE: _ignored, ...env } = process.env;
     const { process: worker, ready } = startWorkerProcess({ ...env, TEMPORAL_ADDRESS: temporal.address, TEMPORAL_NAMESPACE: temporal.namespace });
     try {
-      expect(await ready).toEqual({ service: 'workflow-worker', taskQueue: TASK_QUEUES.workflows, temporal: temporal.address, namespace: temporal.namespace });
+      expect(await ready).toEqual({
+        service: 'workflow-worker',
+        taskQueue: TASK_QUEUES.workflows,
+        temporal: temporal.address,
+        namespace: temporal.namespace,
+        connection: expect.objectContaining({ address: temporal.address, namespace: temporal.namespace }),
+        metrics: null,
+        health: null,
+      });
       // A request the workflow refuses by itself proves the process runs it, without activities.
       const client = new Client({ connection, namespace: temporal.namespace });
       const request = changeRequest({ devices: [] });
