@@ -119,6 +119,7 @@ export function reportLines(report: DriftReport): string[] {
     for (const path of device.drifted) {
       lines.push(`      ${path.path}: ${valueText(path.before)} -> ${valueText(path.after)}`);
     }
+    if (device.omittedPaths) lines.push(`      … and ${device.omittedPaths} more drifted paths, not listed`);
   }
   return lines;
 }

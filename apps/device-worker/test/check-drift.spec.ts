@@ -47,6 +47,28 @@ describe('checkDrift: running managed paths against the rendered intent, for a b
     expect(leaf01.summary).toMatch(/^2 changed, 1 added, 0 removed/);
   });
 
+  it('lists at most 50 drifted paths per device and names a large value by its size, so a far-off device cannot blow the payload limits', async () => {
+    // An intent 60 interfaces ahead of the device (as a device that never got its config would be), one of them with a large subtree.
+    const description = 'x'.repeat(200);
+    const extra = Object.fromEntries(
+      Array.from({ length: 60 }, (_, i) => {
+        const name = `ethernet-2/${i + 1}`;
+        const subinterface = i === 0 ? [0, 1, 2, 3, 4, 5].map((index) => ({ index, description })) : [];
+        return [`/interface[name=${name}]`, { name, description, 'admin-state': 'enable', ...(subinterface.length ? { subinterface } : {}) }];
+      }),
+    );
+    const run = await runActivity(lab.activities.checkDrift, [{ devices: [{ device: 'leaf01', config: { ...rendered('leaf01'), ...extra } }], concurrency: 1 }]);
+    const [leaf01] = resultOf(run).devices;
+    expect(leaf01.status).toBe('drifted');
+    expect(leaf01.drifted).toHaveLength(50);
+    expect(leaf01.omittedPaths).toBe(10);
+    expect(leaf01.summary).toMatch(/^0 changed, 60 added, 0 removed/);
+    const large = leaf01.drifted.find((d) => d.path === '/interface[name=ethernet-2/1]');
+    expect(large?.before).toMatch(/^\(\d+ characters of JSON, not listed\)$/);
+    const small = leaf01.drifted.find((d) => d.path === '/interface[name=ethernet-2/10]');
+    expect(small?.before).toEqual(extra['/interface[name=ethernet-2/10]']);
+  });
+
   it('reports an unreachable device and still checks the rest of the batch, with progress heartbeats', async () => {
     lab.sim.faults('leaf01').set({ refuseConnections: true });
     await lab.admin.leaf02.set({ update: [{ path: '/interface[name=ethernet-1/49]/mtu', value: 1500 }] });

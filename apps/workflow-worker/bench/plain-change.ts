@@ -25,7 +25,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Logger } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { workflowIds, type ChangeRecord, type DeviceActivities, type InfrahubActivities, type ValidationResult } from '@synapse/contracts';
+import { mapWithConcurrency, workflowIds, type ChangeRecord, type DeviceActivities, type InfrahubActivities, type ValidationResult } from '@synapse/contracts';
 import { expectedState } from '@synapse/device-config';
 
 export interface PlainChangeRequest {
@@ -147,18 +147,4 @@ function requirePassed(result: ValidationResult): void {
   if (result.passed) return;
   const failing = result.checks.filter((c) => !c.ok).map((c) => c.reason ?? `${c.subject}: ${c.actual}, expected ${c.expected}`);
   throw new Error(`${result.kind} validation failed on ${result.device}: ${failing.join('; ')}`);
-}
-
-/** The workflow's lane scheduler: at most `limit` in flight, results in the items' order. */
-export async function mapWithConcurrency<T, R>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const lane = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index], index);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
-  return results;
 }

@@ -62,14 +62,28 @@ export type DriftedPath = z.infer<typeof DriftedPath>;
  * `unchecked`: its intent could not be read or rendered (not in Infrahub any
  * more, invalid); the device was not read, and the rest of the run went on.
  */
+/**
+ * How much of one device's drift a report carries. Workflow payloads are
+ * limited (2 MB each, warned from 512 KB), and a batch of devices that never
+ * got their intent would otherwise list every managed subtree in full.
+ */
+export const DRIFT_REPORT_LIMITS = {
+  /** Drifted paths listed per device; the rest are counted in omittedPaths. */
+  paths: 50,
+  /** A before/after value whose JSON is longer than this is replaced by a note of its size. */
+  valueChars: 1024,
+} as const;
+
 export const DeviceDriftState = z.enum(['in-sync', 'drifted', 'unreachable', 'unchecked', 'suppressed', 'remediated', 'remediation-failed']);
 export type DeviceDriftState = z.infer<typeof DeviceDriftState>;
 
 export const DeviceDriftStatus = z.object({
   device: DeviceName,
   status: DeviceDriftState,
-  /** What differed when checked (kept for `remediated` too, so the report says what was put back). */
+  /** What differed when checked (kept for `remediated` too, so the report says what was put back); the first DRIFT_REPORT_LIMITS.paths. */
   drifted: z.array(DriftedPath).default([]),
+  /** Drifted paths beyond those listed: a device far from its intent (never configured, wiped) is summarised, not listed whole. */
+  omittedPaths: z.number().int().nonnegative().optional(),
   /** e.g. "1 changed, 0 added, 1 removed: …" (device-config's summarizeDiff). */
   summary: z.string().optional(),
   /** Why: the transport error, the maintenance status, the remediation's reason. */

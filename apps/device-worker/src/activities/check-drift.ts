@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { CheckDriftInput, isSynapseError, mapWithConcurrency, parseInput, type CheckDriftResult, type DeviceDriftStatus, type DriftedPath, type ManagedConfig } from '@synapse/contracts';
+import { CheckDriftInput, DRIFT_REPORT_LIMITS, isSynapseError, mapWithConcurrency, parseInput, type CheckDriftResult, type DeviceDriftStatus, type DriftedPath, type ManagedConfig } from '@synapse/contracts';
 import { deployOperations, diffConfigs, managedView, summarizeDiff, type ConfigDiff } from '@synapse/device-config';
 import type { ActivityRuntime } from './deps';
 import { progressHeartbeat } from './heartbeat';
@@ -48,7 +48,9 @@ async function checkOne(runtime: ActivityRuntime, device: string, config: Manage
   const diff: ConfigDiff = { ...rendered, removed: [...rendered.removed, ...stale.map((path) => ({ path, value: runningView[path] }))] };
   const drifted = driftedPaths(diff);
   if (drifted.length === 0) return { device, status: 'in-sync', drifted: [] };
-  return { device, status: 'drifted', drifted, summary: summarizeDiff(diff) };
+  const listed = drifted.slice(0, DRIFT_REPORT_LIMITS.paths).map(boundValues);
+  const omittedPaths = drifted.length - listed.length;
+  return { device, status: 'drifted', drifted: listed, ...(omittedPaths > 0 ? { omittedPaths } : {}), summary: summarizeDiff(diff) };
 }
 
 /**
@@ -56,6 +58,16 @@ async function checkOne(runtime: ActivityRuntime, device: string, config: Manage
  * before = running); a drift report reads the other way round: before is
  * what was intended, after is what the device was changed to.
  */
+/** A whole subtree (an interface the device lacks) is named by its size, not copied into the report. */
+function boundValues(entry: DriftedPath): DriftedPath {
+  const bound = (value: unknown) => {
+    if (value === undefined) return undefined;
+    const json = JSON.stringify(value);
+    return json.length > DRIFT_REPORT_LIMITS.valueChars ? `(${json.length} characters of JSON, not listed)` : value;
+  };
+  return { path: entry.path, ...('before' in entry ? { before: bound(entry.before) } : {}), ...('after' in entry ? { after: bound(entry.after) } : {}) };
+}
+
 function driftedPaths(diff: ConfigDiff): DriftedPath[] {
   return [
     ...diff.changed.map(({ path, before, after }) => ({ path, before: after, after: before })),

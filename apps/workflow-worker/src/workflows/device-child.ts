@@ -1,13 +1,43 @@
-import { allHandlersFinished, ApplicationFailure, CancellationScope, ChildWorkflowFailure, condition, isCancellation } from '@temporalio/workflow';
+import {
+  allHandlersFinished,
+  ApplicationFailure,
+  CancellationScope,
+  ChildWorkflowCancellationType,
+  ChildWorkflowFailure,
+  condition,
+  isCancellation,
+  ParentClosePolicy,
+  startChild,
+  workflowInfo,
+} from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { DeviceChangeResult, workflowIds, type ChangeResult } from '@synapse/contracts';
+import { DeviceChangeResult, workflowIds, type ActivityRouting, type ChangeResult, type DeviceChangeInput } from '@synapse/contracts';
+import { DeviceChangeWorkflow } from './device-change';
 import { failureType, operatorReason } from './failures';
 import type { ChangeProgressBoard } from './progress';
+import { changeSearchAttributes } from './search-attributes';
 
 /**
  * What the workflows that start DeviceChangeWorkflow children (a standard
  * change, a drift run, an emergency) share about those children.
  */
+
+/**
+ * Starts the device's part of a change under its lock id `device/<name>`.
+ * Cancelling or terminating the parent reaches the device workflow, and the
+ * parent waits until it has rolled back. Throws
+ * WorkflowExecutionAlreadyStartedError when another change holds the device.
+ */
+export function startDeviceChange(input: DeviceChangeInput, routing: ActivityRouting, memo: Record<string, unknown> = {}) {
+  return startChild(DeviceChangeWorkflow, {
+    workflowId: workflowIds.device(input.device),
+    args: [input, routing],
+    parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+    cancellationType: ChildWorkflowCancellationType.WAIT_CANCELLATION_COMPLETED,
+    typedSearchAttributes: changeSearchAttributes({ devices: [input.device], changeId: input.changeId, kind: input.kind, requester: input.requester }),
+    memo: { changeId: input.changeId, parentWorkflowId: workflowInfo().workflowId, ...memo },
+  });
+}
 
 /** The device's lock is held: Temporal refused to start a second `device/<name>`. */
 export function isAlreadyStarted(err: unknown): boolean {

@@ -2,7 +2,6 @@ import {
   allHandlersFinished,
   ApplicationFailure,
   CancellationScope,
-  ChildWorkflowCancellationType,
   ChildWorkflowFailure,
   condition,
   defineQuery,
@@ -10,7 +9,6 @@ import {
   ParentClosePolicy,
   setHandler,
   executeChild,
-  startChild,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -29,9 +27,8 @@ import {
   mapWithConcurrency,
 } from '@synapse/contracts';
 import { ActivityRouting, changeActivities, type ActivityRoutingInput } from './activities';
-import { DeviceChangeWorkflow } from './device-change';
 import { DriftBatchWorkflow } from './drift-batch';
-import { isAlreadyStarted } from './device-child';
+import { isAlreadyStarted, startDeviceChange } from './device-child';
 import { busyReason, LockHolders } from './device-lock';
 import { failureType, operatorReason, parseWorkflowInput } from './failures';
 import { deviceProgressSignal } from './progress';
@@ -150,20 +147,7 @@ export async function DriftRemediationWorkflow(rawRequest: DriftRequestInput, ra
     const remediationWorkflowId = workflowIds.device(device);
     let result: DeviceChangeResult;
     try {
-      const child = await startChild(DeviceChangeWorkflow, {
-        workflowId: remediationWorkflowId,
-        args: [input, routing],
-        // Cancelling the drift run reaches the device workflows, which roll back what they deployed.
-        parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
-        cancellationType: ChildWorkflowCancellationType.WAIT_CANCELLATION_COMPLETED,
-        typedSearchAttributes: [
-          { key: SEARCH_ATTRIBUTE_KEYS.devices, value: [device] },
-          { key: SEARCH_ATTRIBUTE_KEYS.changeId, value: driftId },
-          { key: SEARCH_ATTRIBUTE_KEYS.changeKind, value: 'drift-remediation' },
-          { key: SEARCH_ATTRIBUTE_KEYS.requester, value: request.requester },
-        ],
-        memo: { changeId: driftId, parentWorkflowId: workflowId },
-      });
+      const child = await startDeviceChange(input, routing);
       result = await child.result();
     } catch (err) {
       if (isAlreadyStarted(err)) return { ...found, status: 'remediation-failed', detail: busyReason(device, await lockHolders.whoHolds(device)) };

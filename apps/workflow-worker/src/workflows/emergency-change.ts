@@ -1,10 +1,7 @@
 import {
-  ChildWorkflowCancellationType,
   getExternalWorkflowHandle,
-  ParentClosePolicy,
   setHandler,
   sleep,
-  startChild,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -18,8 +15,7 @@ import {
   mapWithConcurrency,
 } from '@synapse/contracts';
 import { ActivityRouting, type ActivityRoutingInput } from './activities';
-import { DeviceChangeWorkflow } from './device-change';
-import { DeviceChildOutcomes, failedWithoutTouching, isAlreadyStarted } from './device-child';
+import { DeviceChildOutcomes, failedWithoutTouching, isAlreadyStarted, startDeviceChange } from './device-child';
 import { LockHolders, preemptSignal, type LockHolder, type PreemptNotice } from './device-lock';
 import { parseWorkflowInput } from './failures';
 import { ChangeProgressBoard, changeProgressQuery, deviceProgressSignal } from './progress';
@@ -88,14 +84,7 @@ export async function EmergencyChangeWorkflow(rawRequest: EmergencyChangeRequest
     let preempted: LockHolder | undefined;
     for (;;) {
       try {
-        const child = await startChild(DeviceChangeWorkflow, {
-          workflowId: workflowIds.device(device),
-          args: [input, routing],
-          parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
-          cancellationType: ChildWorkflowCancellationType.WAIT_CANCELLATION_COMPLETED,
-          typedSearchAttributes: changeSearchAttributes({ devices: [device], changeId, kind: 'emergency', requester: request.requester }),
-          memo: { changeId, parentWorkflowId: workflowId, ticket: request.ticket },
-        });
+        const child = await startDeviceChange(input, routing, { ticket: request.ticket });
         const result = await child.result();
         return preempted ? { ...result, preempted: { changeId: preempted.changeId, workflowId: preempted.parentWorkflowId ?? preempted.workflowId } } : result;
       } catch (err) {

@@ -1,15 +1,10 @@
 import {
   ApplicationFailure,
-  ChildWorkflowCancellationType,
-  ParentClosePolicy,
   setHandler,
-  startChild,
   upsertSearchAttributes,
-  workflowInfo,
 } from '@temporalio/workflow';
 import {
   ChangeRequest,
-  workflowIds,
   type DeviceChangeResult,
   type ChangeRequestInput,
   type ChangeResult,
@@ -17,12 +12,11 @@ import {
   mapWithConcurrency,
 } from '@synapse/contracts';
 import { ActivityRouting, changeActivities, type ActivityRoutingInput } from './activities';
-import { DeviceChangeWorkflow } from './device-change';
 import { busyReason, LockHolders } from './device-lock';
 import { failureType, operatorReason, parseWorkflowInput } from './failures';
 import { ChangeProgressBoard, changeProgressQuery, deviceProgressSignal } from './progress';
 import { changeSearchAttributes } from './search-attributes';
-import { DeviceChildOutcomes, failedWithoutTouching, isAlreadyStarted } from './device-child';
+import { DeviceChildOutcomes, failedWithoutTouching, isAlreadyStarted, startDeviceChange } from './device-child';
 
 /**
  * A standard change: one DeviceChangeWorkflow per device, at most
@@ -75,16 +69,7 @@ export async function NetworkChangeWorkflow(rawRequest: ChangeRequestInput, rawR
       validation: request.validation,
     };
     try {
-      const child = await startChild(DeviceChangeWorkflow, {
-        workflowId: workflowIds.device(device),
-        args: [input, routing],
-        // Cancelling or terminating the change reaches the device workflows,
-        // and the change waits until each has rolled back.
-        parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
-        cancellationType: ChildWorkflowCancellationType.WAIT_CANCELLATION_COMPLETED,
-        typedSearchAttributes: changeSearchAttributes({ devices: [device], changeId, kind: 'standard', requester: request.requester }),
-        memo: { changeId, parentWorkflowId: workflowInfo().workflowId },
-      });
+      const child = await startDeviceChange(input, routing);
       return await child.result();
     } catch (err) {
       if (isAlreadyStarted(err)) {
