@@ -45,10 +45,13 @@ const JOB = {
   spines: 2,
   leaves: 998,
   drifted: 10,
-  /** Devices per batch child, devices read at once per batch, batches at once: 2 x 10 = 20 in flight. */
-  batchSize: 100,
-  concurrency: 10,
-  parallelBatches: 2,
+  /**
+   * Devices per batch child, devices read at once per batch, batches at once: 4 x 5 = 20 in flight.
+   * (BENCH_BATCH_SIZE, BENCH_CONCURRENCY, BENCH_PARALLEL_BATCHES try other shapes.)
+   */
+  batchSize: Number(process.env.BENCH_BATCH_SIZE ?? 100),
+  concurrency: Number(process.env.BENCH_CONCURRENCY ?? 5),
+  parallelBatches: Number(process.env.BENCH_PARALLEL_BATCHES ?? 4),
   /** Measured runs per side, alternating, after one warm-up run of each (channels open, code compiled). */
   repetitions: 3,
 };
