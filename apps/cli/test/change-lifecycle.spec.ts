@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { ChangeRequest, temporalSettingsFromEnv, workflowIds, type ChangeResult } from '@synapse/contracts';
 import { startStandInWorker, type StandInWorker } from './stand-in-worker';
-import { runCli, startCli } from './cli';
+import { eventually, runCli, startCli } from './cli';
 import { releaseSignal } from './workflows/stand-in-change';
 
 
@@ -41,15 +41,6 @@ describe('synapse change: start, show, list, watch against a NetworkChangeWorkfl
     const history = await client.workflow.getHandle(workflowIds.change(changeId)).fetchHistory();
     const payload = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
     return JSON.parse(Buffer.from(payload!.data!).toString('utf8')) as ChangeRequest;
-  }
-
-  async function eventually<T>(fn: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await fn();
-      if (ok(value) || Date.now() > deadline) return value;
-      await new Promise((resolve) => setTimeout(resolve, 300));
-    }
   }
 
   it('starts a change, shows its progress, lists it by device, watches it finish and shows the result', async () => {

@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { temporalSettingsFromEnv } from '@synapse/contracts';
 import { startStandInWorker, type StandInWorker } from './stand-in-worker';
-import { runCli } from './cli';
+import { eventually, runCli } from './cli';
 
 
 describe('synapse drift: runs, reports and schedules', () => {
@@ -31,15 +31,6 @@ describe('synapse drift: runs, reports and schedules', () => {
     for (const id of schedules) await client.schedule.getHandle(id).delete().catch(() => undefined);
     await standIn?.stop();
   });
-
-  async function eventually<T>(fn: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await fn();
-      if (ok(value) || Date.now() > deadline) return value;
-      await new Promise((resolve) => setTimeout(resolve, 300));
-    }
-  }
 
   it('refuses a bad scope, mode or interval with exit 2, naming the flag, starting nothing', async () => {
     const [scope, mode, noDevices, every] = await Promise.all([

@@ -25,7 +25,7 @@ import { DEFAULT_LAB_API_TOKEN, startInfrahubSim, type InfrahubSim } from '@syna
 import { createInfrahubActivities } from '@synapse/infrahub-worker';
 import { referenceLab } from '@synapse/lab';
 import { bundleWorkflows, createWorkflowWorker } from '@synapse/workflow-worker';
-import { runCli } from './cli';
+import { eventually, runCli } from './cli';
 
 const LAB_DEVICES = ['spine01', 'leaf01', 'leaf02'];
 
@@ -160,6 +160,32 @@ describe('synapse change with the real workflow, workers and simulators', () => 
       expect(updates[0]?.value).toBe(9214);
     } finally {
       admin.close();
+    }
+  });
+
+  it('a drift schedule created by the CLI fires the real DriftRemediationWorkflow, whose report the CLI reads', async () => {
+    const id = `real-drift-${suffix}`;
+    const created = await runCli(['drift', 'schedule', 'create', '--every', '2s', '--scope', 'role:leaf', '--mode', 'report', '--id', id, ...q]);
+    expect({ code: created.code, stderr: created.stderr }).toEqual({ code: 0, stderr: '' });
+    try {
+      const fired = await eventually(
+        () => client.schedule.getHandle(id).describe(),
+        (d) => d.info.recentActions.length > 0 && d.info.runningActions.length === 0,
+        60_000,
+      );
+      await client.schedule.getHandle(id).pause();
+      const workflowId = fired.info.recentActions[0].action.workflow.workflowId;
+      const report = await eventually(
+        () => runCli(['drift', 'report', workflowId, '--json', ...q]),
+        (run) => run.code === 0 && JSON.parse(run.stdout).status === 'completed',
+        60_000,
+      );
+      const body = JSON.parse(report.stdout);
+      // A real report over the real fleet: both leaves, each checked against its intent.
+      expect(body.report.devices.map((d: { device: string }) => d.device)).toEqual(['leaf01', 'leaf02']);
+      expect(body.report.devices.map((d: { status: string }) => d.status)).toEqual(['in-sync', 'in-sync']);
+    } finally {
+      await client.schedule.getHandle(id).delete().catch(() => undefined);
     }
   });
 
