@@ -16,7 +16,12 @@ export default tseslint.config(
     },
   },
   {
-    files: ['apps/workflow-worker/src/workflows/**/*.ts'],
+    // Workflow code, and what the workflow bundle also loads: the observability interceptors and their helpers.
+    files: [
+      'apps/workflow-worker/src/workflows/**/*.ts',
+      'libs/observability/src/{workflow-interceptors,log-context,labels,metric-names}.ts',
+      'libs/temporal-connection/src/encoded-failure-converter.ts',
+    ],
     rules: {
       'no-restricted-imports': [
         'error',
