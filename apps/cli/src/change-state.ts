@@ -1,4 +1,4 @@
-import { WorkflowFailedError, type WorkflowExecutionDescription, type WorkflowExecutionInfo, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowFailedError, type WorkflowExecutionInfo, type WorkflowHandle } from '@temporalio/client';
 import {
   ActivityFailure,
   ApplicationFailure,
@@ -68,25 +68,28 @@ export function changeHandle(session: TemporalSession, changeId: string): Workfl
   return session.client.workflow.getHandle(workflowIds.change(changeId));
 }
 
-/** The latest run of the change; an unknown id is the operator's input error, said in those words. */
+/**
+ * The latest run of the change: a standard change (`change/<id>`) or an
+ * emergency (`emergency/<id>`), which share ids, progress and results. An
+ * unknown id is the operator's input error, said in those words.
+ */
 export async function describeChange(session: TemporalSession, changeId: string): Promise<{ handle: WorkflowHandle; summary: ChangeSummary }> {
-  const handle = changeHandle(session, changeId);
-  let description: WorkflowExecutionDescription;
-  try {
-    description = await handle.describe();
-  } catch (err) {
-    if (err instanceof WorkflowNotFoundError) {
-      throw badInput(`unknown change id "${changeId}": no workflow ${handle.workflowId} in namespace "${session.namespace}" at ${session.address}`);
+  const candidates = [changeHandle(session, changeId), session.client.workflow.getHandle(workflowIds.emergency(changeId))];
+  for (const handle of candidates) {
+    try {
+      return { handle, summary: summarizeExecution(await handle.describe()) };
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw unavailable(`could not describe change ${changeId}: ${errorMessage(err)}`, err);
     }
-    throw unavailable(`could not describe change ${changeId}: ${errorMessage(err)}`, err);
   }
-  return { handle, summary: summarizeExecution(description) };
+  const tried = candidates.map((h) => h.workflowId).join(' or ');
+  throw badInput(`unknown change id "${changeId}": no workflow ${tried} in namespace "${session.namespace}" at ${session.address}`);
 }
 
 export function summarizeExecution(info: Omit<WorkflowExecutionInfo, 'raw'>): ChangeSummary {
   const attributes = info.typedSearchAttributes;
   return {
-    changeId: attributes.get(SEARCH_KEYS.changeId) ?? info.workflowId.replace(/^change\//, ''),
+    changeId: attributes.get(SEARCH_KEYS.changeId) ?? info.workflowId.replace(/^(change|emergency)\//, ''),
     workflowId: info.workflowId,
     runId: info.runId,
     status: info.status.name.toLowerCase(),

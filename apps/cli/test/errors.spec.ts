@@ -113,7 +113,7 @@ describe('synapse: errors an operator can act on', () => {
     ]);
     for (const run of [show, watch]) {
       expect(run.code).toBe(2);
-      expect(run.stderr).toContain(`unknown change id "${unknown}": no workflow change/${unknown} in namespace "${temporal.namespace}" at ${temporal.address}`);
+      expect(run.stderr).toContain(`unknown change id "${unknown}": no workflow change/${unknown} or emergency/${unknown} in namespace "${temporal.namespace}" at ${temporal.address}`);
     }
     expect(namespace.code).toBe(2);
     expect(namespace.stderr).toMatch(/namespace "no-such-namespace-\w+" does not exist/);

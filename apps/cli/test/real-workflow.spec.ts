@@ -209,5 +209,10 @@ describe('synapse change with the real workflow, workers and simulators', () => 
     expect(out.result.devices[0].timings.map((t: { step: string }) => t.step)).toContain('await-revert');
     expect(devices.runningConfig('leaf02')).toEqual(before);
     expect((await infrahub.getDevice('leaf02')).deployment).toMatchObject({ state: 'needs-reconciliation', lastChangeId: changeId });
+    // An emergency is a change like any other to `change show` and `change list`.
+    const shown = JSON.parse((await runCli(['change', 'show', changeId, '--json', ...q])).stdout);
+    expect(shown).toMatchObject({ workflowId: workflowIds.emergency(changeId), status: 'completed', result: { devices: [{ device: 'leaf02', outcome: 'reverted' }] } });
+    const listed = JSON.parse((await runCli(['change', 'list', '--device', 'leaf02', '--json', ...q])).stdout) as Array<{ changeId: string }>;
+    expect(listed.map((c) => c.changeId)).toContain(changeId);
   });
 });

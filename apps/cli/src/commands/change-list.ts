@@ -27,7 +27,7 @@ export function registerChangeList(change: Command): void {
       'after',
       `
 The same search works in the Temporal Web UI:
-  WorkflowType = '${WORKFLOW_TYPES.networkChange}' AND ${SEARCH_ATTRIBUTES.devices.name} = 'leaf01'
+  WorkflowType IN ('${WORKFLOW_TYPES.networkChange}', '${WORKFLOW_TYPES.emergencyChange}') AND ${SEARCH_ATTRIBUTES.devices.name} = 'leaf01'
 
 STATUS is Temporal's: a completed change may still have devices that were
 rolled back; \`synapse change show <id>\` has the per-device outcome.`,
@@ -54,7 +54,8 @@ rolled back; \`synapse change show <id>\` has the per-device outcome.`,
 }
 
 function visibilityQuery(options: Record<string, unknown>): string {
-  const clauses = [`WorkflowType = '${WORKFLOW_TYPES.networkChange}'`];
+  // Standard and emergency changes: an operator looking at a device wants both.
+  const clauses = [`WorkflowType IN ('${WORKFLOW_TYPES.networkChange}', '${WORKFLOW_TYPES.emergencyChange}')`];
   if (options.device !== undefined) {
     // The device-name schema allows no quote, so the value cannot break out of the query string.
     const device = DeviceName.safeParse(options.device);
