@@ -15,6 +15,7 @@ import { temporal } from '@temporalio/proto';
 import { workflowIds, type ChangeResult } from '@synapse/contracts';
 import { diffConfigs } from '@synapse/device-config';
 import { ChangeHarness, changeRequest, LAB_DEVICES, rendered } from './change-harness';
+import { findFreePort } from '@synapse/temporal-tools';
 import { WorkerProcess } from './worker-process';
 
 const { PendingActivityState } = temporal.api.enums.v1;
@@ -41,9 +42,15 @@ function dir(): string {
 }
 
 it('two device workers and two workflow workers share a change; killing one of each mid-change does not stop it', async () => {
-  const workflowWorkers = await Promise.all([0, 1].map(() => WorkerProcess.startWorkflowWorker({ taskQueue: queues.workflow, dir: dir() })));
+  // Each with its Prometheus endpoint, as a deployment scrapes them.
+  const metrics = await Promise.all([0, 1, 2, 3].map(async () => `127.0.0.1:${await findFreePort()}`));
+  const workflowWorkers = await Promise.all(
+    [0, 1].map((i) => WorkerProcess.startWorkflowWorker({ taskQueue: queues.workflow, dir: dir(), env: { SYNAPSE_METRICS_ADDRESS: metrics[i] } })),
+  );
   const deviceWorkers = await Promise.all(
-    [0, 1].map(() => WorkerProcess.startDeviceWorker({ taskQueue: queues.device, devices: harness.lab.devices.devices, backupDir: harness.lab.backupDir, dir: dir() })),
+    [0, 1].map((i) =>
+      WorkerProcess.startDeviceWorker({ taskQueue: queues.device, devices: harness.lab.devices.devices, backupDir: harness.lab.backupDir, dir: dir(), env: { SYNAPSE_METRICS_ADDRESS: metrics[2 + i] } }),
+    ),
   );
   processes.push(...workflowWorkers, ...deviceWorkers);
 
@@ -83,8 +90,33 @@ it('two device workers and two workflow workers share a change; killing one of e
   const changeEvents = (await handle.fetchHistory()).events ?? [];
   const deciders = new Set(changeEvents.flatMap((e) => e.workflowTaskCompletedEventAttributes?.identity ?? []));
   expect(deciders).toContain(workflowWorkers[1].identity);
+
+  // The survivors' product metrics saw it: the change and its devices finished there, the validations ran there.
+  const workflowMetrics = await scrape(metrics[1]);
+  expect(sample(workflowMetrics, 'synapse_changes_finished_total', { kind: 'standard', outcome: 'succeeded' })).toBe(1);
+  expect(sample(workflowMetrics, 'synapse_device_changes_total', { kind: 'standard', outcome: 'deployed' })).toBeGreaterThanOrEqual(1);
+  const deviceMetrics = await scrape(metrics[3]);
+  expect(sample(deviceMetrics, 'synapse_validation_duration_seconds_count', { check: 'bgp' })).toBeGreaterThanOrEqual(1);
   // Bundling in two fresh workflow workers, then the killed activity's heartbeat timeout (30 s) before its retry.
 }, 240_000);
+
+async function scrape(address: string): Promise<string> {
+  const response = await fetch(`http://${address}/metrics`);
+  expect(response.status).toBe(200);
+  return response.text();
+}
+
+/** The sum of a metric's samples whose labels include `labels` (other labels, such as the task queue, vary). */
+function sample(text: string, name: string, labels: Record<string, string>): number {
+  let total = 0;
+  for (const line of text.split('\n')) {
+    const match = /^(\w+)\{([^}]*)\}\s+(\S+)$/.exec(line);
+    if (!match || match[1] !== name) continue;
+    const found = Object.fromEntries([...match[2].matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
+    if (Object.entries(labels).every(([k, v]) => found[k] === v)) total += Number(match[3]);
+  }
+  return total;
+}
 
 /** The first activity of the change's device workflows that the server says this worker has started. */
 async function waitForActivityOnWorker(worker: WorkerProcess, timeoutMs = 60_000): Promise<{ device: (typeof LAB_DEVICES)[number]; activityType: string }> {

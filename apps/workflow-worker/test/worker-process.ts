@@ -34,12 +34,16 @@ export interface DeviceWorkerOptions {
   backupDir: string;
   /** Scratch directory: the inventory file, the preload script, HOME. */
   dir: string;
+  /** More of its environment (metrics, health). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface WorkflowWorkerOptions {
   taskQueue: string;
   /** Scratch directory: the preload script, HOME. */
   dir: string;
+  /** More of its environment (metrics, health). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export class WorkerProcess {
@@ -76,12 +80,13 @@ export class WorkerProcess {
       SYNAPSE_DEVICE_PASSWORD: LAB_CREDENTIALS.password,
       SYNAPSE_HEARTBEAT_INTERVAL_MS: '500',
       SYNAPSE_RESUBSCRIBE_INTERVAL_MS: '100',
+      ...options.env,
     });
   }
 
   /** Starts a workflow worker (it bundles the workflows at start unless a prebuilt bundle is there). */
   static startWorkflowWorker(options: WorkflowWorkerOptions): Promise<WorkerProcess> {
-    return WorkerProcess.startMain('workflow-worker', WORKFLOW_WORKER_MAIN, options.dir, { SYNAPSE_WORKFLOW_TASK_QUEUE: options.taskQueue }, 90_000);
+    return WorkerProcess.startMain('workflow-worker', WORKFLOW_WORKER_MAIN, options.dir, { SYNAPSE_WORKFLOW_TASK_QUEUE: options.taskQueue, ...options.env }, 90_000);
   }
 
   private static async startMain(service: string, main: string, dir: string, env: NodeJS.ProcessEnv, readyTimeoutMs = 30_000): Promise<WorkerProcess> {
