@@ -96,6 +96,18 @@ describe('the git backup store', () => {
     expect(git(dir, 'log', '--format=%s', '--', 'spine01.json').trim().split('\n')).toHaveLength(4);
   });
 
+  it('replicas starting at once on a fresh shared directory all come up and share one repository', async () => {
+    if (!existsSync(BUILT_STORE)) throw new Error(`${BUILT_STORE} is missing: build first (npx tsc -p apps/device-worker/tsconfig.json)`);
+    // A few fresh directories: the collision (two `git init`s at once) is a race, so give it several chances.
+    for (let round = 0; round < 5; round++) {
+      const shared = mkdtempSync(path.join(dir, `fresh-${round}-`));
+      const outputs = await Promise.all(['leaf01', 'leaf02', 'spine01', 'spine02'].map((device) => run(process.execPath, [WRITER, shared, device, '1', `r${round}-${device}`])));
+      expect(outputs.flatMap(({ stdout }) => JSON.parse(stdout) as unknown[])).toHaveLength(4);
+      // One root commit (the store's README), then the four backups.
+      expect(git(shared, 'rev-list', 'HEAD').trim().split('\n')).toHaveLength(5);
+    }
+  });
+
   it('waits out a git lock held by another process, and the work tree catches up when it is released', async () => {
     const store = new GitBackupStore({ dir, onWarning: () => undefined });
     await store.ready();

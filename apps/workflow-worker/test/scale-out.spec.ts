@@ -44,15 +44,22 @@ function dir(): string {
 it('two device workers and two workflow workers share a change; killing one of each mid-change does not stop it', async () => {
   // Each with its Prometheus endpoint, as a deployment scrapes them.
   const metrics = await Promise.all([0, 1, 2, 3].map(async () => `127.0.0.1:${await findFreePort()}`));
+  // Each is remembered as soon as it is up, so afterAll stops it even when another one fails to start.
+  const started = async (worker: Promise<WorkerProcess>) => {
+    const process = await worker;
+    processes.push(process);
+    return process;
+  };
   const workflowWorkers = await Promise.all(
-    [0, 1].map((i) => WorkerProcess.startWorkflowWorker({ taskQueue: queues.workflow, dir: dir(), env: { SYNAPSE_METRICS_ADDRESS: metrics[i] } })),
+    [0, 1].map((i) => started(WorkerProcess.startWorkflowWorker({ taskQueue: queues.workflow, dir: dir(), env: { SYNAPSE_METRICS_ADDRESS: metrics[i] } }))),
   );
   const deviceWorkers = await Promise.all(
     [0, 1].map((i) =>
-      WorkerProcess.startDeviceWorker({ taskQueue: queues.device, devices: harness.lab.devices.devices, backupDir: harness.lab.backupDir, dir: dir(), env: { SYNAPSE_METRICS_ADDRESS: metrics[2 + i] } }),
+      started(
+        WorkerProcess.startDeviceWorker({ taskQueue: queues.device, devices: harness.lab.devices.devices, backupDir: harness.lab.backupDir, dir: dir(), env: { SYNAPSE_METRICS_ADDRESS: metrics[2 + i] } }),
+      ),
     ),
   );
-  processes.push(...workflowWorkers, ...deviceWorkers);
 
   // Slow devices (300 ms a gNMI call), so the kill lands while an activity is in flight rather than between two.
   for (const device of LAB_DEVICES) harness.lab.devices.faults(device).set({ latencyMs: 300 });

@@ -154,10 +154,20 @@ export class GitBackupStore implements BackupStore {
   async #init(): Promise<void> {
     await mkdir(this.dir, { recursive: true });
     if (!existsSync(this.#repo.gitDir)) {
-      await this.#git(['init', '--quiet', '--initial-branch=main']);
-      // Backups written but not yet archived are unreferenced blobs; gc must not prune them.
-      await this.#git(['config', 'gc.auto', '0']);
+      try {
+        // No template: a backup repository needs no sample hooks, and copying them is what two
+        // replicas starting at once on a shared volume collide on.
+        await this.#git(['init', '--quiet', '--initial-branch=main', '--template=']);
+      } catch (err) {
+        // Another worker is initialising it between our check and our init: theirs will do.
+        if (!(err instanceof GitCommandError)) throw err;
+      }
     }
+    // A repository another replica is still creating is not one yet: wait for it.
+    if (!(await this.#isRepository())) throw new Error(`backup store: ${this.#repo.gitDir} exists but is not a git repository (another process left it half-made?)`);
+    // Backups written but not yet archived are unreferenced blobs; gc must not prune them.
+    const gcAuto = await this.#git(['config', '--get', 'gc.auto'], { okExitCodes: [1] });
+    if (gcAuto.stdout.toString('utf8').trim() !== '0') await retryOnLock(this.#lockRetry, () => this.#git(['config', 'gc.auto', '0']));
     const head = await this.#git(['rev-parse', '--verify', '--quiet', BRANCH], { okExitCodes: [1] });
     if (head.code === 0) return;
     const readme = (await this.#git(['hash-object', '-w', '--stdin'], { input: README })).stdout.toString('utf8').trim();
@@ -172,6 +182,16 @@ export class GitBackupStore implements BackupStore {
       if (now.code !== 0) throw err;
     }
     await this.#refreshWorkTree();
+  }
+
+  /** Whether the directory is (or, within a second or two, becomes) a repository another process is creating. */
+  async #isRepository(): Promise<boolean> {
+    for (let i = 0; i < 20; i++) {
+      const probe = await this.#git(['rev-parse', '--git-dir'], { okExitCodes: [128] });
+      if (probe.code === 0) return true;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    return false;
   }
 
   /** One commit on the branch that sets `file` to `blob`, published by compare-and-swap. */

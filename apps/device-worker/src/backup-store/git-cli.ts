@@ -44,7 +44,7 @@ export class GitCommandError extends Error {
 
   /** Another git process (or a crashed one) holds a lock file: index.lock, a ref's .lock. */
   get isLockContention(): boolean {
-    return /\.lock'?:? File exists|Unable to create '[^']*\.lock'|cannot lock ref/i.test(this.stderr);
+    return /\.lock'?:? File exists|Unable to create '[^']*\.lock'|cannot lock ref|could not lock config file/i.test(this.stderr);
   }
 }
 
