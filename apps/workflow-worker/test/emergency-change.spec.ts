@@ -129,6 +129,28 @@ it('pre-empts a running standard change: that change rolls back and records it, 
   expect(record?.diffSummary).toBe(`patch: 1 updated, 0 deleted: ${NEIGHBOR_10_0_0_0}/admin-state`);
 });
 
+it('does not relabel a standard change pre-empted once it is already rolling back its own failure', async () => {
+  const before = structuredClone(harness.runningConfig('leaf01'));
+  await setIntendedMtu('leaf01', 'ethernet-1/49', 9000);
+  // BGP never comes up, so validation fails after 2 s; slow answers keep the rollback going long enough to be caught in it.
+  harness.lab.devices.faults('leaf01').set({ holdBgpDown: true, latencyMs: 1500 });
+  const request = changeRequest({ validation: { settleTimeoutSeconds: 2, commitConfirmed: true } });
+  const standard = await harness.startChange(request);
+  await harness.waitForStep(standard, 'leaf01', 'rollback', 30_000);
+
+  // What an emergency sends the lock holder.
+  await harness.client.workflow.getHandle(workflowIds.device('leaf01')).signal('preempt', { changeId: 'em-late', workflowId: 'emergency/em-late', ticket: 'INC-1', requester: 'oncall' });
+  const result = await standard.result();
+
+  const leaf01 = deviceResult(result, 'leaf01');
+  expect(leaf01.outcome).toBe('rolled-back');
+  expect(leaf01.reason).toMatch(/BGP validation failed on leaf01/);
+  expect(leaf01.reason).not.toContain('pre-empted');
+  expect(await harness.changeRecord(request.changeId, 'leaf01')).toMatchObject({ kind: 'standard', outcome: 'rolled-back' });
+  harness.lab.devices.faults('leaf01').clear();
+  expect(harness.runningConfig('leaf01')).toEqual(before);
+}, 60_000);
+
 it.each([
   ['reason', 'reason: an emergency change needs a reason'],
   ['ticket', 'ticket: an emergency change needs a ticket'],

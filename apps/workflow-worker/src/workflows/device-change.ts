@@ -61,12 +61,16 @@ export async function DeviceChangeWorkflow(
   let intended: FetchDeviceConfigResult;
   let backup: BackupRef;
   let plan: DiffResult | undefined;
+  let settling = false;
 
   // The runbook runs in its own scope so that an emergency can stop it the
   // way an operator's cancel would, without cancelling this workflow.
   const runbook = new CancellationScope();
   if (!emergency) {
     setHandler(preemptSignal, (notice) => {
+      // Once this change is settling its own outcome (a failure being rolled back, a success being
+      // recorded), it is not relabelled pre-empted: the emergency waits for the lock until it ends.
+      if (settling) return;
       report.preemptedBy ??= notice;
       runbook.cancel();
     });
@@ -93,6 +97,7 @@ export async function DeviceChangeWorkflow(
       if (patch) report.patchSummary = summarizePatch(patch);
       else plan = report.plan = await progress.step('diff', () => deviceRead.diffConfig({ device, backup, config: intended.config }));
     } catch (err) {
+      settling = true;
       return report.failedBeforeDeploy(err);
     }
 
@@ -107,6 +112,7 @@ export async function DeviceChangeWorkflow(
     try {
       await progress.step('record-status', () => infrahub.updateDeviceStatus({ device, ...(branch ? { branch } : {}), state: 'deploying', changeId }));
     } catch (err) {
+      settling = true;
       return report.failedBeforeDeploy(err);
     }
 
@@ -146,9 +152,11 @@ export async function DeviceChangeWorkflow(
       const commitId = deployed.commitId;
       if (commitId) await progress.step('confirm', () => deviceWrite.confirmCommit({ device, commitId }));
     } catch (err) {
+      settling = true;
       return rolledBack(err, await undo.compensate());
     }
 
+    settling = true;
     // 8. The outcome, in Infrahub. An emergency leaves the device to be
     //    reconciled: Infrahub's intent has to catch up with what was done.
     if (!emergency) {
