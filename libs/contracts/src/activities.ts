@@ -4,6 +4,8 @@ import type {
   ConfirmCommitInput,
   DeployConfigInput,
   DeployResult,
+  RecordOwnershipInput,
+  RecordOwnershipResult,
   RollbackConfigInput,
   RollbackResult,
   StoreBackupInput,
@@ -30,7 +32,10 @@ export interface DeviceActivities {
   diffConfig(input: z.input<typeof DiffConfigInput>): Promise<DiffResult>;
   deployConfig(input: z.input<typeof DeployConfigInput>): Promise<DeployResult>;
   confirmCommit(input: z.input<typeof ConfirmCommitInput>): Promise<void>;
+  /** Puts the backup's values back on the paths the change touched, unless the device already has them. */
   rollbackConfig(input: z.input<typeof RollbackConfigInput>): Promise<RollbackResult>;
+  /** After a confirmed deploy: the rendered config now owned, so a later intent that drops part of it may delete exactly that part. */
+  recordOwnership(input: z.input<typeof RecordOwnershipInput>): Promise<RecordOwnershipResult>;
   validateBgp(input: z.input<typeof ValidateBgpInput>): Promise<ValidationResult>;
   validateInterfaces(input: z.input<typeof ValidateInterfacesInput>): Promise<ValidationResult>;
   /** Running vs intended managed paths of a batch of devices; an unreachable device is reported, not thrown. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BackupRef, ChangeId, ConfigPatch, DeviceName, GnmiPathString, ValidationResult } from './device';
+import { BackupRef, ChangeId, ConfigPatch, DeviceName, GnmiPathString, OwnershipScope, ValidationResult } from './device';
 import { ChangeKind } from './deployment';
 
 /**
@@ -23,6 +23,8 @@ export const workflowIds = {
   drift: (driftId: string) => `drift/${driftId}`,
   /** One batch of a drift run, under the run's own workflow id. */
   driftBatch: (runWorkflowId: string, batch: number) => `${runWorkflowId}/batch-${batch}`,
+  /** One batch of a change's plan (the same batch workflow), under the change's workflow id. */
+  planBatch: (changeWorkflowId: string, batch: number) => `${changeWorkflowId}/plan-${batch}`,
   emergency: (changeId: string) => `emergency/${changeId}`,
 } as const;
 
@@ -38,6 +40,14 @@ export const ValidationSettings = z.object({
   commitConfirmed: z.boolean().default(true),
 });
 export type ValidationSettings = z.infer<typeof ValidationSettings>;
+
+/**
+ * How many entries and leaves a change may delete before it is refused
+ * whole: deletions are the one irreversible-looking thing a change does to
+ * config it once owned, so a small default makes a big one a deliberate act.
+ */
+export const DeletionBudget = z.number().int().min(0).max(1_000_000);
+export const DEFAULT_DELETION_BUDGET = 10;
 
 /** A device listed twice in a request is a typo: refused, naming the second mention. */
 export function rejectDuplicateDevices(request: { devices: string[] }, ctx: z.RefinementCtx): void {
@@ -62,6 +72,8 @@ export const ChangeRequest = z
     /** Devices changed at once. */
     concurrency: z.number().int().min(1).max(100).default(5),
     validation: ValidationSettings.default({ settleTimeoutSeconds: 60, commitConfirmed: true }),
+    /** Entries and leaves Synapse once owned that the change may delete, over all its devices. */
+    deletionBudget: DeletionBudget.default(DEFAULT_DELETION_BUDGET),
   })
   .superRefine(rejectDuplicateDevices);
 export type ChangeRequest = z.infer<typeof ChangeRequest>;
@@ -80,21 +92,34 @@ export const DiffConfigInput = z.object({
   /** The snapshot to compare against: the backup just taken, so diff and rollback agree. */
   backup: BackupRef,
   config: z.record(GnmiPathString, z.unknown()),
+  scope: OwnershipScope.default({ protectedInterfaces: [], requiredPolicies: [] }),
+  /** More deletions than this refuse the plan (InvalidInput) before anything is deployed. */
+  deletionBudget: DeletionBudget.default(DEFAULT_DELETION_BUDGET),
 });
 export type DiffConfigInput = z.infer<typeof DiffConfigInput>;
+
+/** Config on the device that Synapse does not own: counted, some of it named; never changed. */
+export const UnmanagedConfig = z.object({
+  count: z.number().int().nonnegative(),
+  /** The first few, outermost first (a whole entry rather than its leaves). */
+  paths: z.array(GnmiPathString).default([]),
+});
+export type UnmanagedConfig = z.infer<typeof UnmanagedConfig>;
 
 export const DiffResult = z.object({
   device: DeviceName,
   diff: ConfigDiff,
   /**
-   * Managed entries on the device the intent no longer has (an interface or
-   * policy removed from Infrahub): the deploy deletes them in the same Set.
-   * They also appear in diff.removed.
+   * What the deploy deletes: entries and leaves Synapse created or adopted
+   * in an earlier change that the intent no longer has (an interface or a
+   * description removed from Infrahub), as recorded in the device's
+   * ownership record. Listed first in diff.removed too.
    */
   stalePaths: z.array(GnmiPathString).default([]),
   /** e.g. "1 changed, 2 added, 0 removed: /interface[name=ethernet-1/1]/mtu, …" */
   summary: z.string(),
   inSync: z.boolean(),
+  unmanaged: UnmanagedConfig.default({ count: 0, paths: [] }),
 });
 export type DiffResult = z.infer<typeof DiffResult>;
 
@@ -109,6 +134,7 @@ export const DeviceStep = z.enum([
   'validate-bgp',
   'validate-interfaces',
   'confirm',
+  'record-ownership',
   'await-revert',
   'rollback',
   'revalidate',
@@ -118,11 +144,12 @@ export const DeviceStep = z.enum([
 export type DeviceStep = z.infer<typeof DeviceStep>;
 
 /**
- * `pre-empted`: an emergency change took the device over; what this change
+ * `refused`: the device refused the config; its Set was not applied, so
+ * nothing was restored. `pre-empted`: an emergency change took the device over; what this change
  * had deployed was rolled back first. `reverted`: an emergency change whose
  * time to live ran out; the device runs its backup again.
  */
-export const DeviceOutcome = z.enum(['deployed', 'in-sync', 'dry-run', 'rolled-back', 'failed', 'pre-empted', 'reverted']);
+export const DeviceOutcome = z.enum(['deployed', 'in-sync', 'dry-run', 'rolled-back', 'refused', 'failed', 'pre-empted', 'reverted']);
 export type DeviceOutcome = z.infer<typeof DeviceOutcome>;
 
 export const StepTiming = z.object({
@@ -163,6 +190,8 @@ export const DeviceChangeInput = z.object({
   patch: ConfigPatch.optional(),
   /** An emergency's time to live: once it has run out, the backup is put back. */
   revertAfterSeconds: z.number().int().positive().optional(),
+  /** Deletions this device's plan may hold (the change's budget; the parent already checked the change as a whole). */
+  deletionBudget: DeletionBudget.default(DEFAULT_DELETION_BUDGET),
 });
 export type DeviceChangeInput = z.infer<typeof DeviceChangeInput>;
 

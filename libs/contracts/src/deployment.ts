@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BackupRef, ChangeId, DeviceName, ManagedConfig } from './device';
+import { BackupRef, ChangeId, DeviceName, ManagedConfig, OwnershipScope } from './device';
 import { DeviceIntent } from './intent';
 
 /**
@@ -22,10 +22,17 @@ export type DeploymentState = z.infer<typeof DeploymentState>;
 export const ChangeKind = z.enum(['standard', 'drift-remediation', 'emergency']);
 export type ChangeKind = z.infer<typeof ChangeKind>;
 
-export const ChangeOutcome = z.enum(['deployed', 'in-sync', 'rolled-back', 'failed', 'dry-run', 'pre-empted', 'reverted', 'suppressed']);
+export const ChangeOutcome = z.enum(['deployed', 'in-sync', 'rolled-back', 'refused', 'failed', 'dry-run', 'pre-empted', 'reverted', 'suppressed']);
 export type ChangeOutcome = z.infer<typeof ChangeOutcome>;
 
 export const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'sha256 hex digest');
+
+/** Where and when an intent was read: the audit trail names it, since a branch can be deleted after its deploy. */
+export const IntentSource = z.object({
+  branch: z.string().min(1),
+  readAt: z.string().datetime(),
+});
+export type IntentSource = z.infer<typeof IntentSource>;
 
 /** One device's part of a change, as kept in Infrahub for audit. */
 export const ChangeRecord = z.object({
@@ -42,6 +49,8 @@ export const ChangeRecord = z.object({
   /** Why it failed or rolled back, in an operator's words. */
   detail: z.string().optional(),
   workflowId: z.string().optional(),
+  /** The branch and time the deployed intent was read at (absent when the change stopped before reading it). */
+  intent: IntentSource.optional(),
   startedAt: z.string().datetime(),
   finishedAt: z.string().datetime(),
 });
@@ -61,18 +70,28 @@ export const FetchDeviceConfigResult = z.object({
   config: ManagedConfig,
   /** sha256 of the canonical rendered config: equal intent, equal checksum. */
   checksum: Sha256,
+  scope: OwnershipScope,
+  source: IntentSource,
 });
 export type FetchDeviceConfigResult = z.infer<typeof FetchDeviceConfigResult>;
 
-export const UpdateDeviceStatusInput = z.object({
-  device: DeviceName,
-  branch: z.string().min(1).optional(),
-  state: DeploymentState,
-  changeId: ChangeId,
-  /** Checksum of the config now on the device, when a deploy succeeded. */
-  configChecksum: Sha256.optional(),
-  record: ChangeRecord.optional(),
-});
+/**
+ * Deployment state and change records are audit data: they are written on
+ * Infrahub's default branch whatever branch the intent came from (the
+ * schema extension makes them branch-agnostic), so deleting a branch after
+ * its deploy does not erase what was done to the devices.
+ */
+export const UpdateDeviceStatusInput = z
+  .object({
+    device: DeviceName,
+    state: DeploymentState,
+    changeId: ChangeId,
+    /** Checksum of the config now on the device, when a deploy succeeded. */
+    configChecksum: Sha256.optional(),
+    record: ChangeRecord.optional(),
+  })
+  // Strict: a caller still passing the branch it read from must hear that audit goes to the default branch.
+  .strict();
 export type UpdateDeviceStatusInput = z.infer<typeof UpdateDeviceStatusInput>;
 
 export const UpdateDeviceStatusResult = z.object({

@@ -73,6 +73,23 @@ export const ManagedConfig = z.record(GnmiPathString, z.unknown()).refine((c) =>
 });
 export type ManagedConfig = z.infer<typeof ManagedConfig>;
 
+/**
+ * What the intent says about a device beyond the config it renders: the
+ * interfaces no change may touch whatever an ownership record says (ports
+ * with the management role), and the routing policies it names without
+ * defining, which must already exist on the device. Computed once with the
+ * rendered config (device-config's ownershipScope) and carried with it to
+ * the plan, the deploy and drift.
+ */
+export const OwnershipScope = z.object({
+  protectedInterfaces: z.array(z.string().min(1)).default([]),
+  requiredPolicies: z
+    .array(z.object({ group: z.string().min(1), direction: z.enum(['import', 'export']), policy: z.string().min(1) }))
+    .default([]),
+});
+export type OwnershipScope = z.infer<typeof OwnershipScope>;
+export type OwnershipScopeInput = z.input<typeof OwnershipScope>;
+
 /** One gNMI Update: the value is merged into what the device has at the path. */
 export const PathUpdate = z.object({ path: GnmiPathString, value: z.unknown() });
 export type PathUpdate = z.infer<typeof PathUpdate>;
@@ -104,26 +121,39 @@ export const ConfigPatch = z
 export type ConfigPatch = z.infer<typeof ConfigPatch>;
 export type ConfigPatchInput = z.input<typeof ConfigPatch>;
 
-export const DeployConfigInput = z
-  .object({
-    device: DeviceName,
-    changeId: ChangeId,
-    /** Subtrees to replace (a standard change: the rendered managed paths). */
-    config: z.record(GnmiPathString, z.unknown()).default({}),
-    /** Values to merge (an emergency patch), in the same atomic Set. */
-    update: z.array(PathUpdate).default([]),
-    /** Entries to remove in the same atomic Set (diffConfig's stalePaths, or an emergency patch's deletes). */
-    delete: z.array(GnmiPathString).default([]),
-    /**
-     * Ask the device to revert by itself unless confirmed within this window;
-     * must exceed the validation window. Omitted: plain Set.
-     */
-    commitConfirmed: z.object({ rollbackDurationSeconds: z.number().int().min(30).max(86_400) }).optional(),
-  })
-  .refine((input) => Object.keys(input.config).length + input.update.length + input.delete.length > 0, {
-    message: 'nothing to deploy: no config, update or delete',
-    path: ['config'],
-  });
+/**
+ * What one deploy writes, as the three parts of its one Set. Also what a
+ * rollback undoes and a confirm checks: the same shape says which paths the
+ * change touched.
+ */
+export const DeployedChange = z.object({
+  /**
+   * The rendered intent (path -> owned subtree): each entry's owned leaves
+   * are merged into the device's entry, leaving every leaf Synapse does not
+   * render as it is; leaf-lists and entries owned whole (policies, prefix
+   * sets) are replaced. device-config's deployOperations.
+   */
+  config: z.record(GnmiPathString, z.unknown()).default({}),
+  /** Values to merge (an emergency patch), in the same atomic Set. */
+  update: z.array(PathUpdate).default([]),
+  /** Paths to remove in the same atomic Set (the plan's deletions, or an emergency patch's deletes). */
+  delete: z.array(GnmiPathString).default([]),
+});
+export type DeployedChange = z.infer<typeof DeployedChange>;
+export type DeployedChangeInput = z.input<typeof DeployedChange>;
+
+export const DeployConfigInput = DeployedChange.extend({
+  device: DeviceName,
+  changeId: ChangeId,
+  /**
+   * Ask the device to revert by itself unless confirmed within this window;
+   * must exceed the validation window. Omitted: plain Set.
+   */
+  commitConfirmed: z.object({ rollbackDurationSeconds: z.number().int().min(30).max(86_400) }).optional(),
+}).refine((input) => Object.keys(input.config).length + input.update.length + input.delete.length > 0, {
+  message: 'nothing to deploy: no config, update or delete',
+  path: ['config'],
+});
 export type DeployConfigInput = z.infer<typeof DeployConfigInput>;
 
 export const DeployResult = z.object({
@@ -137,7 +167,16 @@ export const DeployResult = z.object({
 });
 export type DeployResult = z.infer<typeof DeployResult>;
 
-export const ConfirmCommitInput = z.object({ device: DeviceName, commitId: z.string().min(1) });
+export const ConfirmCommitInput = z.object({
+  device: DeviceName,
+  commitId: z.string().min(1),
+  /**
+   * What the deploy wrote. A confirm whose answer was lost is retried and
+   * finds no commit pending: with this, the device is read back and the
+   * confirm counts as done when the deployed config is still in place.
+   */
+  deployed: DeployedChange.optional(),
+});
 export type ConfirmCommitInput = z.infer<typeof ConfirmCommitInput>;
 
 export const RollbackConfigInput = z.object({
@@ -145,17 +184,43 @@ export const RollbackConfigInput = z.object({
   backup: BackupRef,
   /** A pending confirmed commit: cancelling it restores the pre-change config exactly. */
   commitId: z.string().optional(),
+  /** What the change wrote: the rollback restores (and verifies) these paths from the backup and nothing else. */
+  touched: DeployedChange,
 });
 export type RollbackConfigInput = z.infer<typeof RollbackConfigInput>;
 
 export const RollbackResult = z.object({
   device: DeviceName,
-  method: z.enum(['cancel-commit', 'replace-root']),
-  /** Running config equals the backup in canonical form. */
+  /**
+   * cancel-commit: the device restored its pre-commit config; restore: one Set
+   * put the backup's values back on the touched paths; already-identical: the
+   * device already matched the backup there (it reverted by itself), nothing
+   * was written.
+   */
+  method: z.enum(['cancel-commit', 'restore', 'already-identical']),
+  /** The touched paths equal the backup in canonical form. */
   verified: z.boolean(),
   mismatchedPaths: z.array(GnmiPathString).default([]),
 });
 export type RollbackResult = z.infer<typeof RollbackResult>;
+
+/** After a deploy is confirmed: what Synapse now owns on the device (the rendered config it deployed). */
+export const RecordOwnershipInput = z.object({
+  device: DeviceName,
+  changeId: ChangeId,
+  workflowId: z.string().min(1),
+  config: ManagedConfig,
+});
+export type RecordOwnershipInput = z.infer<typeof RecordOwnershipInput>;
+
+export const RecordOwnershipResult = z.object({
+  device: DeviceName,
+  /** The store's record (a git commit). */
+  commit: z.string().min(1),
+  /** Checksum of the owned config recorded. */
+  checksum: z.string().regex(/^[0-9a-f]{64}$/),
+});
+export type RecordOwnershipResult = z.infer<typeof RecordOwnershipResult>;
 
 export const ExpectedBgpNeighbor = z.object({
   peerAddress: z.string().min(1),

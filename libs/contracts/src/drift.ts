@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { ChangeId, DeviceName, GnmiPathString, ManagedConfig } from './device';
-import { ValidationSettings } from './change';
+import { ChangeId, DeviceName, GnmiPathString, ManagedConfig, OwnershipScope } from './device';
+import { DEFAULT_DELETION_BUDGET, DeletionBudget, UnmanagedConfig, ValidationSettings } from './change';
 
 /**
  * Drift: the managed paths of a device, intended (Infrahub, rendered) against
@@ -41,6 +41,10 @@ export const DriftRequest = z.object({
   branch: z.string().min(1).optional(),
   /** Validation of a remediation, as for a standard change. */
   validation: ValidationSettings.default({ settleTimeoutSeconds: 60, commitConfirmed: true }),
+  /** Deletions a remediation of one device may make (stale owned entries put right). */
+  deletionBudget: DeletionBudget.default(DEFAULT_DELETION_BUDGET),
+  /** Name the config Synapse does not own on each device (always counted; listed only on request). */
+  listUnmanaged: z.boolean().default(false),
 });
 export type DriftRequest = z.infer<typeof DriftRequest>;
 export type DriftRequestInput = z.input<typeof DriftRequest>;
@@ -90,6 +94,12 @@ export const DeviceDriftStatus = z.object({
   detail: z.string().optional(),
   /** The device workflow that remediated it (`device/<name>`). */
   remediationWorkflowId: z.string().optional(),
+  /** Policies the intent names without defining that the device does not have: a deploy would be refused. */
+  missingPolicies: z.array(z.object({ group: z.string(), direction: z.enum(['import', 'export']), policy: z.string() })).optional(),
+  /** What a deploy would delete (stale owned entries and leaves); also among the drifted paths. */
+  deletions: z.number().int().nonnegative().optional(),
+  /** Config present on the device that Synapse does not own: never drift, never remediated. */
+  unmanaged: UnmanagedConfig.optional(),
 });
 export type DeviceDriftStatus = z.infer<typeof DeviceDriftStatus>;
 
@@ -97,6 +107,7 @@ export type DeviceDriftStatus = z.infer<typeof DeviceDriftStatus>;
 export const DriftCheckTarget = z.object({
   device: DeviceName,
   config: ManagedConfig,
+  scope: OwnershipScope.default({ protectedInterfaces: [], requiredPolicies: [] }),
 });
 export type DriftCheckTarget = z.infer<typeof DriftCheckTarget>;
 
@@ -108,6 +119,8 @@ export const CheckDriftInput = z.object({
   devices: z.array(DriftCheckTarget).min(1, 'at least one device').max(200),
   /** Devices read at once. */
   concurrency: z.number().int().min(1).max(100).default(5),
+  /** Name the unmanaged config (it is always counted). */
+  listUnmanaged: z.boolean().default(false),
 });
 export type CheckDriftInput = z.infer<typeof CheckDriftInput>;
 
@@ -135,7 +148,7 @@ export type RenderIntentsInput = z.infer<typeof RenderIntentsInput>;
 export const RenderIntentsResult = z.object({
   devices: z.array(
     z.union([
-      z.object({ device: DeviceName, config: ManagedConfig }),
+      z.object({ device: DeviceName, config: ManagedConfig, scope: OwnershipScope }),
       z.object({ device: DeviceName, problem: z.string().min(1) }),
     ]),
   ),
@@ -148,6 +161,7 @@ export const DriftBatchInput = z.object({
   devices: z.array(DeviceName).min(1).max(200),
   concurrency: z.number().int().min(1).max(100),
   branch: z.string().min(1).optional(),
+  listUnmanaged: z.boolean().default(false),
 });
 export type DriftBatchInput = z.infer<typeof DriftBatchInput>;
 

@@ -33,9 +33,54 @@ export const InterfaceIntent = z.object({
 });
 export type InterfaceIntent = z.infer<typeof InterfaceIntent>;
 
+const IPV6_PREFIX = /^[0-9A-Fa-f:.]+\/(\d|[1-9]\d|1[01]\d|12[0-8])$/;
+/** A route prefix (IPv4 or IPv6, with its length), as a prefix set lists it. */
+export const IpPrefix = z.string().refine((text) => Ipv4Prefix.safeParse(text).success || (text.includes(':') && IPV6_PREFIX.test(text)), 'IP prefix like 10.1.0.0/16 or 2001:db8::/32');
+
+export const PolicyResult = z.enum(['accept', 'reject']);
+export type PolicyResult = z.infer<typeof PolicyResult>;
+
+/** Where a route came from, as a policy statement matches it. */
+export const RouteProtocol = z.enum(['bgp', 'local', 'static', 'host', 'aggregate']);
+export type RouteProtocol = z.infer<typeof RouteProtocol>;
+
+export const PrefixSetIntent = z.object({
+  name: z.string().min(1),
+  prefixes: z
+    .array(
+      z.object({
+        prefix: IpPrefix,
+        /** `exact`, or `<min>..<max>` prefix lengths (e.g. `32..32` for host routes inside the prefix). */
+        maskLengthRange: z.string().regex(/^(exact|\d{1,3}\.\.\d{1,3})$/, 'mask length range: "exact" or "<min>..<max>"').default('exact'),
+      }),
+    )
+    .min(1, 'a prefix set needs at least one prefix'),
+});
+export type PrefixSetIntent = z.infer<typeof PrefixSetIntent>;
+
+/** One statement of a policy, evaluated in the order the policy lists them. */
+export const PolicyStatementIntent = z.object({
+  name: z.string().min(1),
+  match: z
+    .object({
+      prefixSet: z.string().min(1).optional(),
+      protocol: RouteProtocol.optional(),
+    })
+    .default({}),
+  action: PolicyResult,
+});
+export type PolicyStatementIntent = z.infer<typeof PolicyStatementIntent>;
+
+/**
+ * A routing policy the source of truth defines in full: its statements in
+ * order and what happens to a route none of them matches. A policy that is
+ * only named on a peer group (not defined) is the device's own: it must
+ * already exist there and is never written (see externalPolicyReferences).
+ */
 export const RoutingPolicyIntent = z.object({
   name: z.string().min(1),
-  defaultAction: z.enum(['accept', 'reject']),
+  defaultAction: PolicyResult,
+  statements: z.array(PolicyStatementIntent).default([]),
 });
 export type RoutingPolicyIntent = z.infer<typeof RoutingPolicyIntent>;
 
@@ -73,26 +118,49 @@ export const DeviceIntent = z
     platform: z.string().min(1).default('srlinux'),
     interfaces: z.array(InterfaceIntent),
     bgp: BgpIntent.optional(),
+    /** Policies defined in the source of truth: rendered and owned. */
     routingPolicies: z.array(RoutingPolicyIntent).default([]),
+    /** Prefix sets the defined policies match on: rendered and owned. */
+    prefixSets: z.array(PrefixSetIntent).default([]),
   })
   .superRefine((intent, ctx) => {
     // Dangling references would be refused by the device; catch them at the boundary instead.
+    // A peer group may name a policy that is not defined here: that one must exist on the device.
     const groups = new Set(intent.bgp?.groups.map((g) => g.name));
-    const policies = new Set(intent.routingPolicies.map((p) => p.name));
+    const prefixSets = new Set(intent.prefixSets.map((p) => p.name));
     intent.bgp?.neighbors.forEach((n, i) => {
       if (!groups.has(n.peerGroup)) {
         ctx.addIssue({ code: 'custom', path: ['bgp', 'neighbors', i, 'peerGroup'], message: `peer group "${n.peerGroup}" is not defined` });
       }
     });
-    intent.bgp?.groups.forEach((g, i) => {
-      for (const [field, names] of [['importPolicies', g.importPolicies], ['exportPolicies', g.exportPolicies]] as const) {
-        names.forEach((name, j) => {
-          if (!policies.has(name)) {
-            ctx.addIssue({ code: 'custom', path: ['bgp', 'groups', i, field, j], message: `routing policy "${name}" is not defined` });
-          }
-        });
-      }
+    intent.routingPolicies.forEach((policy, i) => {
+      policy.statements.forEach((statement, j) => {
+        const name = statement.match.prefixSet;
+        if (name !== undefined && !prefixSets.has(name)) {
+          ctx.addIssue({ code: 'custom', path: ['routingPolicies', i, 'statements', j, 'match', 'prefixSet'], message: `prefix set "${name}" is not defined` });
+        }
+      });
     });
   });
 export type DeviceIntent = z.infer<typeof DeviceIntent>;
 export type DeviceIntentInput = z.input<typeof DeviceIntent>;
+
+/** A policy a peer group names without the source of truth defining it. */
+export interface PolicyReference {
+  group: string;
+  direction: 'import' | 'export';
+  policy: string;
+}
+
+/**
+ * The policies the intent uses but does not define, with the group that
+ * names each. They belong to the device: a change requires them to exist
+ * there and never writes them.
+ */
+export function externalPolicyReferences(intent: Pick<DeviceIntent, 'bgp' | 'routingPolicies'>): PolicyReference[] {
+  const defined = new Set(intent.routingPolicies.map((p) => p.name));
+  return (intent.bgp?.groups ?? []).flatMap((group) => [
+    ...group.importPolicies.filter((policy) => !defined.has(policy)).map((policy) => ({ group: group.name, direction: 'import' as const, policy })),
+    ...group.exportPolicies.filter((policy) => !defined.has(policy)).map((policy) => ({ group: group.name, direction: 'export' as const, policy })),
+  ]);
+}

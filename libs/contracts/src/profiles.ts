@@ -35,6 +35,19 @@ export const ACTIVITY_PROFILES = {
     retry: { ...retryTransient, maximumAttempts: 3 },
   },
   /**
+   * Putting a backup back. It must not give up while the device is merely
+   * unreachable for a while (a reload, a flapping management path): it
+   * retries every few seconds with no attempt limit, bounded by
+   * rollbackScheduleToCloseSeconds, which outlasts the commit-confirmed
+   * window, so by the last attempts the device has reverted by itself and
+   * the rollback only has to verify that.
+   */
+  deviceRollback: {
+    startToCloseTimeout: '5m',
+    heartbeatTimeout: '30s',
+    retry: { ...retryTransient, maximumInterval: '5s' },
+  },
+  /**
    * Validation waits for protocols to settle, so it runs long but heartbeats
    * every few seconds: a killed worker is noticed within the heartbeat timeout.
    */
@@ -66,3 +79,13 @@ export const ACTIVITY_PROFILES = {
 } as const satisfies Record<string, ActivityOptions>;
 
 export type ActivityProfileName = keyof typeof ACTIVITY_PROFILES;
+
+/**
+ * How long a rollback keeps trying: past the commit-confirmed window (after
+ * which an unconfirmed deploy has reverted on the device by itself), plus
+ * time to reach the device and verify. Without commit-confirmed nothing
+ * reverts by itself, so the rollback gets a fixed 15 minutes.
+ */
+export function rollbackScheduleToCloseSeconds(commitConfirmWindowSeconds: number | undefined): number {
+  return (commitConfirmWindowSeconds ?? 0) + 15 * 60;
+}

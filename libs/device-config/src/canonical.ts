@@ -16,8 +16,9 @@ import { isObject, memberNamed, type JsonObject } from './tree';
  *    identityrefs (srl-schema.ts): a value merely containing ':' (an IPv6
  *    address, a description) is data and is left alone;
  *  - integer leaves become JSON numbers (when safe integers);
- *  - keyed lists are sorted by key; leaf-lists are sorted unless they are
- *    `ordered-by user` (BGP import/export policy chains keep their order);
+ *  - keyed lists are sorted by key and leaf-lists by value, unless they are
+ *    `ordered-by user` (BGP import/export policy chains, policy statements
+ *    keep their order);
  *    arrays the schema does not know are treated as YANG's default,
  *    `ordered-by system`, and sorted by their canonical JSON;
  *  - object members are sorted by name; empty containers and lists are

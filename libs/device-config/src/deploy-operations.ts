@@ -1,37 +1,73 @@
-import type { ManagedConfig } from '@synapse/contracts';
-import { parsePath, type PathValueInput } from '@synapse/gnmi-client';
-import { canonicalConfig } from './canonical';
+import type { DeployedChangeInput } from '@synapse/contracts';
+import { formatPath, parsePath, stripModulePrefix, type PathElem, type PathValueInput } from '@synapse/gnmi-client';
+import { normalizePath, schemaAt } from './canonical';
+import { keyOf } from './ownership';
+import { schemaChild, type SchemaNode } from './srl-schema';
+import { isObject, type JsonObject } from './tree';
 
 export interface DeployOperations {
   delete: string[];
   replace: PathValueInput[];
+  update: PathValueInput[];
 }
 
 /**
- * The one Set that makes the device's managed scope equal the rendered
- * config: a replace per rendered path, plus a delete for every managed
- * entry on the device the config no longer has (an interface or policy
- * removed from the intent). Per-entry replaces alone would leave those
- * behind (see renderConfig). The device applies deletes before replaces and
- * validates the result as a whole, so removing an interface together with
- * its network-instance membership is one valid transaction.
+ * The one Set that puts a change on a device, touching only what the change
+ * owns:
  *
- * `runningView` is managedView(running config, scope) with the same scope
- * the config was rendered for; without it there are no deletes.
+ *  - each rendered entry is merged (gNMI update) with just the leaves the
+ *    intent describes, so every leaf the device has that Synapse does not
+ *    render (port-speed, FEC, IPv6, ACL bindings, a neighbor someone else
+ *    configured) stays exactly as it is;
+ *  - leaf-lists (BGP policy chains) are replaced at their own path: their
+ *    value is the whole ordered list, and a merge could keep stale names;
+ *  - entries owned whole (a policy or prefix set the intent defines) are
+ *    replaced, so a statement left over from someone else cannot change
+ *    what the policy does;
+ *  - deletes (the plan's stale owned entries and leaves, or an emergency
+ *    patch's) and a patch's updates ride in the same Set.
+ *
+ * The device applies deletes, then replaces, then updates, and validates
+ * the result as one transaction: a refused Set changes nothing.
  */
-export function deployOperations(config: ManagedConfig, runningView?: ManagedConfig): DeployOperations {
-  const rendered = Object.keys(canonicalConfig(config)).map((path) => parsePath(path).elem);
-  const stale = Object.keys(runningView ? canonicalConfig(runningView) : {}).filter((path) => {
-    const elems = parsePath(path).elem;
-    // Kept when a rendered path is the same entry or an ancestor of it: the replace covers it.
-    return !rendered.some((r) => r.length <= elems.length && r.every((e, i) => e.name === elems[i].name && sameKey(e.key, elems[i].key)));
-  });
-  return {
-    delete: stale,
-    replace: Object.entries(config).map(([path, value]) => ({ path, value })),
-  };
+export function deployOperations(change: DeployedChangeInput): DeployOperations {
+  const ops: DeployOperations = { delete: [...(change.delete ?? [])], replace: [], update: [] };
+  for (const [path, value] of Object.entries(change.config ?? {})) {
+    const elems = normalizePath(parsePath(path)).elem;
+    const node = schemaAt(elems);
+    if (node?.ownedWhole) {
+      ops.replace.push({ path, value });
+      continue;
+    }
+    const merge = isObject(value) ? split(value, node, elems, ops) : value;
+    ops.update.push({ path, value: merge });
+  }
+  for (const update of change.update ?? []) ops.update.push({ path: update.path, value: update.value });
+  return ops;
 }
 
-function sameKey(a: Record<string, string> | undefined, b: Record<string, string> | undefined): boolean {
-  return JSON.stringify(Object.entries(a ?? {}).sort()) === JSON.stringify(Object.entries(b ?? {}).sort());
+/** The part of a rendered subtree that is merged; leaf-lists and owned-whole entries go to replaces. */
+function split(value: JsonObject, node: SchemaNode | undefined, at: PathElem[], ops: DeployOperations): JsonObject {
+  const merged: JsonObject = {};
+  for (const [rawName, member] of Object.entries(value)) {
+    const name = stripModulePrefix(rawName);
+    const child = schemaChild(node, name);
+    if (child?.keys && Array.isArray(member) && member.every(isObject)) {
+      const entries: JsonObject[] = [];
+      for (const entry of member as JsonObject[]) {
+        const entryAt: PathElem[] = [...at, { name, key: keyOf(entry, child.keys) }];
+        if (child.ownedWhole) ops.replace.push({ path: formatPath({ elem: entryAt }), value: entry });
+        else entries.push(split(entry, child, entryAt, ops));
+      }
+      if (entries.length > 0) merged[rawName] = entries;
+    } else if (Array.isArray(member)) {
+      ops.replace.push({ path: formatPath({ elem: [...at, { name }] }), value: member });
+    } else if (isObject(member)) {
+      const inner = split(member, child, [...at, { name }], ops);
+      if (Object.keys(inner).length > 0) merged[rawName] = inner;
+    } else {
+      merged[rawName] = member;
+    }
+  }
+  return merged;
 }

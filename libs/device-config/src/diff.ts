@@ -1,7 +1,6 @@
 import { formatPath, type PathElem } from '@synapse/gnmi-client';
 import { compareKeys } from './canonical';
 import { toDocument } from './document';
-import { managedView } from './managed-paths';
 import { schemaChild, SRL_SCHEMA, type SchemaNode } from './srl-schema';
 import { isObject, type JsonObject } from './tree';
 
@@ -22,36 +21,21 @@ export interface ConfigDiff {
   changed: { path: string; before: unknown; after: unknown }[];
 }
 
-export interface DiffOptions {
-  /**
-   * Compare only these subtrees (gNMI paths, `*` key values allowed), e.g.
-   * a ManagedScope's include; everything else on either side is ignored.
-   */
-  paths?: readonly string[];
-  /** Subtrees to leave out of the comparison (e.g. `/interface[name=mgmt0]`). */
-  exclude?: readonly string[];
-}
-
 /**
  * Compares two configs in canonical form. Either may be a ManagedConfig
- * (path -> subtree, as rendered or as managedView() extracts) or a whole
- * document (Get CONFIG at `/`); both are compared from the root, so their
- * path granularity need not match.
+ * (path -> subtree, as rendered) or a whole document (Get CONFIG at `/`);
+ * both are compared from the root, so their path granularity need not
+ * match. To compare only what Synapse owns, compare against
+ * ownedView(running, intended) (ownedDiff does both).
  */
-export function diffConfigs(intended: unknown, running: unknown, options: DiffOptions = {}): ConfigDiff {
+export function diffConfigs(intended: unknown, running: unknown): ConfigDiff {
   const diff: ConfigDiff = { added: [], removed: [], changed: [] };
-  walkValue(SRL_SCHEMA, scoped(intended, options), scoped(running, options), [], diff);
+  walkValue(SRL_SCHEMA, toDocument(intended), toDocument(running), [], diff);
   return diff;
 }
 
 export function isEmptyDiff(diff: ConfigDiff): boolean {
   return diff.added.length === 0 && diff.removed.length === 0 && diff.changed.length === 0;
-}
-
-function scoped(config: unknown, options: DiffOptions): JsonObject {
-  const document = toDocument(config);
-  if (!options.paths && !options.exclude) return document;
-  return toDocument(managedView(document, { include: options.paths ?? ['/'], exclude: options.exclude ?? [] }));
 }
 
 function same(a: unknown, b: unknown): boolean {
@@ -88,6 +72,14 @@ function walkMember(node: SchemaNode | undefined, name: string, after: unknown, 
 
 function walkList(node: SchemaNode, keys: readonly string[], after: JsonObject[], before: JsonObject[], at: PathElem[], name: string, diff: ConfigDiff): void {
   const id = (entry: JsonObject) => JSON.stringify(keys.map((k) => entry[k]));
+  if (node.orderedByUser) {
+    // Policy statements run in list order: the same entries in another order are a change of their own.
+    const shared = new Set(after.map(id).filter((k) => before.some((b) => id(b) === k)));
+    const order = (entries: JsonObject[]) => entries.filter((e) => shared.has(id(e))).map((e) => (keys.length === 1 ? e[keys[0]] : keys.map((k) => e[k])));
+    if (JSON.stringify(order(after)) !== JSON.stringify(order(before))) {
+      diff.changed.push({ path: formatPath({ elem: [...at, { name }] }), before: order(before), after: order(after) });
+    }
+  }
   const beforeById = new Map(before.map((entry) => [id(entry), entry]));
   const afterById = new Map(after.map((entry) => [id(entry), entry]));
   const all = [...after, ...before.filter((entry) => !afterById.has(id(entry)))].sort((a, b) => compareKeys(a, b, keys));

@@ -12,9 +12,8 @@ import { INTERFACE_NAME_HINT, interfaceKind, type InterfaceKind } from './interf
 
 export const SUPPORTED_PLATFORM = 'srlinux';
 
-/** SR Linux refuses ethernet MTUs below this (the YANG range of other interfaces starts at 1450). */
-export const MIN_ETHERNET_MTU = 1500;
-export const MIN_MTU = 1450;
+/** SR Linux 25.3 refuses an MTU below 1500 on every interface that has one (SRLINUX-MODEL.md). */
+export const MIN_MTU = 1500;
 
 export function parseRenderableIntent(input: DeviceIntentInput | DeviceIntent): DeviceIntent {
   const intent = parseInput(DeviceIntent, input, 'device intent');
@@ -26,6 +25,8 @@ export function parseRenderableIntent(input: DeviceIntentInput | DeviceIntent): 
   checkUnique(intent.interfaces.map((i) => i.name), (i) => `interfaces.${i}.name`, 'interface');
   intent.interfaces.forEach((itf, i) => checkInterface(itf, i));
   checkUnique(intent.routingPolicies.map((p) => p.name), (i) => `routingPolicies.${i}.name`, 'routing policy');
+  intent.routingPolicies.forEach((policy, p) => checkUnique(policy.statements.map((s) => s.name), (i) => `routingPolicies.${p}.statements.${i}.name`, 'statement'));
+  checkUnique(intent.prefixSets.map((p) => p.name), (i) => `prefixSets.${i}.name`, 'prefix set');
   if (intent.bgp) {
     const bgp = intent.bgp;
     checkUnique(bgp.afiSafi, (i) => `bgp.afiSafi.${i}`, 'address family');
@@ -56,9 +57,8 @@ function checkInterface(itf: InterfaceIntent, i: number): InterfaceKind {
   if (kind === 'system' && !itf.enabled) invalid(`interfaces.${i}.enabled`, `${itf.name} cannot be disabled on SR Linux`);
   if (itf.mtu !== undefined) {
     // "Port MTU is not configurable for loopback interfaces" (srl_nokia-interfaces); system0 is one.
-    if (kind === 'system' || kind === 'loopback') invalid(`interfaces.${i}.mtu`, `${itf.name} is a ${kind} interface and has no MTU on SR Linux`);
-    const floor = kind === 'ethernet' ? MIN_ETHERNET_MTU : MIN_MTU;
-    if (itf.mtu < floor) invalid(`interfaces.${i}.mtu`, `${itf.mtu} is below SR Linux's minimum of ${floor} for ${itf.name}`);
+    if (kind === 'system' || kind === 'loopback' || kind === 'irb') invalid(`interfaces.${i}.mtu`, `${itf.name} is a ${kind} interface and has no MTU on SR Linux`);
+    if (itf.mtu < MIN_MTU) invalid(`interfaces.${i}.mtu`, `${itf.mtu} is below SR Linux's minimum of ${MIN_MTU} for ${itf.name}`);
   }
   checkUnique(itf.ipv4Addresses, (j) => `interfaces.${i}.ipv4Addresses.${j}`, 'address');
   return kind;

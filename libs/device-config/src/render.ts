@@ -1,8 +1,7 @@
-import type { BgpIntent, DeviceIntent, DeviceIntentInput, InterfaceIntent, ManagedConfig, RoutingPolicyIntent } from '@synapse/contracts';
+import type { BgpIntent, DeviceIntent, DeviceIntentInput, InterfaceIntent, ManagedConfig, PolicyStatementIntent, PrefixSetIntent, RoutingPolicyIntent } from '@synapse/contracts';
 import { formatPath } from '@synapse/gnmi-client';
 import { configuredInterfaces, parseRenderableIntent } from './intent-checks';
 import { ROUTED_SUBINTERFACE_INDEX, subinterfaceName } from './interface-names';
-import { interfacePath } from './managed-paths';
 import { SRL_MODULES } from './srl-schema';
 import type { JsonObject } from './tree';
 
@@ -19,14 +18,24 @@ export function routingPolicyPath(name: string): string {
   return formatPath({ elem: [{ name: 'routing-policy' }, { name: 'policy', key: { name } }] });
 }
 
+export function interfacePath(name: string): string {
+  return formatPath({ elem: [{ name: 'interface', key: { name } }] });
+}
+
+export function prefixSetPath(name: string): string {
+  return formatPath({ elem: [{ name: 'routing-policy' }, { name: 'prefix-set', key: { name } }] });
+}
+
 /**
- * Intent -> SR Linux native config, one replace per list entry:
- * `/interface[name=…]` per configured interface, `/network-instance[name=default]`
- * (type, member subinterfaces, BGP), `/routing-policy/policy[name=…]` per
- * policy. Per-entry replaces rather than a replace of `/interface` as a whole:
- * replacing the whole list would delete mgmt0 and anything else not rendered.
- * The other side of that choice: an entry the intent no longer has is not
- * removed by these replaces alone — deployOperations() adds the deletes.
+ * Intent -> SR Linux native config: path -> the subtree of that entry the
+ * intent describes, `/interface[name=…]` per configured interface,
+ * `/network-instance[name=default]` (type, member subinterfaces, BGP), and
+ * `/routing-policy/policy[name=…]` and `/routing-policy/prefix-set[name=…]`
+ * per policy and prefix set the intent defines. Exactly these leaves are
+ * what Synapse owns (ownership.ts): a deploy merges them into the device's
+ * entries and leaves every other leaf as it is; policies and prefix sets,
+ * being fully defined, are owned whole. A policy a peer group only names is
+ * the device's own and is not rendered.
  *
  * Values are RFC 7951 JSON relative to their path: members in the path's own
  * module are unqualified, `srl_nokia-bgp:bgp` (an augmentation) and identity
@@ -46,6 +55,7 @@ export function renderConfig(input: DeviceIntentInput | DeviceIntent): RenderedC
     if (itf.ipv4Addresses.length > 0) members.push(subinterfaceName(itf.name));
   }
   config[NETWORK_INSTANCE_PATH] = renderNetworkInstance(members, intent.bgp);
+  for (const set of intent.prefixSets) config[prefixSetPath(set.name)] = renderPrefixSet(set);
   for (const policy of intent.routingPolicies) config[routingPolicyPath(policy.name)] = renderPolicy(policy);
   return config;
 }
@@ -117,6 +127,25 @@ function renderBgp(bgp: BgpIntent): JsonObject {
   return out;
 }
 
+function renderPrefixSet(set: PrefixSetIntent): JsonObject {
+  return { name: set.name, prefix: set.prefixes.map((p) => ({ 'ip-prefix': p.prefix, 'mask-length-range': p.maskLengthRange })) };
+}
+
 function renderPolicy(policy: RoutingPolicyIntent): JsonObject {
-  return { name: policy.name, 'default-action': { 'policy-result': policy.defaultAction } };
+  const out: JsonObject = { name: policy.name, 'default-action': { 'policy-result': policy.defaultAction } };
+  // Statements are ordered-by user: the list order is the evaluation order.
+  if (policy.statements.length > 0) out.statement = policy.statements.map(renderStatement);
+  return out;
+}
+
+function renderStatement(statement: PolicyStatementIntent): JsonObject {
+  const match: JsonObject = {};
+  // 25.3 matches a prefix set through the `prefix` container (24.10's `match/prefix-set` leaf is gone).
+  if (statement.match.prefixSet !== undefined) match.prefix = { 'prefix-set': statement.match.prefixSet };
+  if (statement.match.protocol !== undefined) match.protocol = `${SRL_MODULES.common}:${statement.match.protocol}`;
+  return {
+    name: statement.name,
+    ...(Object.keys(match).length > 0 ? { match } : {}),
+    action: { 'policy-result': statement.action },
+  };
 }

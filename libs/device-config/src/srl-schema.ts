@@ -25,8 +25,14 @@ export interface SchemaNode {
   readonly identity?: true;
   /** Integer leaf; canonical form is a JSON number when it is a safe integer. */
   readonly integer?: true;
-  /** `ordered-by user` leaf-list: the order is part of the config. */
+  /** `ordered-by user` leaf-list or list: the order is part of the config. */
   readonly orderedByUser?: true;
+  /**
+   * A list whose entries Synapse owns whole when it renders them (a policy
+   * or prefix set the intent defines): deployed by replace, every leaf in
+   * it compared, nothing in it anyone else's.
+   */
+  readonly ownedWhole?: true;
 }
 
 const leaf: SchemaNode = {};
@@ -90,6 +96,8 @@ export const SRL_SCHEMA: SchemaNode = {
             index: integer,
             description: leaf,
             'admin-state': leaf,
+            // routed | bridged | local-mirror-dest: identities SR Linux returns qualified.
+            type: identity,
             ipv4: {
               children: {
                 'admin-state': leaf,
@@ -111,10 +119,13 @@ export const SRL_SCHEMA: SchemaNode = {
         protocols: { children: { bgp } },
       },
     },
+    // Only what a comparison must see through: the gRPC server's services are identities too.
+    system: { children: { 'grpc-server': { keys: ['name'], children: { name: leaf, services: identity } } } },
     'routing-policy': {
       children: {
         'prefix-set': {
           keys: ['name'],
+          ownedWhole: true,
           children: {
             name: leaf,
             prefix: { keys: ['ip-prefix', 'mask-length-range'], children: { 'ip-prefix': leaf, 'mask-length-range': leaf } },
@@ -122,14 +133,17 @@ export const SRL_SCHEMA: SchemaNode = {
         },
         policy: {
           keys: ['name'],
+          ownedWhole: true,
           children: {
             name: leaf,
             'default-action': { children: { 'policy-result': leaf } },
+            // Evaluated in the configured order: reordering changes what the policy does.
             statement: {
               keys: ['name'],
+              orderedByUser: true,
               children: {
                 name: leaf,
-                match: { children: { 'prefix-set': leaf } },
+                match: { children: { prefix: { children: { 'prefix-set': leaf } }, protocol: identity } },
                 action: { children: { 'policy-result': leaf } },
               },
             },

@@ -1,4 +1,4 @@
-import { diffConfigs, isEmptyDiff, MANAGED_SCOPE, renderConfig, summarizeDiff } from '../src';
+import { diffConfigs, isEmptyDiff, ownedDiff, renderConfig, summarizeDiff } from '../src';
 import { editableIntent, labIntent } from './lab';
 
 const NI = '/network-instance[name=default]';
@@ -12,7 +12,10 @@ describe('diffConfigs', () => {
     const document = {
       interface: Object.entries(intended).filter(([p]) => p.startsWith('/interface')).map(([, v]) => v),
       'network-instance': [intended[NI]],
-      'routing-policy': { policy: Object.entries(intended).filter(([p]) => p.startsWith('/routing-policy')).map(([, v]) => v) },
+      'routing-policy': {
+        'prefix-set': Object.entries(intended).filter(([p]) => p.startsWith('/routing-policy/prefix-set')).map(([, v]) => v),
+        policy: Object.entries(intended).filter(([p]) => p.startsWith('/routing-policy/policy')).map(([, v]) => v),
+      },
     };
     expect(diffConfigs(intended, document)).toEqual({ added: [], removed: [], changed: [] });
     expect(isEmptyDiff(diffConfigs(intended, unprefixed))).toBe(true);
@@ -62,8 +65,8 @@ describe('diffConfigs', () => {
 
   it('reports a container present on one side leaf by leaf', () => {
     const running = structuredClone(intended) as Record<string, any>;
-    delete running['/routing-policy/policy[name=underlay-import]']['default-action'];
-    expect(diffConfigs(intended, running).added).toEqual([{ path: '/routing-policy/policy[name=underlay-import]/default-action/policy-result', value: 'accept' }]);
+    delete running['/routing-policy/policy[name=import-loopbacks]']['default-action'];
+    expect(diffConfigs(intended, running).added).toEqual([{ path: '/routing-policy/policy[name=import-loopbacks]/default-action/policy-result', value: 'reject' }]);
   });
 
   it('reports a reordered policy chain as a changed leaf-list, but not reordered neighbors', () => {
@@ -71,27 +74,51 @@ describe('diffConfigs', () => {
     const bgp = running[NI].protocols['srl_nokia-bgp:bgp'];
     bgp.neighbor.reverse();
     expect(isEmptyDiff(diffConfigs(intended, running))).toBe(true);
-    bgp.group[0]['export-policy'] = ['underlay-import', 'underlay-export'];
+    bgp.group[0]['export-policy'] = ['import-loopbacks', 'export-loopbacks'];
     const swapped = structuredClone(running);
-    swapped[NI].protocols['srl_nokia-bgp:bgp'].group[0]['export-policy'] = ['underlay-export', 'underlay-import'];
+    swapped[NI].protocols['srl_nokia-bgp:bgp'].group[0]['export-policy'] = ['export-loopbacks', 'import-loopbacks'];
     expect(diffConfigs(swapped, running).changed).toEqual([
-      { path: `${BGP}/group[group-name=underlay]/export-policy`, before: ['underlay-import', 'underlay-export'], after: ['underlay-export', 'underlay-import'] },
+      { path: `${BGP}/group[group-name=underlay]/export-policy`, before: ['import-loopbacks', 'export-loopbacks'], after: ['export-loopbacks', 'import-loopbacks'] },
     ]);
   });
 
-  it('compares only the given paths, minus exclusions', () => {
+  it('reports reordered policy statements as a change of the statement list (they run in order)', () => {
+    const intent = editableIntent('leaf01');
+    intent.prefixSets!.push({ name: 'defaults', prefixes: [{ prefix: '0.0.0.0/0', maskLengthRange: 'exact' }] });
+    intent.routingPolicies!.find((p) => p.name === 'export-loopbacks')!.statements!.push({ name: 'no-default', match: { prefixSet: 'defaults' }, action: 'reject' });
+    const two = renderConfig(intent);
+    const reordered = structuredClone(two) as Record<string, any>;
+    reordered['/routing-policy/policy[name=export-loopbacks]'].statement.reverse();
+    expect(diffConfigs(two, reordered).changed).toEqual([
+      { path: '/routing-policy/policy[name=export-loopbacks]/statement', before: ['no-default', 'loopbacks'], after: ['loopbacks', 'no-default'] },
+    ]);
+    expect(isEmptyDiff(diffConfigs(two, structuredClone(two)))).toBe(true);
+  });
+});
+
+describe('ownedDiff: intended vs running on what Synapse owns', () => {
+  const intended = renderConfig(labIntent('leaf01'));
+  it('ignores everything the intent does not render: other entries, and unmodelled leaves inside owned ones', () => {
     const running = {
       '/': {
-        interface: [{ name: 'mgmt0', 'admin-state': 'enable' }, ...Object.entries(intended).filter(([p]) => p.startsWith('/interface')).map(([, v]) => v)],
+        interface: [
+          { name: 'mgmt0', 'admin-state': 'enable' },
+          ...Object.entries(intended)
+            .filter(([p]) => p.startsWith('/interface'))
+            .map(([, v]) => ({ ...(v as object), ethernet: { 'port-speed': '100G' } })),
+          { name: 'lag1', 'admin-state': 'enable' },
+        ],
         'network-instance': [intended[NI], { name: 'mgmt', type: 'srl_nokia-network-instance:ip-vrf' }],
-        'routing-policy': { policy: Object.entries(intended).filter(([p]) => p.startsWith('/routing-policy')).map(([, v]) => v) },
+        'routing-policy': {
+          'prefix-set': Object.entries(intended).filter(([p]) => p.startsWith('/routing-policy/prefix-set')).map(([, v]) => v),
+          policy: [...Object.entries(intended).filter(([p]) => p.startsWith('/routing-policy/policy')).map(([, v]) => v), { name: 'theirs', 'default-action': { 'policy-result': 'accept' } }],
+        },
         system: { name: { 'host-name': 'leaf01' } },
       },
     };
-    expect(isEmptyDiff(diffConfigs(intended, running, { paths: MANAGED_SCOPE.include, exclude: MANAGED_SCOPE.exclude }))).toBe(true);
+    expect(ownedDiff(intended, running)).toEqual({ added: [], removed: [], changed: [] });
     const unscoped = diffConfigs(intended, running);
-    expect(unscoped.removed.map((r) => r.path)).toEqual(['/interface[name=mgmt0]', '/network-instance[name=mgmt]', '/system/name/host-name']);
-    expect(diffConfigs(intended, running, { paths: ['/interface[name=*]'] }).removed.map((r) => r.path)).toEqual(['/interface[name=mgmt0]']);
+    expect(unscoped.removed.map((r) => r.path)).toEqual(expect.arrayContaining(['/interface[name=mgmt0]', '/interface[name=lag1]', '/routing-policy/policy[name=theirs]', '/system/name/host-name']));
   });
 });
 

@@ -25,10 +25,30 @@ describe('a bad intent is refused before anything reaches a device, with the fie
     });
   });
 
-  it('a peer group naming a policy that does not exist', () => {
+  it('a policy statement matching a prefix set the intent does not define', () => {
     const intent = editableIntent('leaf01');
-    intent.bgp!.groups![0].exportPolicies = ['underlay-export', 'no-such-policy'];
-    expect(refusal(intent).fields).toEqual(['bgp.groups.0.exportPolicies.1']);
+    intent.routingPolicies![0].statements![0].match = { prefixSet: 'no-such-set' };
+    expect(refusal(intent)).toMatchObject({ fields: ['routingPolicies.0.statements.0.match.prefixSet'], message: expect.stringContaining('prefix set "no-such-set" is not defined') });
+  });
+
+  it('the same statement twice in a policy, and the same prefix set twice', () => {
+    const statements = editableIntent('leaf01');
+    statements.routingPolicies![0].statements!.push({ ...statements.routingPolicies![0].statements![0] });
+    expect(refusal(statements).fields).toEqual(['routingPolicies.0.statements.1.name']);
+    const sets = editableIntent('leaf01');
+    sets.prefixSets!.push({ ...sets.prefixSets![0] });
+    expect(refusal(sets).fields).toEqual(['prefixSets.1.name']);
+  });
+
+  it('interface names outside SR Linux 25.3 ranges (slot 1..99, port 1..128), while breakout children and irb are accepted', () => {
+    for (const name of ['ethernet-1/129', 'ethernet-100/1', 'ethernet-1/0', 'lag1001', 'lo256']) {
+      const intent = editableIntent('leaf01');
+      intent.interfaces[1].name = name;
+      expect(refusal(intent).fields).toEqual(['interfaces.1.name']);
+    }
+    const accepted = editableIntent('leaf01');
+    accepted.interfaces.push({ name: 'ethernet-1/5/1', mtu: 9214 }, { name: 'ethernet-99/128', mtu: 1500 }, { name: 'irb0' });
+    expect(Object.keys(renderConfig(accepted))).toEqual(expect.arrayContaining(['/interface[name=ethernet-1/5/1]', '/interface[name=ethernet-99/128]', '/interface[name=irb0]']));
   });
 
   it('an interface name SR Linux does not have', () => {
@@ -39,7 +59,10 @@ describe('a bad intent is refused before anything reaches a device, with the fie
     expect(refused.message).toContain('"eth1" is not an SR Linux interface name');
   });
 
-  it('an ethernet MTU below 1500, and an MTU on the system interface', () => {
+  it('an ethernet or LAG MTU below 1500, and an MTU on the system interface', () => {
+    const lag = editableIntent('leaf01');
+    lag.interfaces.push({ name: 'lag1', mtu: 1450 });
+    expect(refusal(lag).fields).toEqual(['interfaces.3.mtu']);
     const low = editableIntent('leaf01');
     low.interfaces[0].mtu = 1400;
     expect(refusal(low)).toMatchObject({ type: 'InvalidInput', fields: ['interfaces.0.mtu'] });

@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { expectedState, isManagedPath, managedScope, renderConfig } from '../src';
+import { expectedState, isProtectedPath, ownershipScope, renderConfig } from '../src';
+import { parsePath } from '@synapse/gnmi-client';
 import { editableIntent, LAB_DEVICES, labIntent } from './lab';
 
 /**
@@ -19,17 +20,46 @@ describe('renderConfig: the reference lab', () => {
     expect(text).toBe(readFileSync(file, 'utf8'));
   });
 
-  it('emits one replace per interface, the default network-instance and one per policy, all inside the managed scope', () => {
+  it('emits one entry per interface, the default network-instance, and each prefix set and policy the intent defines', () => {
     const config = renderConfig(labIntent('leaf01'));
     expect(Object.keys(config)).toEqual([
       '/interface[name=ethernet-1/49]',
       '/interface[name=ethernet-1/50]',
       '/interface[name=system0]',
       '/network-instance[name=default]',
-      '/routing-policy/policy[name=underlay-import]',
-      '/routing-policy/policy[name=underlay-export]',
+      '/routing-policy/prefix-set[name=loopbacks]',
+      '/routing-policy/policy[name=export-loopbacks]',
+      '/routing-policy/policy[name=import-loopbacks]',
     ]);
-    for (const path of Object.keys(config)) expect(isManagedPath(path)).toBe(true);
+    const scope = ownershipScope(labIntent('leaf01'));
+    for (const path of Object.keys(config)) expect(isProtectedPath(parsePath(path).elem, scope)).toBe(false);
+  });
+
+  it('renders a defined policy as 25.3 has it: statements in order, prefix sets matched through the prefix container, protocols as identities', () => {
+    const intent = editableIntent('leaf01');
+    intent.routingPolicies![0].statements!.push({ name: 'statics', match: { protocol: 'static' }, action: 'reject' });
+    const config = renderConfig(intent);
+    expect(config['/routing-policy/policy[name=export-loopbacks]']).toEqual({
+      name: 'export-loopbacks',
+      'default-action': { 'policy-result': 'reject' },
+      statement: [
+        { name: 'loopbacks', match: { prefix: { 'prefix-set': 'loopbacks' } }, action: { 'policy-result': 'accept' } },
+        { name: 'statics', match: { protocol: 'srl_nokia-common:static' }, action: { 'policy-result': 'reject' } },
+      ],
+    });
+    expect(config['/routing-policy/prefix-set[name=loopbacks]']).toEqual({ name: 'loopbacks', prefix: [{ 'ip-prefix': '10.1.0.0/16', 'mask-length-range': '32..32' }] });
+  });
+
+  it('never renders a policy the peer group only names: it is required on the device instead', () => {
+    const intent = editableIntent('leaf01');
+    intent.bgp!.groups![0].importPolicies = ['operator-import'];
+    intent.routingPolicies = intent.routingPolicies!.filter((p) => p.name !== 'import-loopbacks');
+    const config = renderConfig(intent);
+    expect(Object.keys(config).filter((p) => p.includes('operator-import'))).toEqual([]);
+    expect(ownershipScope(labIntent('leaf01')).requiredPolicies).toEqual([]);
+    expect(ownershipScope({ ...labIntent('leaf01'), bgp: { ...labIntent('leaf01').bgp!, groups: [{ name: 'underlay', importPolicies: ['operator-import'], exportPolicies: ['export-loopbacks'] }] } }).requiredPolicies).toEqual([
+      { group: 'underlay', direction: 'import', policy: 'operator-import' },
+    ]);
   });
 
   it('writes SR Linux JSON_IETF: qualified augmentation and identities, subinterfaces as network-instance members, policy chains as leaf-lists', () => {
@@ -39,7 +69,7 @@ describe('renderConfig: the reference lab', () => {
     expect(Object.keys(ni.protocols)).toEqual(['srl_nokia-bgp:bgp']);
     const bgp = ni.protocols['srl_nokia-bgp:bgp'];
     expect(bgp['afi-safi']).toEqual([{ 'afi-safi-name': 'srl_nokia-common:ipv4-unicast', 'admin-state': 'enable' }]);
-    expect(bgp.group).toEqual([{ 'group-name': 'underlay', 'admin-state': 'enable', 'export-policy': ['underlay-export'], 'import-policy': ['underlay-import'] }]);
+    expect(bgp.group).toEqual([{ 'group-name': 'underlay', 'admin-state': 'enable', 'export-policy': ['export-loopbacks'], 'import-policy': ['import-loopbacks'] }]);
     expect(bgp.neighbor[0]).toEqual({ 'peer-address': '10.0.0.1', 'peer-as': 65001, 'peer-group': 'underlay', 'admin-state': 'enable', description: 'to leaf01 ethernet-1/49' });
   });
 
@@ -49,16 +79,20 @@ describe('renderConfig: the reference lab', () => {
     const config = renderConfig(intent);
     expect(Object.keys(config).filter((p) => p.includes('mgmt'))).toEqual([]);
     expect(JSON.stringify(config)).not.toContain('mgmt0');
-    expect(isManagedPath('/interface[name=mgmt0]', managedScope(intent))).toBe(false);
-    expect(isManagedPath('/interface[name=mgmt0-standby]')).toBe(false);
+    expect(isProtectedPath(parsePath('/interface[name=mgmt0]').elem, ownershipScope(intent))).toBe(true);
+    expect(isProtectedPath(parsePath('/interface[name=mgmt0-standby]').elem, ownershipScope(intent))).toBe(true);
+    expect(isProtectedPath(parsePath('/network-instance[name=mgmt]').elem, ownershipScope(intent))).toBe(true);
   });
 
-  it('an interface the intent reserves for management is neither rendered nor in scope', () => {
+  it('an interface the intent reserves for management is neither rendered nor ever touched, nor its memberships', () => {
     const intent = editableIntent('leaf02');
     intent.interfaces.push({ name: 'ethernet-1/48', role: 'management', ipv4Addresses: ['192.168.0.2/24'] });
     expect(renderConfig(intent)).not.toHaveProperty(['/interface[name=ethernet-1/48]']);
-    expect(isManagedPath('/interface[name=ethernet-1/48]', managedScope(intent))).toBe(false);
-    expect(isManagedPath('/interface[name=ethernet-1/47]', managedScope(intent))).toBe(true);
+    const scope = ownershipScope(intent);
+    expect(scope.protectedInterfaces).toEqual(['ethernet-1/48']);
+    expect(isProtectedPath(parsePath('/interface[name=ethernet-1/48]/description').elem, scope)).toBe(true);
+    expect(isProtectedPath(parsePath('/network-instance[name=default]/interface[name=ethernet-1/48.0]').elem, scope)).toBe(true);
+    expect(isProtectedPath(parsePath('/interface[name=ethernet-1/47]').elem, scope)).toBe(false);
   });
 
   it('a disabled interface renders admin-state disable and an interface without addresses gets no subinterface', () => {
@@ -72,10 +106,11 @@ describe('renderConfig: the reference lab', () => {
     expect(ni.interface.map((i) => i.name)).not.toContain('ethernet-1/10.0');
   });
 
-  it('without BGP in the intent the default network-instance has no protocols (the replace removes BGP)', () => {
+  it('without BGP in the intent the default network-instance renders no protocols (and so owns no BGP)', () => {
     const intent = editableIntent('leaf01');
     delete intent.bgp;
     intent.routingPolicies = [];
+    intent.prefixSets = [];
     const config = renderConfig(intent);
     expect(config['/network-instance[name=default]']).not.toHaveProperty('protocols');
     expect(Object.keys(config).some((p) => p.startsWith('/routing-policy'))).toBe(false);

@@ -1,5 +1,7 @@
 import type { ManagedConfig } from '@synapse/contracts';
-import { startDeviceSim, referenceLabTopology, LAB_CREDENTIALS, type DeviceSim } from '@synapse/device-sim';
+import { startDeviceSim, referenceLabTopology, labTopology, LAB_CREDENTIALS, type DeviceSim } from '@synapse/device-sim';
+import type { Lab } from '@synapse/lab';
+import { deployOperations } from '../src';
 import { GnmiClient, parsePath } from '@synapse/gnmi-client';
 import { LAB_DEVICES, type LabDevice } from './lab';
 
@@ -12,8 +14,8 @@ export interface RunningLab {
 
 export const CONVERGENCE_MS = 100;
 
-export async function startLab(): Promise<RunningLab> {
-  const sim = await startDeviceSim({ topology: referenceLabTopology(), convergenceDelayMs: CONVERGENCE_MS });
+export async function startLab(lab?: Lab): Promise<RunningLab> {
+  const sim = await startDeviceSim({ topology: lab ? labTopology(lab) : referenceLabTopology(), convergenceDelayMs: CONVERGENCE_MS });
   const clients = Object.fromEntries(
     LAB_DEVICES.map((name) => [name, new GnmiClient({ name, address: sim.address(name), transport: { mode: 'plaintext' } }, { ...LAB_CREDENTIALS })]),
   ) as Record<LabDevice, GnmiClient>;
@@ -27,9 +29,9 @@ export async function startLab(): Promise<RunningLab> {
   };
 }
 
-/** The deploy as the brief's device-worker does it: one Set replacing every rendered path. */
-export function deploy(client: GnmiClient, config: ManagedConfig) {
-  return client.set({ replace: Object.entries(config).map(([path, value]) => ({ path, value })) });
+/** The deploy as the device-worker does it: one Set of what the rendered config owns, plus the plan's deletions. */
+export function deploy(client: GnmiClient, config: ManagedConfig, deletions: string[] = []) {
+  return client.set(deployOperations({ config, delete: deletions }));
 }
 
 /** Leaf values under a wildcard path, keyed by one list key (`peer-address`, `name`). */

@@ -1,6 +1,7 @@
 import type { DeviceIntentInput } from '@synapse/contracts';
 import type { GnmiClient } from '@synapse/gnmi-client';
-import { checksum, deployOperations, diffConfigs, expectedState, isEmptyDiff, managedScope, managedView, renderConfig, summarizeDiff } from '../src';
+import { brownfieldLab, deviceIntent, referenceLab } from '@synapse/lab';
+import { diffConfigs, expectedState, isEmptyDiff, ownedDiff, ownedView, ownershipScope, renderConfig, restoreOperations, staleDeletions, summarizeDiff, touchedBy, unownedPart } from '../src';
 import { editableIntent, LAB_DEVICES, labIntent, type LabDevice } from './lab';
 import { deploy, sessionStates, startLab, stateByKey, waitFor, type RunningLab } from './simulator-lab';
 
@@ -18,7 +19,7 @@ function runningConfig(client: GnmiClient): Promise<unknown> {
 }
 
 async function drift(lab: RunningLab, device: LabDevice, intent: DeviceIntentInput = labIntent(device)) {
-  return diffConfigs(renderConfig(intent), managedView(await runningConfig(lab.clients[device]), managedScope(intent)));
+  return ownedDiff(renderConfig(intent), await runningConfig(lab.clients[device]));
 }
 
 describe('rendered configs on the device simulator', () => {
@@ -34,7 +35,9 @@ describe('rendered configs on the device simulator', () => {
     for (const device of LAB_DEVICES) {
       const config = renderConfig(labIntent(device));
       const result = await deploy(lab.clients[device], config);
-      expect(result.results).toEqual(Object.keys(config).map((path) => ({ path, op: 'REPLACE' })));
+      // Entries merged, policy chains and the policies the intent defines replaced.
+      expect(result.results.filter((r) => r.op === 'UPDATE').map((r) => r.path)).toEqual(Object.keys(config).filter((p) => !p.startsWith('/routing-policy')));
+      expect(result.results.filter((r) => r.op === 'REPLACE').map((r) => r.path)).toEqual(expect.arrayContaining(Object.keys(config).filter((p) => p.startsWith('/routing-policy'))));
     }
 
     for (const device of LAB_DEVICES) {
@@ -62,21 +65,16 @@ describe('rendered configs on the device simulator', () => {
       const client = lab.clients[device];
       const intent = labIntent(device);
       const rendered = renderConfig(intent);
-      const scope = managedScope(intent);
 
       const ietf = (await runningConfig(client)) as Record<string, unknown>;
       // The device qualifies names and identities; the comparison must see through it.
       expect(Object.keys(ietf)).toEqual(expect.arrayContaining(['srl_nokia-interfaces:interface', 'srl_nokia-system:system']));
       expect(JSON.stringify(ietf)).toContain('"type":"srl_nokia-network-instance:ip-vrf"');
-      const view = managedView(ietf, scope);
-      expect(diffConfigs(rendered, view)).toEqual({ added: [], removed: [], changed: [] });
-      expect(checksum(view)).toBe(checksum(rendered));
+      expect(diffConfigs(rendered, ownedView(ietf, rendered))).toEqual({ added: [], removed: [], changed: [] });
 
       const json = (await client.get('/', { type: 'CONFIG', encoding: 'JSON' })).updates[0].value;
       expect(JSON.stringify(json)).not.toContain('srl_nokia');
-      expect(isEmptyDiff(diffConfigs(rendered, managedView(json, scope)))).toBe(true);
-      // The whole document, scoped by the diff itself.
-      expect(isEmptyDiff(diffConfigs(rendered, { '/': json }, { paths: scope.include, exclude: scope.exclude }))).toBe(true);
+      expect(isEmptyDiff(ownedDiff(rendered, json))).toBe(true);
 
       // A Get per rendered path answers without the entry's own key leaves.
       const perPath = Object.fromEntries(await Promise.all(Object.keys(rendered).map(async (path) => [path, await client.getConfig(path)] as const)));
@@ -122,21 +120,18 @@ describe('rendered configs on the device simulator', () => {
       `1 changed, 1 added, 0 removed: /interface[name=ethernet-1/2]/mtu 1500 -> 9214, + ${BGP}/neighbor[peer-address=10.0.0.7]`,
     );
 
-    const intent = labIntent('spine01');
-    await spine.set(deployOperations(renderConfig(intent), managedView(await runningConfig(spine), managedScope(intent))));
+    await deploy(spine, renderConfig(labIntent('spine01')));
     expect(isEmptyDiff(await drift(lab, 'spine01'))).toBe(true);
     await waitFor(() => sessionStates(spine), allEstablished, 'spine01 sessions after remediation');
   });
 
-  it('a planned change shows the removed neighbor and the added interface exactly, deploys, and reverting deletes the stale interface but not mgmt0', async () => {
+  it('a planned change shows the added interface; going back, the ownership record deletes what it added, never mgmt0', async () => {
     await deployLab(lab);
     const leaf = lab.clients.leaf01;
     const changed = editableIntent('leaf01');
-    changed.bgp!.neighbors = changed.bgp!.neighbors!.filter((n) => n.peerAddress !== '10.0.0.4');
     changed.interfaces.push({ name: 'ethernet-1/51', description: 'spare', mtu: 9214, ipv4Addresses: ['10.0.0.9/31'] });
 
-    const running = await runningConfig(leaf);
-    const plan = diffConfigs(renderConfig(changed), managedView(running, managedScope(changed)));
+    const plan = ownedDiff(renderConfig(changed), await runningConfig(leaf));
     expect(plan).toEqual({
       changed: [],
       added: [
@@ -152,27 +147,55 @@ describe('rendered configs on the device simulator', () => {
         },
         { path: `${NI}/interface[name=ethernet-1/51.0]`, value: { name: 'ethernet-1/51.0' } },
       ],
-      removed: [
-        {
-          path: `${BGP}/neighbor[peer-address=10.0.0.4]`,
-          value: { 'admin-state': 'enable', description: 'to spine01 ethernet-1/3', 'peer-address': '10.0.0.4', 'peer-as': 65000, 'peer-group': 'underlay' },
-        },
-      ],
+      removed: [],
     });
-
-    await leaf.set(deployOperations(renderConfig(changed), managedView(running, managedScope(changed))));
+    await deploy(leaf, renderConfig(changed));
     expect(isEmptyDiff(await drift(lab, 'leaf01', changed))).toBe(true);
-    expect(Object.keys(await sessionStates(leaf))).toEqual(['10.0.0.0']);
 
-    // Back to the lab intent: ethernet-1/51 is stale on the device and must go, mgmt0 must stay.
+    // Back to the lab intent: ethernet-1/51 was Synapse's (the record says so) and must go, mgmt0 must stay.
     const original = labIntent('leaf01');
-    const ops = deployOperations(renderConfig(original), managedView(await runningConfig(leaf), managedScope(original)));
-    expect(ops.delete).toEqual(['/interface[name=ethernet-1/51]']);
-    await leaf.set(ops);
+    const stale = staleDeletions(await runningConfig(leaf), renderConfig(changed), renderConfig(original), ownershipScope(original));
+    expect(stale).toEqual(['/interface[name=ethernet-1/51]', `${NI}/interface[name=ethernet-1/51.0]`]);
+    await deploy(leaf, renderConfig(original), stale);
     expect(isEmptyDiff(await drift(lab, 'leaf01'))).toBe(true);
     const names = Object.keys(await stateByKey(leaf, '/interface[name=*]/oper-state', 'name'));
     expect(names.sort()).toEqual(['ethernet-1/49', 'ethernet-1/50', 'mgmt0', 'system0']);
-    await waitFor(() => sessionStates(leaf), (s) => s['10.0.0.4'] === 'established', 'restored session');
+  });
+});
+
+describe('rendered configs on a brownfield device', () => {
+  const lab = brownfieldLab(referenceLab());
+  let running: RunningLab;
+  beforeEach(async () => {
+    running = await startLab(lab);
+  });
+  afterEach(async () => {
+    await running.stop();
+  });
+
+  it('a deploy changes only what Synapse owns, and the restore from the backup gives back the identical config', async () => {
+    const leaf = running.clients.leaf01;
+    const config = renderConfig(deviceIntent(lab, 'leaf01'));
+    const backup = await runningConfig(leaf);
+
+    await deploy(leaf, config);
+    const after = await runningConfig(leaf);
+    expect(ownedDiff(config, after)).toEqual({ added: [], removed: [], changed: [] });
+    // Everything Synapse does not own is byte-for-byte what it was (compared in canonical form).
+    expect(unownedPart(after, config)).toEqual(unownedPart(backup, config));
+    expect(JSON.stringify(after)).toContain('"srl_nokia-acl:acl"');
+
+    await leaf.set(restoreOperations(backup, touchedBy({ config })));
+    expect(diffConfigs(backup, await runningConfig(leaf))).toEqual({ added: [], removed: [], changed: [] });
+  });
+
+  it('every device of the brownfield lab accepts its intent, and the fabric comes up', async () => {
+    for (const device of LAB_DEVICES) await deploy(running.clients[device], renderConfig(deviceIntent(lab, device)));
+    for (const device of LAB_DEVICES) {
+      const expected = expectedState(deviceIntent(lab, device));
+      const sessions = await waitFor(() => sessionStates(running.clients[device]), (s) => expected.neighbors.every((n) => s[n.peerAddress] === 'established'), `${device} sessions`);
+      expect(Object.keys(sessions)).toEqual(expect.arrayContaining(expected.neighbors.map((n) => n.peerAddress)));
+    }
   });
 });
 
