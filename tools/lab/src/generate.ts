@@ -1,10 +1,12 @@
 #!/usr/bin/env node
+import { brownfieldLab } from './brownfield';
 import { generateFabric } from './fabric';
+import type { Lab } from './lab-schema';
 import { labToJson } from './load';
 import { referenceLab } from './reference-lab';
 
-/** `generate --spines 4 --leaves 996 > fabric.json`, or `generate --reference`. */
-const USAGE = `usage: generate (--spines <n> --leaves <n> [--name <lab name>] [--mtu <bytes>] | --reference) > lab.json`;
+/** `generate --spines 4 --leaves 996 > fabric.json`, or `generate --reference`; `--brownfield` for the brownfield twin. */
+const USAGE = `usage: generate (--spines <n> --leaves <n> [--name <lab name>] [--mtu <bytes>] | --reference) [--brownfield] > lab.json`;
 
 function wholeNumber(flag: string, text: string | undefined): number {
   if (text === undefined || !/^[0-9]+$/.test(text)) throw new Error(`${flag} needs a whole number, got "${text ?? ''}"`);
@@ -17,6 +19,7 @@ export function labJsonFromArgs(argv: string[]): string {
   let name: string | undefined;
   let mtu: number | undefined;
   let reference = false;
+  let brownfield = false;
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     switch (flag) {
@@ -37,16 +40,23 @@ export function labJsonFromArgs(argv: string[]): string {
       case '--reference':
         reference = true;
         break;
+      case '--brownfield':
+        brownfield = true;
+        break;
       default:
         throw new Error(`unknown argument "${flag}"`);
     }
   }
   if (reference) {
     if (spines !== undefined || leaves !== undefined) throw new Error('--reference takes no --spines/--leaves');
-    return labToJson(referenceLab());
+    return labToJson(variant(referenceLab()));
   }
   if (spines === undefined || leaves === undefined) throw new Error('--spines and --leaves are both needed');
-  return labToJson(generateFabric({ spines, leaves, name, mtu }));
+  return labToJson(variant(generateFabric({ spines, leaves, name, mtu })));
+
+  function variant(lab: Lab): Lab {
+    return brownfield ? brownfieldLab(lab) : lab;
+  }
 }
 
 if (require.main === module) {

@@ -1,4 +1,5 @@
-export { BgpDesign, UNDERLAY_DESIGN, UNDERLAY_EXPORT_POLICY, UNDERLAY_IMPORT_POLICY, UNDERLAY_PEER_GROUP } from './bgp-design';
+export { BgpDesign, LOOPBACK_PREFIX, LOOPBACK_PREFIX_SET, UNDERLAY_DESIGN, UNDERLAY_EXPORT_POLICY, UNDERLAY_IMPORT_POLICY, UNDERLAY_PEER_GROUP, UNDERLAY_POLICIES, UNDERLAY_PREFIX_SETS } from './bgp-design';
+export { ANYCAST_LOOPBACK, brownfieldConfig, brownfieldLab, brownfieldManagement, brownfieldPorts, CUSTOMER_EXPORT_POLICY, LEGACY_FABRIC_MTU, LEGACY_IMPORT_POLICY, ROUTE_SERVER, type BrownfieldPorts } from './brownfield';
 export { CredentialsRef, DEFAULT_FABRIC_MTU, LAB_CREDENTIALS_REF, Lab, LabDevice, LabLink, LinkEnd, type LabInput } from './lab-schema';
 export { referenceLab } from './reference-lab';
 export { generateFabric, FIRST_LEAF_UPLINK_PORT, SPINE_PORTS_PER_SLOT, MAX_SPINES, MAX_LEAVES, MAX_LINKS, type FabricOptions } from './fabric';
@@ -6,6 +7,6 @@ export { bgpSessions, type BgpSessionEnd } from './sessions';
 export { deviceIntent } from './intent';
 export { initialConfig, managementBaseConfig } from './initial-config';
 export { loadLabFile, parseLab, labToJson } from './load';
-export { LOOPBACK_INTERFACE, isEthernetName } from './interface-names';
+export { LOOPBACK_INTERFACE, MAX_PORT, MAX_SLOT, isEthernetName } from './interface-names';
 export { indexLab, portDescription, type DevicePort, type LabIndex } from './topology-index';
 export { hostAddress, parseIpv4Interface } from './ipv4';

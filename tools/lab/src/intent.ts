@@ -8,7 +8,9 @@ import { indexLab, portDescription } from './topology-index';
 /**
  * The intended state of one device exactly as the source of truth holds it:
  * what the Infrahub simulator serves and what a renderer must turn into the
- * device's config. Fabric ports first (link order), then the loopback.
+ * device's config. Fabric ports first (link order), then the loopback, then
+ * an in-band management port when the device has one. Policies the design
+ * names but does not define are the device's own (required to exist there).
  */
 export function deviceIntent(lab: Lab, name: string): DeviceIntent {
   const index = indexLab(lab);
@@ -30,6 +32,9 @@ export function deviceIntent(lab: Lab, name: string): DeviceIntent {
         role: 'fabric' as const,
       })),
       { name: LOOPBACK_INTERFACE, enabled: true, ipv4Addresses: [device.loopback], role: 'loopback' as const },
+      ...(device.inbandManagement
+        ? [{ name: device.inbandManagement.interface, description: 'in-band management', enabled: true, ipv4Addresses: [device.inbandManagement.address], role: 'management' as const }]
+        : []),
     ],
     bgp: {
       asn: device.asn,
@@ -44,10 +49,8 @@ export function deviceIntent(lab: Lab, name: string): DeviceIntent {
         description: session.description,
       })),
     },
-    routingPolicies: [
-      { name: design.importPolicy, defaultAction: design.defaultAction },
-      { name: design.exportPolicy, defaultAction: design.defaultAction },
-    ],
+    routingPolicies: design.policies,
+    prefixSets: design.prefixSets,
   };
   // Parsed, not asserted: a lab that yields an intent contracts refuse is a lab bug to hear about here.
   return DeviceIntent.parse(intent);

@@ -1,13 +1,13 @@
 /**
- * SR Linux interface names the lab may cable. The device simulator accepts
- * slot and port 1..255 (wider than any one chassis, so big fabrics fit), and
- * so does the lab; names like `eth1` or `loopback0` are refused as a real
- * SR Linux would refuse them.
+ * SR Linux interface names the lab may cable: `ethernet-<slot>/<port>` with
+ * slot 1..99 and port 1..128, the ranges of srl_nokia-common's interface
+ * name pattern (libs/device-config/SRLINUX-MODEL.md). Names like `eth1`,
+ * `loopback0` or `ethernet-1/200` are refused as a real SR Linux refuses them.
  */
-const ETHERNET = /^ethernet-([1-9][0-9]{0,2})\/([1-9][0-9]{0,2})$/;
+const ETHERNET = /^ethernet-([1-9][0-9]?)\/([1-9][0-9]{0,2})$/;
 
-export const MAX_SLOT = 255;
-export const MAX_PORT = 255;
+export const MAX_SLOT = 99;
+export const MAX_PORT = 128;
 
 /** SR Linux's loopback for the router id and BGP: subinterface 0 of `system0`. */
 export const LOOPBACK_INTERFACE = 'system0';
@@ -19,6 +19,6 @@ export function isEthernetName(name: string): boolean {
 
 export function ethernetName(slot: number, port: number): string {
   const name = `ethernet-${slot}/${port}`;
-  if (!isEthernetName(name)) throw new RangeError(`no such SR Linux port: slot ${slot}, port ${port} (both 1..255)`);
+  if (!isEthernetName(name)) throw new RangeError(`no such SR Linux port: slot ${slot}, port ${port} (slot 1..99, port 1..128)`);
   return name;
 }

@@ -37,6 +37,18 @@ export const LabDevice = z
     status: DeviceStatus.default('active'),
     description: z.string().max(255).optional(),
     credentialsRef: CredentialsRef,
+    /**
+     * An in-band management port (a front-panel port in the management
+     * network-instance): Infrahub lists it with role `management`, so no
+     * change may touch it.
+     */
+    inbandManagement: z
+      .object({
+        interface: z.string().refine(isEthernetName, 'must be an SR Linux port ethernet-<slot 1..99>/<port 1..128>'),
+        address: Ipv4Prefix,
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 export type LabDevice = z.infer<typeof LabDevice>;
@@ -44,7 +56,7 @@ export type LabDevice = z.infer<typeof LabDevice>;
 export const LinkEnd = z
   .object({
     device: DeviceName,
-    interface: z.string().refine(isEthernetName, 'must be an SR Linux port ethernet-<slot 1..255>/<port 1..255>'),
+    interface: z.string().refine(isEthernetName, 'must be an SR Linux port ethernet-<slot 1..99>/<port 1..128>'),
     /** This end's address with its length, e.g. `10.0.0.0/31`. */
     address: prefixOfLength(31, 'link address'),
   })
@@ -66,7 +78,14 @@ export const Lab = z
     description: z.string().max(1024).optional(),
     devices: z.array(LabDevice).min(1, 'a lab needs at least one device'),
     links: z.array(LabLink).default([]),
-    bgp: BgpDesign.default(() => ({ ...UNDERLAY_DESIGN, afiSafi: [...UNDERLAY_DESIGN.afiSafi] })),
+    bgp: BgpDesign.default(() => structuredClone(UNDERLAY_DESIGN)),
+    /**
+     * What the devices run before any change. `greenfield`: system and
+     * management only. `brownfield`: a fabric someone else built, with
+     * config Synapse does not model (LAGs, IPv6, breakouts, ACLs, system
+     * services, their own policies) that every change must leave alone.
+     */
+    initialState: z.enum(['greenfield', 'brownfield']).default('greenfield'),
   })
   .strict()
   .superRefine((lab, ctx) => {
@@ -86,6 +105,9 @@ export const Lab = z
     });
 
     const cabled = new Map<string, string>();
+    lab.devices.forEach((device, i) => {
+      if (device.inbandManagement) cabled.set(`${device.name} ${device.inbandManagement.interface}`, `devices.${i}.inbandManagement`);
+    });
     const addresses = new Map<number, string>();
     lab.links.forEach((link, i) => {
       if (link.a.device === link.b.device) issue(['links', i, 'b', 'device'], `a link cannot connect ${link.a.device} to itself`);

@@ -46,7 +46,17 @@ describe('lab files', () => {
     });
     expect(lab.devices[0]).toMatchObject({ platform: 'srlinux', status: 'active' });
     expect(lab.links[0].mtu).toBe(9214);
-    expect(lab.bgp).toEqual({ peerGroup: 'underlay', importPolicy: 'underlay-import', exportPolicy: 'underlay-export', defaultAction: 'accept', afiSafi: ['ipv4-unicast'] });
+    expect(lab.bgp).toEqual({
+      peerGroup: 'underlay',
+      importPolicy: 'import-loopbacks',
+      exportPolicy: 'export-loopbacks',
+      afiSafi: ['ipv4-unicast'],
+      policies: [
+        { name: 'export-loopbacks', defaultAction: 'reject', statements: [{ name: 'loopbacks', match: { prefixSet: 'loopbacks' }, action: 'accept' }] },
+        { name: 'import-loopbacks', defaultAction: 'reject', statements: [{ name: 'loopbacks', match: { prefixSet: 'loopbacks' }, action: 'accept' }] },
+      ],
+      prefixSets: [{ name: 'loopbacks', prefixes: [{ prefix: '10.1.0.0/16', maskLengthRange: '32..32' }] }],
+    });
   });
 
   it('report a missing file and a file that is not JSON as InvalidInput naming the file', () => {
@@ -69,8 +79,9 @@ describe('lab files', () => {
     ['an unknown role', (l) => (l.devices[1].role = 'router'), 'devices.1.role', /spine/],
     ['a duplicate device name', (l) => (l.devices[2].name = 'leaf01'), 'devices.2.name', /duplicate device name "leaf01"/],
     ['a duplicate loopback', (l) => (l.devices[2].loopback = '10.1.0.2/32'), 'devices.2.loopback', /also devices\.1's/],
-    ['a non-SR Linux port name', (l) => (l.links[0].a.interface = 'eth1'), 'links.0.a.interface', /ethernet-<slot 1\.\.255>/],
-    ['a port beyond slot 255', (l) => (l.links[0].a.interface = 'ethernet-256/1'), 'links.0.a.interface', /ethernet-<slot/],
+    ['a non-SR Linux port name', (l) => (l.links[0].a.interface = 'eth1'), 'links.0.a.interface', /ethernet-<slot 1\.\.99>\/<port 1\.\.128>/],
+    ['a port beyond slot 99', (l) => (l.links[0].a.interface = 'ethernet-100/1'), 'links.0.a.interface', /ethernet-<slot/],
+    ['a port beyond 128', (l) => (l.links[0].a.interface = 'ethernet-1/129'), 'links.0.a.interface', /ethernet-<slot/],
     ['a link to an unknown device', (l) => (l.links[1].b.device = 'leaf07'), 'links.1.b.device', /unknown device "leaf07"/],
     ['a port cabled twice', (l) => (l.links[2].b.interface = 'ethernet-1/49'), 'links.2.b.interface', /leaf01 ethernet-1\/49 is already cabled \(links\.0\.b\)/],
     ['ends in different /31s', (l) => (l.links[0].b.address = '10.0.0.3/31'), 'links.0.b.address', /not the two ends of one \/31/],
@@ -111,7 +122,7 @@ describe('generate command', () => {
     [['--leaves'], /--leaves needs a whole number/],
     [['--colour', 'blue'], /unknown argument "--colour"/],
     [['--reference', '--spines', '1'], /--reference takes no/],
-    [['--spines', '300', '--leaves', '1'], /spines must be an integer 1\.\.207/],
+    [["--spines", "300", "--leaves", "1"], /spines must be an integer 1\.\.80/],
   ])('refuses %j', (argv, message) => {
     expect(() => labJsonFromArgs(argv)).toThrow(message);
   });

@@ -72,23 +72,24 @@ describe('reference lab', () => {
         asn: 65001,
         routerId: '10.1.0.2',
         afiSafi: ['ipv4-unicast'],
-        groups: [{ name: 'underlay', importPolicies: ['underlay-import'], exportPolicies: ['underlay-export'] }],
+        groups: [{ name: 'underlay', importPolicies: ['import-loopbacks'], exportPolicies: ['export-loopbacks'] }],
         neighbors: [
           { peerAddress: '10.0.0.0', peerAs: 65000, peerGroup: 'underlay', localAddress: '10.0.0.1', description: 'to spine01 ethernet-1/1' },
           { peerAddress: '10.0.0.4', peerAs: 65000, peerGroup: 'underlay', localAddress: '10.0.0.5', description: 'to spine01 ethernet-1/3' },
         ],
       },
       routingPolicies: [
-        { name: 'underlay-import', defaultAction: 'accept' },
-        { name: 'underlay-export', defaultAction: 'accept' },
+        { name: 'export-loopbacks', defaultAction: 'reject', statements: [{ name: 'loopbacks', match: { prefixSet: 'loopbacks' }, action: 'accept' }] },
+        { name: 'import-loopbacks', defaultAction: 'reject', statements: [{ name: 'loopbacks', match: { prefixSet: 'loopbacks' }, action: 'accept' }] },
       ],
+      prefixSets: [{ name: 'loopbacks', prefixes: [{ prefix: '10.1.0.0/16', maskLengthRange: '32..32' }] }],
     });
   });
 
   it('names its peer group and policies from the one shared design', () => {
     const intent = deviceIntent(lab, 'spine01');
     expect(intent.bgp?.groups.map((g) => g.name)).toEqual([UNDERLAY_DESIGN.peerGroup]);
-    expect(intent.routingPolicies.map((p) => p.name)).toEqual([UNDERLAY_DESIGN.importPolicy, UNDERLAY_DESIGN.exportPolicy]);
+    expect(intent.routingPolicies.map((p) => p.name).sort()).toEqual([UNDERLAY_DESIGN.importPolicy, UNDERLAY_DESIGN.exportPolicy].sort());
     expect(intent.bgp?.routerId).toBe('10.1.0.1');
     expect(intent.interfaces.map((i) => i.name)).toEqual(['ethernet-1/1', 'ethernet-1/2', 'ethernet-1/3', 'ethernet-1/4', 'system0']);
   });

@@ -8,7 +8,8 @@ import { referenceLabTopology, startDeviceSim, type DeviceSim } from '@synapse/d
 import type { GnmiClient } from '@synapse/gnmi-client';
 import { canonical, clientFor, expectTypedError } from './lab';
 
-const INTERFACE_COUNT = 15_000;
+/** 99 slots of 128 ports is every ethernet name SR Linux 25.3 allows: 12,000 of them still make a config well over 4 MiB. */
+const INTERFACE_COUNT = 12_000;
 const GRPC_DEFAULT_LIMIT = 4 * 1024 * 1024;
 
 /** Close to SR Linux's 255-character limit on descriptions. */
@@ -16,10 +17,10 @@ function longDescription(subject: string): string {
   return `${subject} - ${'provisioned by synapse for the large config test, kept verbose on purpose; '.repeat(4)}`.slice(0, 250);
 }
 
-/** 15k SR Linux ethernet ports (ethernet-<slot>/<port>, 255 ports a slot), each with a long description. */
+/** 12k SR Linux ethernet ports (ethernet-<slot>/<port>, 128 ports a slot), each with a long description. */
 function largeConfig(base: Record<string, unknown>): Record<string, unknown> {
   const interfaces = Array.from({ length: INTERFACE_COUNT }, (_, i) => {
-    const name = `ethernet-${1 + Math.floor(i / 255)}/${1 + (i % 255)}`;
+    const name = `ethernet-${1 + Math.floor(i / 128)}/${1 + (i % 128)}`;
     const circuit = `customer circuit ${String(i).padStart(5, '0')}`;
     return {
       name,
