@@ -1,6 +1,8 @@
 /** Command line of `device-sim` (src/main.ts), parsed without dependencies. */
 export interface CliOptions {
   topologyFile?: string;
+  /** A tools/lab lab file (the generator's output): the devices, cabling and initial configs of that lab. */
+  labFile?: string;
   host: string;
   basePort?: number;
   convergenceMs?: number;
@@ -9,10 +11,12 @@ export interface CliOptions {
   caFile?: string;
 }
 
-export const USAGE = `usage: device-sim [--topology <file.json>] [--host 127.0.0.1] [--base-port <n>]
+export const USAGE = `usage: device-sim [--topology <file.json> | --lab <lab.json>] [--host 127.0.0.1] [--base-port <n>]
                   [--convergence-ms <ms>] [--control-port <n>] [--tls self-signed] [--ca-file <path>]
 
   --topology        devices, credentials, links and initial config (default: the reference lab)
+  --lab             a lab file from tools/lab (node tools/lab/dist/generate.js … [--brownfield]),
+                    the same file the Infrahub simulator serves
   --base-port       device i listens on base+i (default: each device's topology port, else
                     ephemeral; the reference lab defaults to 57400)
   --convergence-ms  BGP establishment delay once both ends agree (default 3000)
@@ -39,6 +43,9 @@ export function parseCliArgs(argv: string[]): CliOptions {
     switch (flag) {
       case '--topology':
         options.topologyFile = value();
+        break;
+      case '--lab':
+        options.labFile = value();
         break;
       case '--host':
         options.host = value();
@@ -71,5 +78,6 @@ export function parseCliArgs(argv: string[]): CliOptions {
         throw new UsageError(`unknown argument "${flag}"`);
     }
   }
+  if (options.topologyFile && options.labFile) throw new UsageError('give --topology or --lab, not both');
   return options;
 }

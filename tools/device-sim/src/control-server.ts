@@ -104,11 +104,11 @@ export async function startControlServer(devices: Map<string, SimDevice>, host: 
         return [200, device.faultState.describe()];
       case 'POST fail-next-set': {
         const body = parseBody(FailNextSet, await readJson(request));
-        device.failNextSet(body.code, body.message);
+        device.failNextSet(body.code, body.message, { configOnly: body.configOnly });
         return [200, device.faultState.describe()];
       }
       case 'POST drop-next-set':
-        device.dropNextSet(parseBody(DropNextSet, await readJson(request)).when);
+        device.dropNextSet(parseBody(DropNextSet, await readJson(request)));
         return [200, device.faultState.describe()];
       case 'POST flap': {
         const body = parseBody(FlapInterface, await readJson(request));

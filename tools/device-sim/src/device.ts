@@ -3,7 +3,7 @@ import { gnmiServiceConstructor } from '@synapse/gnmi-client';
 import { CommitConfirmed } from './commit-confirmed';
 import { renderNode } from './encoding';
 import { GnmiError } from './errors';
-import { FaultState, type DeviceFaults, type DropPoint } from './faults';
+import { FaultState, type DeviceFaults, type DropPoint, type SetFaultTarget } from './faults';
 import { createGnmiService } from './gnmi-service';
 import { SRL_SCHEMA } from './srl-model';
 import { buildView, type OperState, type StateEngine, type StateSubject } from './state';
@@ -192,12 +192,12 @@ export class SimDevice implements StateSubject {
     }
   }
 
-  failNextSet(code: number, message?: string): void {
-    this.faultState.failNextSet = { code, message: message ?? `injected failure (code ${code})` };
+  failNextSet(code: number, message?: string, options: SetFaultTarget = {}): void {
+    this.faultState.failNextSet = { code, message: message ?? `injected failure (code ${code})`, configOnly: options.configOnly ?? false };
   }
 
-  dropNextSet(when: DropPoint): void {
-    this.faultState.dropNextSet = when;
+  dropNextSet(when: DropPoint | ({ when: DropPoint } & SetFaultTarget)): void {
+    this.faultState.dropNextSet = typeof when === 'string' ? { when, configOnly: false } : { when: when.when, configOnly: when.configOnly ?? false };
   }
 
   flapInterface(interfaceName: string, downMs: number): void {
@@ -255,7 +255,7 @@ export class SimDevice implements StateSubject {
   faults(): DeviceFaults {
     return {
       set: (settings) => this.setFaults(settings),
-      failNextSet: (code, message) => this.failNextSet(code, message),
+      failNextSet: (code, message, options) => this.failNextSet(code, message, options),
       dropNextSet: (when) => this.dropNextSet(when),
       flapInterface: (name, downMs) => this.flapInterface(name, downMs),
       restart: (downMs) => this.restart(downMs),

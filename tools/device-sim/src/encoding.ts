@@ -6,9 +6,10 @@ import { isJsonObject, type JsonObject } from './tree';
 
 /**
  * Values in and out. Input: RFC 7951 JSON with or without module prefixes
- * (SR Linux accepts both), turned into the canonical unprefixed tree. Output:
- * JSON (unprefixed) or JSON_IETF (qualified at module boundaries, identities
- * qualified with their module), filtered by Get's data type.
+ * (SR Linux accepts both), turned into the canonical unprefixed tree; anydata
+ * is the exception, kept exactly as sent. Output: JSON (unprefixed, anydata
+ * included) or JSON_IETF (qualified at module boundaries, identities
+ * qualified with their module, anydata as sent), filtered by Get's data type.
  */
 
 export const SUPPORTED_ENCODINGS: Encoding[] = ['JSON', 'JSON_IETF'];
@@ -81,6 +82,7 @@ export function normalizeInput(node: SchemaNode, value: unknown, at: PathElem[],
     case 'list':
       return pathKey ? normalizeEntry(node, value, at.slice(0, -1), pathKey) : normalizeEntries(node, value, at.slice(0, -1));
     case 'leaf':
+      if (node.type.kind === 'empty') return normalizeEmpty(value, at);
       return normalizeScalar(node.type.kind === 'identity' ? node.type.module : undefined, value, at);
     case 'leaf-list': {
       if (!Array.isArray(value)) throw invalidArgument(`${atText(at)}: expected a JSON array for leaf-list "${node.name}", got ${describeJson(value)}`);
@@ -88,8 +90,17 @@ export function normalizeInput(node: SchemaNode, value: unknown, at: PathElem[],
       return value.map((item) => normalizeScalar(identityModule, item, at));
     }
     case 'anydata':
-      return stripNames(value);
+      // Kept byte for byte (prefixes included): a JSON_IETF Get must give back what was set.
+      return structuredClone(value);
   }
+}
+
+/** RFC 7951 writes a YANG `empty` leaf as `[null]`. */
+function normalizeEmpty(value: unknown, at: PathElem[]): unknown[] {
+  if (!Array.isArray(value) || value.length !== 1 || value[0] !== null) {
+    throw invalidArgument(`${atText(at)}: an empty leaf is written [null], got ${JSON.stringify(value)}`);
+  }
+  return [null];
 }
 
 function normalizeObject(node: ContainerNode | ListNode, value: unknown, at: PathElem[]): JsonObject {
@@ -103,7 +114,7 @@ function normalizeObject(node: ContainerNode | ListNode, value: unknown, at: Pat
     const childAt = [...at, { name }];
     const child = childNode(node, name);
     if (!child) throw invalidArgument(`${atText(childAt)}: unknown element "${name}"`);
-    if (qualified.module && child.kind !== 'anydata' && qualified.module !== child.module) {
+    if (qualified.module && !(child.kind === 'anydata' && child.open) && qualified.module !== child.module) {
       throw invalidArgument(`${atText(childAt)}: "${name}" is defined by module ${child.module}, not ${qualified.module}`);
     }
     if (!child.config) throw invalidArgument(`${atText(childAt)}: "${name}" is state data (config false) and cannot be set`);
@@ -227,7 +238,8 @@ export function renderNode(node: SchemaNode, value: unknown, options: RenderOpti
       if (!visible(node, false, options.type) || !Array.isArray(value)) return undefined;
       return value.map((item) => renderScalar(node, item, options.ietf));
     case 'anydata':
-      return visible(node, false, options.type) ? structuredClone(value) : undefined;
+      if (!visible(node, false, options.type)) return undefined;
+      return options.ietf ? structuredClone(value) : stripNames(value);
     case 'container':
       return renderObject(node, value, options);
     case 'list': {
@@ -253,7 +265,9 @@ function renderObject(node: ContainerNode | ListNode, value: unknown, options: R
     // An entry whose only survivors are its keys carries no state.
     if (!isKey || options.type === 'ALL' || options.type === 'CONFIG') contentful = true;
   }
-  return contentful ? out : undefined;
+  // A presence container means something even when empty (`"lag": {}`); state has none of its own.
+  const presentEmpty = node.kind === 'container' && node.presence && (options.type === 'ALL' || options.type === 'CONFIG');
+  return contentful || presentEmpty ? out : undefined;
 }
 
 /**

@@ -9,9 +9,20 @@ import { interfaceKind, INTERFACE_NAME_HINT } from './interface-names';
  */
 export interface DeviceFaults {
   set(f: Partial<{ latencyMs: number; refuseConnections: boolean; holdBgpDown: boolean }>): void;
-  failNextSet(code: number, message?: string): void;
-  /** The connection is torn down during the Set; after-apply means the change did land. */
-  dropNextSet(when: 'before-apply' | 'after-apply'): void;
+  /**
+   * The next Set fails with this status, nothing applied. With `configOnly`
+   * the next Set that carries config (deletes, replaces, updates) does:
+   * a client's probe or confirm before it goes through untouched.
+   */
+  failNextSet(code: number, message?: string, options?: SetFaultTarget): void;
+  /**
+   * The connection of the next Set is torn down; after-apply means the Set
+   * took effect first. Any Set counts, a commit-confirmed confirm or cancel
+   * too, so a client can lose the answer to its confirm; with `configOnly`
+   * only the next Set that carries config. Also takes `{ when, configOnly }`,
+   * the HTTP body's shape.
+   */
+  dropNextSet(when: DropPoint | ({ when: DropPoint } & SetFaultTarget)): void;
   flapInterface(ifName: string, downMs: number): void;
   /** Stops listening, drops sessions, reverts a pending confirmed commit, comes back on the same port. */
   restart(downMs: number): Promise<void>;
@@ -20,13 +31,18 @@ export interface DeviceFaults {
 
 export type DropPoint = 'before-apply' | 'after-apply';
 
+/** Which Set a one-shot Set fault waits for: the next one, or the next one that carries config. */
+export interface SetFaultTarget {
+  configOnly?: boolean;
+}
+
 /** The live fault settings of one device. */
 export class FaultState {
   latencyMs = 0;
   refuseConnections = false;
   holdBgpDown = false;
-  failNextSet: { code: number; message: string } | undefined;
-  dropNextSet: DropPoint | undefined;
+  failNextSet: { code: number; message: string; configOnly: boolean } | undefined;
+  dropNextSet: { when: DropPoint; configOnly: boolean } | undefined;
   readonly flaps = new Map<string, NodeJS.Timeout>();
 
   describe() {
@@ -61,10 +77,11 @@ export const FailNextSet = z
       .int()
       .refine((c) => c !== status.OK && grpcStatusCodes.includes(c), 'must be a gRPC status code other than OK (1..16)'),
     message: z.string().optional(),
+    configOnly: z.boolean().optional(),
   })
   .strict();
 
-export const DropNextSet = z.object({ when: z.enum(['before-apply', 'after-apply']) }).strict();
+export const DropNextSet = z.object({ when: z.enum(['before-apply', 'after-apply']), configOnly: z.boolean().optional() }).strict();
 
 export const FlapInterface = z
   .object({

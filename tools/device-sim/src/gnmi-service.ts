@@ -100,17 +100,19 @@ function matchUpdates(view: JsonObject, path: ResolvedPath, options: RenderOptio
 
 function set(device: SimDevice, request: WireSetRequest, peer: string): WireSetResponse | typeof DROPPED {
   const faults = device.faultState;
-  if (faults.failNextSet) {
-    const { code, message } = faults.failNextSet;
+  const hasOperations = (request.delete?.length ?? 0) + (request.replace?.length ?? 0) + (request.update?.length ?? 0) + (request.union_replace?.length ?? 0) > 0;
+  // A one-shot fault waits for the Set it targets: any Set, or the next one carrying config.
+  const targets = (fault: { configOnly: boolean } | undefined) => fault !== undefined && (!fault.configOnly || hasOperations);
+  if (targets(faults.failNextSet)) {
+    const { code, message } = faults.failNextSet!;
     faults.failNextSet = undefined;
     throw new GnmiError(code as status, message);
   }
-  const drop = faults.dropNextSet;
-  faults.dropNextSet = undefined;
+  const drop = targets(faults.dropNextSet) ? faults.dropNextSet!.when : undefined;
+  if (drop) faults.dropNextSet = undefined;
   if (drop === 'before-apply' && device.listener.dropConnection(peer)) return DROPPED;
 
   const commit = parseCommitExtension(request.extension);
-  const hasOperations = (request.delete?.length ?? 0) + (request.replace?.length ?? 0) + (request.update?.length ?? 0) + (request.union_replace?.length ?? 0) > 0;
   if (!commit) device.commits.assertNoPending();
   else {
     device.commits.check(commit);
@@ -135,6 +137,7 @@ function set(device: SimDevice, request: WireSetRequest, peer: string): WireSetR
     device.commits.setRollbackDuration(commit.id, commit.rollbackMs);
   }
 
+  // Every action lands before the drop, a confirm or cancel included: that is how a client loses a confirm's answer.
   if (drop === 'after-apply' && device.listener.dropConnection(peer)) return DROPPED;
   return response;
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 import { writeFileSync } from 'node:fs';
 import { parseCliArgs, USAGE, UsageError, type CliOptions } from './cli-args';
-import { referenceLabTopology } from './lab';
+import { loadLabFile } from '@synapse/lab';
+import { labTopology, referenceLabTopology } from './lab';
 import { startDeviceSim, type DeviceSim } from './simulator';
 import { loadTopologyFile, type Topology } from './topology';
 
@@ -9,7 +10,7 @@ import { loadTopologyFile, type Topology } from './topology';
 const REFERENCE_LAB_BASE_PORT = 57400;
 
 function withPorts(topology: Topology, options: CliOptions): Topology {
-  const base = options.basePort ?? (options.topologyFile ? undefined : REFERENCE_LAB_BASE_PORT);
+  const base = options.basePort ?? (options.topologyFile || options.labFile ? undefined : REFERENCE_LAB_BASE_PORT);
   if (base === undefined) return topology;
   // --base-port 0 asks for ephemeral ports throughout.
   return { ...topology, devices: topology.devices.map((device, i) => ({ ...device, port: base === 0 ? 0 : base + i })) };
@@ -38,7 +39,10 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
 
-  const topology = withPorts(options.topologyFile ? loadTopologyFile(options.topologyFile) : referenceLabTopology(), options);
+  const topology = withPorts(
+    options.topologyFile ? loadTopologyFile(options.topologyFile) : options.labFile ? labTopology(loadLabFile(options.labFile)) : referenceLabTopology(),
+    options,
+  );
   sim = await startDeviceSim({
     topology,
     host: options.host,

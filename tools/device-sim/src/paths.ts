@@ -136,7 +136,8 @@ export function toWirePath(elems: PathElem[], ietf: boolean, target?: string, ro
     const insideAnydata: boolean = parent?.kind === 'anydata';
     const child: SchemaNode | undefined = parent && !insideAnydata ? childNode(parent, e.name) : undefined;
     const qualify = ietf && child !== undefined && parent !== undefined && !insideAnydata && child.module !== parent.module;
-    const name = qualify ? `${child.module}:${e.name}` : e.name;
+    // Carried JSON keeps the names it was sent with; only JSON_IETF may show their prefixes.
+    const name = qualify ? `${child.module}:${e.name}` : insideAnydata && !ietf ? splitQualifiedName(e.name).name : e.name;
     out.push(e.key ? { name, key: { ...e.key } } : { name });
     node = child ?? (insideAnydata ? parent : undefined);
   }

@@ -20,7 +20,19 @@ export type LeafType =
   | { kind: 'ip-prefix' }
   | { kind: 'mask-length-range' }
   | { kind: 'interface-name' }
-  | { kind: 'subinterface-name' };
+  | { kind: 'subinterface-name' }
+  /** An interface address with its prefix length, host part allowed (`2001:db8::1/127`). */
+  | { kind: 'ipv6-interface-prefix' }
+  /** IPv4, or IPv6 optionally followed by `%<subinterface>` (a link-local peer's zone). */
+  | { kind: 'ip-address-with-zone' }
+  /** YANG `empty`: present or not; RFC 7951 writes it `[null]`. */
+  | { kind: 'empty' }
+  | { kind: 'union'; types: readonly LeafType[]; hint: string }
+  /**
+   * A leaf known to exist whose type the simulator does not check: any
+   * scalar, kept exactly as given (an identity keeps the prefix it came with).
+   */
+  | { kind: 'any' };
 
 interface NodeBase {
   name: string;
@@ -35,12 +47,17 @@ export interface ContainerNode extends NodeBase {
   children: Map<string, SchemaNode>;
   /** Members not in `children` are accepted as anydata defined by this module. */
   openChildrenModule?: string;
+  /** A YANG presence container: meaningful when empty, so kept (and answered as `{}`). */
+  presence: boolean;
 }
 
 export interface ListNode extends NodeBase {
   kind: 'list';
   keys: string[];
   children: Map<string, SchemaNode>;
+  maxElements?: number;
+  /** Members not in `children` are accepted as anydata defined by this module. */
+  openChildrenModule?: string;
 }
 
 export interface LeafNode extends NodeBase {
@@ -52,11 +69,17 @@ export interface LeafNode extends NodeBase {
 export interface LeafListNode extends NodeBase {
   kind: 'leaf-list';
   type: LeafType;
+  maxElements?: number;
 }
 
-/** Arbitrary JSON kept as given (member names stripped of module prefixes). */
+/**
+ * Arbitrary JSON kept exactly as the client sent it, module prefixes inside
+ * included, so a JSON_IETF Get returns it unchanged.
+ */
 export interface AnydataNode extends NodeBase {
   kind: 'anydata';
+  /** Synthesised for an open parent's unknown member: its real module is not known. */
+  open?: boolean;
 }
 
 export type SchemaNode = ContainerNode | ListNode | LeafNode | LeafListNode | AnydataNode;
@@ -69,22 +92,25 @@ interface Decl {
   module?: string;
   state?: boolean;
 }
-type Draft =
-  | (Decl & { kind: 'container'; name: string; children: Draft[]; openChildrenModule?: string })
-  | (Decl & { kind: 'list'; name: string; keys: string[]; children: Draft[] })
+type ContainerDecl = Decl & { openChildrenModule?: string; presence?: boolean };
+type ListDecl = Decl & { openChildrenModule?: string; maxElements?: number };
+type LeafListDecl = Decl & { maxElements?: number };
+export type Draft =
+  | (ContainerDecl & { kind: 'container'; name: string; children: Draft[] })
+  | (ListDecl & { kind: 'list'; name: string; keys: string[]; children: Draft[] })
   | (Decl & { kind: 'leaf'; name: string; type: LeafType; mandatory?: boolean })
-  | (Decl & { kind: 'leaf-list'; name: string; type: LeafType })
+  | (LeafListDecl & { kind: 'leaf-list'; name: string; type: LeafType })
   | (Decl & { kind: 'anydata'; name: string });
 
-export const container = (name: string, children: Draft[], decl: Decl & { openChildrenModule?: string } = {}): Draft => ({
+export const container = (name: string, children: Draft[], decl: ContainerDecl = {}): Draft => ({
   kind: 'container',
   name,
   children,
   ...decl,
 });
-export const list = (name: string, keys: string[], children: Draft[], decl: Decl = {}): Draft => ({ kind: 'list', name, keys, children, ...decl });
+export const list = (name: string, keys: string[], children: Draft[], decl: ListDecl = {}): Draft => ({ kind: 'list', name, keys, children, ...decl });
 export const leaf = (name: string, type: LeafType, decl: Decl & { mandatory?: boolean } = {}): Draft => ({ kind: 'leaf', name, type, ...decl });
-export const leafList = (name: string, type: LeafType, decl: Decl = {}): Draft => ({ kind: 'leaf-list', name, type, ...decl });
+export const leafList = (name: string, type: LeafType, decl: LeafListDecl = {}): Draft => ({ kind: 'leaf-list', name, type, ...decl });
 export const anydata = (name: string, decl: Decl = {}): Draft => ({ kind: 'anydata', name, ...decl });
 
 function build(draft: Draft, parentModule: string, parentConfig: boolean): SchemaNode {
@@ -99,14 +125,14 @@ function build(draft: Draft, parentModule: string, parentConfig: boolean): Schem
         for (const key of draft.keys) {
           if (children.get(key)?.kind !== 'leaf') throw new Error(`schema: key ${key} of ${draft.name} is not a leaf`);
         }
-        return { kind: 'list', name: draft.name, module, config, keys: draft.keys, children };
+        return { kind: 'list', name: draft.name, module, config, keys: draft.keys, children, maxElements: draft.maxElements, openChildrenModule: draft.openChildrenModule };
       }
-      return { kind: 'container', name: draft.name, module, config, children, openChildrenModule: draft.openChildrenModule };
+      return { kind: 'container', name: draft.name, module, config, children, openChildrenModule: draft.openChildrenModule, presence: draft.presence ?? false };
     }
     case 'leaf':
       return { kind: 'leaf', name: draft.name, module, config, type: draft.type, mandatory: draft.mandatory ?? false };
     case 'leaf-list':
-      return { kind: 'leaf-list', name: draft.name, module, config, type: draft.type };
+      return { kind: 'leaf-list', name: draft.name, module, config, type: draft.type, maxElements: draft.maxElements };
     case 'anydata':
       return { kind: 'anydata', name: draft.name, module, config };
   }
@@ -123,10 +149,27 @@ export function childNode(parent: SchemaNode, name: string): SchemaNode | undefi
   if (parent.kind !== 'container' && parent.kind !== 'list') return undefined;
   const known = parent.children.get(name);
   if (known) return known;
-  if (parent.kind === 'container' && parent.openChildrenModule) {
-    return { kind: 'anydata', name, module: parent.openChildrenModule, config: parent.config };
+  if (parent.openChildrenModule) {
+    return { kind: 'anydata', name, module: parent.openChildrenModule, config: parent.config, open: true };
   }
   return undefined;
+}
+
+/** Every module the schema names, for Capabilities. */
+export function schemaModules(node: SchemaNode, into = new Set<string>()): Set<string> {
+  if (node.module) into.add(node.module);
+  if (node.kind === 'container' || node.kind === 'list') {
+    if (node.openChildrenModule) into.add(node.openChildrenModule);
+    for (const child of node.children.values()) schemaModules(child, into);
+  }
+  if ((node.kind === 'leaf' || node.kind === 'leaf-list') && node.type.kind === 'identity') into.add(node.type.module);
+  return into;
+}
+
+/** The stored member of `object` whose unqualified name is `name` (anydata keeps prefixes as given). */
+export function memberKey(object: Record<string, unknown>, name: string): string | undefined {
+  if (Object.prototype.hasOwnProperty.call(object, name)) return name;
+  return Object.keys(object).find((key) => splitQualifiedName(key).name === name);
 }
 
 export function isInner(node: SchemaNode): node is InnerNode {

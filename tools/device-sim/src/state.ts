@@ -61,6 +61,13 @@ function findInterface(config: JsonObject, name: string): JsonObject | undefined
   return list(config.interface).find((i) => i.name === name);
 }
 
+/** A LAG's members: the ports whose ethernet/aggregate-id names it (membership is set on the member). */
+function lagMembers(config: JsonObject, lag: string): string[] {
+  return list(config.interface)
+    .filter((itf) => isJsonObject(itf.ethernet) && itf.ethernet['aggregate-id'] === lag)
+    .map((itf) => String(itf.name));
+}
+
 function bgpOf(networkInstance: JsonObject): JsonObject | undefined {
   const protocols = networkInstance.protocols;
   return isJsonObject(protocols) && isJsonObject(protocols.bgp) ? protocols.bgp : undefined;
@@ -219,10 +226,24 @@ export class StateEngine {
     const interfaces = new Map<string, UpDown>();
     const subinterfaces = new Map<string, UpDown>();
     const networkInstances = new Map<string, UpDown>();
-    for (const itf of list(subject.config.interface)) {
+    const all = list(subject.config.interface);
+    const usable = (itf: JsonObject) => subject.up && enabled(itf['admin-state'], DEFAULTS.interfaceAdminState) && !subject.isFlapping(String(itf.name));
+    // Ports first: a LAG's state is a count of its members' states.
+    for (const itf of all) {
       const name = String(itf.name);
-      const up = subject.up && enabled(itf['admin-state'], DEFAULTS.interfaceAdminState) && !subject.isFlapping(name) && this.carrier(subject, name);
-      interfaces.set(name, up ? 'up' : 'down');
+      if (interfaceKind(name) !== 'lag') interfaces.set(name, usable(itf) && this.carrier(subject, name) ? 'up' : 'down');
+    }
+    for (const itf of all) {
+      const name = String(itf.name);
+      if (interfaceKind(name) !== 'lag') continue;
+      const membersUp = lagMembers(subject.config, name).filter((member) => interfaces.get(member) === 'up').length;
+      const lag = isJsonObject(itf.lag) ? itf.lag : {};
+      const minLinks = Number(lag['min-links'] ?? DEFAULTS.lagMinLinks);
+      interfaces.set(name, usable(itf) && membersUp >= minLinks ? 'up' : 'down');
+    }
+    for (const itf of all) {
+      const name = String(itf.name);
+      const up = interfaces.get(name) === 'up';
       for (const sub of list(itf.subinterface)) {
         const subUp = up && enabled(sub['admin-state'], DEFAULTS.subinterfaceAdminState);
         subinterfaces.set(`${name}.${sub.index}`, subUp ? 'up' : 'down');
@@ -236,24 +257,17 @@ export class StateEngine {
   }
 
   /**
-   * Whether the port sees its peer. Ethernet needs a cabled, admin-enabled,
-   * running far end; a LAG has no members in this model so never comes up;
-   * mgmt0, system0 and loopbacks need nothing outside the device.
+   * Whether a non-LAG interface sees what it needs. An ethernet port (a
+   * breakout port too) needs a cabled, admin-enabled, running far end; mgmt0,
+   * system0, loopbacks and irb need nothing outside the device.
    */
   private carrier(subject: StateSubject, name: string): boolean {
-    switch (interfaceKind(name)) {
-      case 'ethernet': {
-        const far = this.links.get(endKey(subject.name, name));
-        const farSubject = far && this.subjects.get(far.device);
-        if (!far || !farSubject || !farSubject.up || farSubject.isFlapping(far.interface)) return false;
-        const farInterface = findInterface(farSubject.config, far.interface);
-        return farInterface !== undefined && enabled(farInterface['admin-state'], DEFAULTS.interfaceAdminState);
-      }
-      case 'lag':
-        return false;
-      default:
-        return true;
-    }
+    if (interfaceKind(name) !== 'ethernet') return true;
+    const far = this.links.get(endKey(subject.name, name));
+    const farSubject = far && this.subjects.get(far.device);
+    if (!far || !farSubject || !farSubject.up || farSubject.isFlapping(far.interface)) return false;
+    const farInterface = findInterface(farSubject.config, far.interface);
+    return farInterface !== undefined && enabled(farInterface['admin-state'], DEFAULTS.interfaceAdminState);
   }
 
   private evaluateSessions(subject: StateSubject, subinterfaceUp: (device: string, itf: string, index: number) => boolean): Map<string, Evaluation> {
@@ -331,6 +345,10 @@ export function buildView(config: JsonObject, state: OperState | undefined): Jso
   for (const itf of list(view.interface)) {
     const name = String(itf.name);
     itf['oper-state'] = state?.interfaces.get(name) ?? 'down';
+    if (isJsonObject(itf.lag)) {
+      const members = lagMembers(config, name).map((member) => ({ name: member, 'oper-state': state?.interfaces.get(member) ?? 'down' }));
+      if (members.length > 0) itf.lag.member = members;
+    }
     for (const sub of list(itf.subinterface)) sub['oper-state'] = state?.subinterfaces.get(`${name}.${sub.index}`) ?? 'down';
   }
   for (const ni of list(view['network-instance'])) {

@@ -1,5 +1,5 @@
 import type { PathElem } from '@synapse/gnmi-client';
-import { childNode, type ContainerNode, type ListNode, type SchemaNode } from './schema';
+import { childNode, memberKey, type ContainerNode, type ListNode, type SchemaNode } from './schema';
 import { SRL_SCHEMA } from './srl-model';
 
 /**
@@ -51,7 +51,9 @@ function walk(value: unknown, node: SchemaNode, elems: PathElem[], index: number
   if (!isJsonObject(value)) return;
   const e = elems[index];
   const last = index === elems.length - 1;
-  const names = e.name === '*' ? Object.keys(value) : [e.name];
+  // Inside anydata, members keep the prefixes they were sent with; paths name them unqualified.
+  const stored = node.kind === 'anydata' ? memberKey(value, e.name) : e.name;
+  const names = e.name === '*' ? Object.keys(value) : stored === undefined ? [] : [stored];
   for (const name of names) {
     const member = value[name];
     if (member === undefined) continue;
@@ -134,13 +136,14 @@ export function writeAt(root: JsonObject, elems: PathElem[], value: unknown, mod
       node = child;
       continue;
     }
+    const key = node.kind === 'anydata' ? (memberKey(current, e.name) ?? e.name) : e.name;
     if (last) {
       const mergeable = child.kind === 'container' || child.kind === 'anydata';
-      current[e.name] = mode === 'update' && mergeable ? mergeValue(child, current[e.name], value) : value;
+      current[key] = mode === 'update' && mergeable ? mergeValue(child, current[key], value) : value;
       return root;
     }
-    if (!isJsonObject(current[e.name])) current[e.name] = {};
-    current = current[e.name] as JsonObject;
+    if (!isJsonObject(current[key])) current[key] = {};
+    current = current[key] as JsonObject;
     node = child;
   }
   return root;
@@ -171,9 +174,19 @@ function mergeList(list: ListNode, existing: unknown, incoming: unknown): unknow
   return entries;
 }
 
+/**
+ * Update inside anydata: objects merge member by member (matched by
+ * unqualified name, the incoming spelling wins); anything else, arrays
+ * included, is replaced, since without a schema there are no list keys.
+ */
 function mergeJson(existing: unknown, incoming: unknown): unknown {
   if (!isJsonObject(existing) || !isJsonObject(incoming)) return incoming;
-  for (const [name, value] of Object.entries(incoming)) existing[name] = mergeJson(existing[name], value);
+  for (const [name, value] of Object.entries(incoming)) {
+    const key = memberKey(existing, name);
+    const merged = mergeJson(key === undefined ? undefined : existing[key], value);
+    if (key !== undefined && key !== name) delete existing[key];
+    existing[name] = merged;
+  }
   return existing;
 }
 
@@ -197,9 +210,10 @@ export function removeLocations(locations: Location[]): void {
 }
 
 /**
- * Drops empty containers and empty lists, which YANG does not distinguish
- * from absent ones, so that equal configs have one shape. Anydata is kept
- * as given. Returns true when the node itself ended up empty.
+ * Drops empty non-presence containers and empty lists, which YANG does not
+ * distinguish from absent ones, so that equal configs have one shape.
+ * Presence containers and anydata are kept as given. Returns true when the
+ * node itself ended up empty (and may go).
  */
 export function pruneEmpty(node: SchemaNode, value: unknown): boolean {
   if (node.kind === 'leaf' || node.kind === 'anydata') return false;
@@ -210,7 +224,7 @@ export function pruneEmpty(node: SchemaNode, value: unknown): boolean {
   }
   if (!isJsonObject(value)) return false;
   pruneMembers(node, value);
-  return Object.keys(value).length === 0;
+  return Object.keys(value).length === 0 && !(node.kind === 'container' && node.presence);
 }
 
 function pruneMembers(node: ContainerNode | ListNode, value: unknown): void {

@@ -59,10 +59,29 @@ describe('credentials and Capabilities', () => {
       const capabilities = await client.capabilities();
       expect(capabilities.gNMI_version).toBe('0.10.0');
       expect(capabilities.supported_encodings).toEqual(['JSON', 'JSON_IETF']);
-      expect(capabilities.supported_models!.map((m) => m.name)).toEqual(
-        expect.arrayContaining(['srl_nokia-interfaces', 'srl_nokia-network-instance', 'srl_nokia-bgp', 'srl_nokia-routing-policy', 'srl_nokia-system']),
+      const names = capabilities.supported_models!.map((m) => m.name);
+      expect(names).toEqual(
+        expect.arrayContaining([
+          'srl_nokia-interfaces',
+          'srl_nokia-interfaces-lag',
+          'srl_nokia-interfaces-vlans',
+          'srl_nokia-network-instance',
+          'srl_nokia-bgp',
+          'srl_nokia-routing-policy',
+          'srl_nokia-acl',
+          'srl_nokia-system',
+          'srl_nokia-grpc',
+          'srl_nokia-ntp',
+          'srl_nokia-system-snmp',
+          'srl_nokia-system-name',
+          'srl_nokia-common',
+        ]),
       );
-      expect(capabilities.supported_models!.every((m) => m.organization === 'Nokia' && /^\d{4}-\d{2}-\d{2}$/.test(m.version ?? ''))).toBe(true);
+      // 24.3 replaced it with srl_nokia-grpc; a 25.3 device does not have it.
+      expect(names).not.toContain('srl_nokia-gnmi-server');
+      expect(new Set(names).size).toBe(names.length);
+      expect(capabilities.supported_models!.every((m) => m.version === '2025-03-31')).toBe(true);
+      expect(capabilities.supported_models!.every((m) => m.organization === 'Nokia')).toBe(true);
       expect(capabilities.extension ?? []).toEqual([]);
     } finally {
       client.close();

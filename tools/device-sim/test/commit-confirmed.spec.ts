@@ -107,6 +107,34 @@ describe('commit confirmed (gnmi_ext Commit)', () => {
     expect(lo1()).toMatchObject({ description: 'pending' });
   });
 
+  it('dropNextSet after-apply on a confirm: the confirm takes effect, the client only sees the connection drop', async () => {
+    await leaf.set({ ...describeLo1('kept'), extension: [commit('c12', 1)] });
+    sim.faults('leaf01').dropNextSet({ when: 'after-apply' });
+    await expectGrpcError(leaf.set({ extension: [confirm('c12')] }), status.UNAVAILABLE);
+    // Confirmed: nothing pending any more, and the change outlives its rollback duration.
+    await expectGrpcError(leaf.set({ extension: [confirm('c12')] }), status.FAILED_PRECONDITION, /no confirmed commit is pending/);
+    await sleep(1300);
+    expect(lo1()).toMatchObject({ description: 'kept' });
+  });
+
+  it('dropNextSet after-apply on a cancel: the rollback happens, the client only sees the connection drop', async () => {
+    await leaf.set({ ...describeLo1('cancelled'), extension: [commit('c13', 60)] });
+    sim.faults('leaf01').dropNextSet('after-apply');
+    await expectGrpcError(leaf.set({ extension: [cancel('c13')] }), status.UNAVAILABLE);
+    expect(sim.runningConfig('leaf01')).toEqual(original);
+    await leaf.set(describeLo1('free again'));
+  });
+
+  it('dropNextSet before-apply on a confirm leaves the commit pending, so a retried confirm lands', async () => {
+    await leaf.set({ ...describeLo1('pending'), extension: [commit('c14', 60)] });
+    const dropped = await fetch(`${sim.controlAddress}/devices/leaf01/drop-next-set`, { method: 'POST', body: JSON.stringify({ when: 'before-apply' }) });
+    expect(dropped.status).toBe(200);
+    await expectGrpcError(leaf.set({ extension: [confirm('c14')] }), status.UNAVAILABLE);
+    await expectGrpcError(leaf.set(describeLo1('sneaky')), status.FAILED_PRECONDITION, /"c14" is pending/);
+    await leaf.set({ extension: [confirm('c14')] });
+    expect(lo1()).toMatchObject({ description: 'pending' });
+  });
+
   it('defaults the rollback duration to 10 minutes', async () => {
     const before = Date.now();
     await leaf.set({ ...describeLo1('default duration'), extension: [commit('c11')] });

@@ -75,6 +75,8 @@ describe('HTTP control interface', () => {
     expect((await call('POST', '/devices/leaf01/fail-next-set', { code: status.RESOURCE_EXHAUSTED, message: 'commit queue full' })).status).toBe(200);
     await expectGrpcError(leaf.set({ update: [update('/interface[name=lo5]', {})] }), status.RESOURCE_EXHAUSTED, 'commit queue full');
     expect((await call('POST', '/devices/leaf01/drop-next-set', { when: 'after-apply' })).status).toBe(200);
+    expect((await call('GET', '/devices/leaf01/faults')).body).toMatchObject({ dropNextSet: { when: 'after-apply', configOnly: false } });
+    expect((await call('POST', '/devices/leaf01/drop-next-set', { when: 'after-apply', configOnly: true })).body).toMatchObject({ dropNextSet: { when: 'after-apply', configOnly: true } });
     await expectGrpcError(leaf.set({ update: [update('/interface[name=lo5]', {})] }), status.UNAVAILABLE);
     expect(JSON.stringify(sim.runningConfig('leaf01'))).toContain('lo5');
   });

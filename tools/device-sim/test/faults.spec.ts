@@ -69,6 +69,19 @@ describe('fault injection', () => {
     expect(sim.runningConfig('leaf01')).not.toEqual(before);
   });
 
+  it('with configOnly, a Set fault waits for the next Set that carries config: probes and confirms before it pass', async () => {
+    const before = sim.runningConfig('leaf01');
+    sim.faults('leaf01').failNextSet(status.INVALID_ARGUMENT, 'refused config', { configOnly: true });
+    sim.faults('leaf01').dropNextSet({ when: 'after-apply', configOnly: true });
+    // A Set without config (a commit-confirmed probe, as a change makes before its backup) is not the target.
+    await expectGrpcError(clients.leaf01.set({ extension: [{ commit: { id: 'probe', set_rollback_duration: { rollback_duration: { seconds: 1 } } } }] }), status.FAILED_PRECONDITION);
+    await expectGrpcError(clients.leaf01.set({ update: [update('/interface[name=lo1]', {})] }), status.INVALID_ARGUMENT, 'refused config');
+    expect(sim.runningConfig('leaf01')).toEqual(before);
+    // The drop was armed for config too and is still waiting: the next config Set lands, then loses its answer.
+    await expectGrpcError(clients.leaf01.set({ update: [update('/interface[name=lo1]/description', 'landed')] }), status.UNAVAILABLE);
+    expect(JSON.stringify(sim.runningConfig('leaf01'))).toContain('landed');
+  });
+
   it('dropNextSet before-apply tears the connection down and leaves config unchanged', async () => {
     const before = sim.runningConfig('leaf01');
     sim.faults('leaf01').dropNextSet('before-apply');

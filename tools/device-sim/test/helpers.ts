@@ -197,3 +197,38 @@ export class StreamRecorder {
     await waitFor(() => this, accept, timeoutMs, what);
   }
 }
+
+/** Values of these leaves are identities: a JSON_IETF answer qualifies them (`srl_nokia-interfaces:routed`). */
+const IDENTITY_LEAVES = new Set(['type', 'afi-safi-name', 'protocol', 'services', 'functional-type']);
+const MODULE_PREFIX = /^srl_nokia-[a-z-]+:/;
+
+/**
+ * The canonical form two configs are compared in, written apart from the
+ * simulator's own decoding: identity values lose their module prefix, object
+ * members are sorted, and member names lose theirs too unless `keepNames`
+ * (then a prefix missing or misplaced still differs). Arrays keep their
+ * order, so an ordered-by-user list that was reordered still differs.
+ */
+export function canonical(value: unknown, options: { keepNames?: boolean } = {}, member?: string): unknown {
+  if (Array.isArray(value)) return value.map((item) => canonical(item, options, member));
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).map(([name, child]) => {
+      const bare = name.replace(MODULE_PREFIX, '');
+      return [options.keepNames ? name : bare, canonical(child, options, bare)] as const;
+    });
+    return Object.fromEntries(entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  }
+  if (typeof value === 'string' && member !== undefined && IDENTITY_LEAVES.has(member)) return value.replace(MODULE_PREFIX, '');
+  return value;
+}
+
+/** Get CONFIG at the root in JSON_IETF: what a backup holds. */
+export async function backup(client: TestClient): Promise<Record<string, unknown>> {
+  const response = await client.get({ path: [{ elem: [] }], type: 'CONFIG', encoding: 'JSON_IETF' });
+  return decode(response.notification![0].update![0].val) as Record<string, unknown>;
+}
+
+/** A root replace with a whole config document, as a restore does. */
+export function replaceRoot(document: unknown): WireSetRequest {
+  return { replace: [{ path: { elem: [] }, val: ietf(document) }] };
+}

@@ -2,6 +2,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { brownfieldLab, labToJson, referenceLab } from '@synapse/lab';
 import { referenceLabTopology } from '../src';
 import { connect, getValue } from './helpers';
 
@@ -101,6 +102,30 @@ describe('device-sim command (dist/main.js)', () => {
       child.kill('SIGINT');
     }
     expect(await exitOf(child)).toBe(0);
+  }, 30_000);
+
+  it('serves a lab file as the generator writes it (the brownfield twin here), the same file the Infrahub simulator loads', async () => {
+    const file = join(dir, 'brownfield.json');
+    writeFileSync(file, labToJson(brownfieldLab(referenceLab())));
+    const { child, lines } = await startMain(['--lab', file, '--base-port', '0', '--control-port', '0'], 4);
+    try {
+      expect(lines.map((l) => l.device ?? l.service)).toEqual(['spine01', 'leaf01', 'leaf02', 'device-sim-control']);
+      const client = connect(lines[1].address);
+      try {
+        expect(await getValue(client, '/interface[name=lag1]/description')).toBe('server bond (not in Infrahub)');
+      } finally {
+        client.close();
+      }
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exitOf(child)).toBe(0);
+    const wrong = await runToExit(['--lab', join(dir, 'absent.json')]);
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toMatch(/lab file .*absent\.json/);
+    const both = await runToExit(['--lab', file, '--topology', file]);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/--topology or --lab, not both/);
   }, 30_000);
 
   it('exits 2 with usage on a bad argument and 1 naming the field of a bad topology', async () => {

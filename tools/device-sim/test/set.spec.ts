@@ -57,7 +57,7 @@ describe('Set', () => {
   });
 
   it('applies deletes, then replaces, then updates, whatever the field order on the wire', async () => {
-    await spine.set({ update: [update('/interface[name=lo7]', { description: 'before', mtu: 1500 })] });
+    await spine.set({ update: [update('/interface[name=lo7]', { description: 'before', 'admin-state': 'enable' })] });
     await spine.set({
       update: [update('/interface[name=lo7]/description', 'updated')],
       replace: [update('/interface[name=lo7]', { 'admin-state': 'disable', description: 'replaced' })],

@@ -14,10 +14,13 @@ const CASES: Array<[string, WireSetRequest, string | RegExp]> = [
     '/interface[name=eth1]/name: "eth1" is not a valid interface name',
   ],
   ['a loopback named loopback0', { update: [update('/interface[name=loopback0]', { 'admin-state': 'enable' })] }, '/interface[name=loopback0]/name: "loopback0" is not a valid'],
-  ['an ethernet slot above 255', { update: [update('/interface[name=ethernet-256/1]', {})] }, '/interface[name=ethernet-256/1]/name'],
+  ['an ethernet port above 128', { update: [update('/interface[name=ethernet-1/200]', {})] }, '/interface[name=ethernet-1/200]/name: "ethernet-1/200" is not a valid interface name'],
+  ['an ethernet slot above 99', { update: [update('/interface[name=ethernet-100/1]', {})] }, '/interface[name=ethernet-100/1]/name: "ethernet-100/1" is not a valid interface name'],
   ['an ethernet MTU below 1500', { update: [update('/interface[name=ethernet-1/1]/mtu', 100)] }, '/interface[name=ethernet-1/1]/mtu: 100 is out of range 1500..9500 for ethernet ports'],
   ['an ethernet MTU of 1450 (valid elsewhere)', { update: [update('/interface[name=ethernet-1/1]/mtu', 1450)] }, '/interface[name=ethernet-1/1]/mtu: 1450 is out of range 1500..9500 for ethernet ports'],
-  ['an MTU above 9500', { update: [update('/interface[name=mgmt0]/mtu', 9501)] }, '/interface[name=mgmt0]/mtu: 9501 is out of range 1450..9500'],
+  ['an ethernet MTU above 9500', { update: [update('/interface[name=ethernet-1/1]/mtu', 9501)] }, '/interface[name=ethernet-1/1]/mtu: 9501 is out of range 1500..9500 for ethernet ports'],
+  ['a mgmt MTU above 9216', { update: [update('/interface[name=mgmt0]/mtu', 9217)] }, '/interface[name=mgmt0]/mtu: 9217 is out of range 1500..9216 for mgmt interfaces'],
+  ['a mgmt MTU of 1450 (only lif/vhn go below 1500)', { update: [update('/interface[name=mgmt0]/mtu', 1450)] }, '/interface[name=mgmt0]/mtu: 1450 is out of range 1500..9216 for mgmt interfaces'],
   ['an MTU given as a string', { update: [update('/interface[name=ethernet-1/1]', { mtu: '9000' })] }, '/interface[name=ethernet-1/1]/mtu: expected an unsigned integer, got "9000"'],
   ['a bad admin-state', { update: [update('/interface[name=ethernet-1/1]/admin-state', 'up')] }, '/interface[name=ethernet-1/1]/admin-state: "up" is not one of: enable, disable'],
   ['a description over 255 characters', { update: [update('/interface[name=ethernet-1/1]/description', 'x'.repeat(256))] }, '/interface[name=ethernet-1/1]/description: length 256 exceeds the maximum of 255'],
@@ -33,7 +36,7 @@ const CASES: Array<[string, WireSetRequest, string | RegExp]> = [
     { update: [update('/interface[name=ethernet-1/1]', { speed: '100G' })] },
     '/interface[name=ethernet-1/1]/speed: unknown element "speed"',
   ],
-  ['an unknown element in the path', { update: [update('/interface[name=ethernet-1/1]/ethernet/port-speed', '100G')] }, /\/interface\[name=ethernet-1\/1\]\/ethernet\/port-speed: unknown element "ethernet"/],
+  ['an unknown element in the path', { update: [update('/interface[name=ethernet-1/1]/ethernet/speed', '100G')] }, /\/interface\[name=ethernet-1\/1\]\/ethernet\/speed: unknown element "speed"/],
   ['an unknown top-level container', { update: [update('/qos', {})] }, '/qos: unknown element "qos"'],
   [
     'a network-instance interface that is not a subinterface',
@@ -85,8 +88,13 @@ const CASES: Array<[string, WireSetRequest, string | RegExp]> = [
   ['a policy-result that is not accept|reject', { update: [update('/routing-policy/policy[name=import-all]/default-action/policy-result', 'permit')] }, /default-action\/policy-result: "permit" is not one of: accept, reject/],
   [
     'a statement matching a missing prefix-set',
-    { update: [update('/routing-policy/policy[name=import-all]/statement[name=s1]/match/prefix-set', 'nope')] },
-    '/routing-policy/policy[name=import-all]/statement[name=s1]/match/prefix-set: prefix-set "nope" does not exist',
+    { update: [update('/routing-policy/policy[name=import-all]/statement[name=s1]/match/prefix/prefix-set', 'nope')] },
+    '/routing-policy/policy[name=import-all]/statement[name=s1]/match/prefix/prefix-set: prefix-set "nope" does not exist',
+  ],
+  [
+    "24.10's match/prefix-set leaf (25.3 has only match/prefix/prefix-set)",
+    { update: [update('/routing-policy/policy[name=import-all]/statement[name=s1]', { match: { 'prefix-set': 'loopbacks' } })] },
+    '/routing-policy/policy[name=import-all]/statement[name=s1]/match/prefix-set: unknown element "prefix-set"',
   ],
   ['a route prefix with host bits set', { update: [update('/routing-policy/prefix-set[name=p]/prefix', [{ 'ip-prefix': '10.1.0.1/24', 'mask-length-range': 'exact' }])] }, /ip-prefix: "10.1.0.1\/24" is not a valid IP prefix/],
   ['an identity from the wrong module', { update: [update(NI, { type: 'srl_nokia-common:default' })] }, `${NI}/type: identity "srl_nokia-common:default" is not from module srl_nokia-network-instance`],
@@ -127,15 +135,16 @@ describe('validation: invalid config is refused whole, naming the path', () => {
       update: [
         update('/interface[name=ethernet-1/1]/mtu', 1500),
         update('/interface[name=ethernet-1/2]/mtu', 9500),
-        update('/interface[name=mgmt0]/mtu', 1450),
-        update('/interface[name=ethernet-255/255]', { description: 'd'.repeat(255), subinterface: [{ index: 9999 }] }),
-        update('/interface[name=lag1000]', {}),
+        update('/interface[name=mgmt0]/mtu', 9216),
+        update('/interface[name=ethernet-99/128]', { description: 'd'.repeat(255), subinterface: [{ index: 9999 }] }),
+        update('/interface[name=lag1000]', { mtu: 1500 }),
         update('/interface[name=lo255]', {}),
+        update('/interface[name=irb255]', {}),
         update(`${BGP}/neighbor[peer-address=2001:db8::1]`, { 'peer-group': 'leaves', 'peer-as': 4294967295 }),
       ],
     });
     expect((sim.runningConfig('spine01') as { interface: unknown[] }).interface).toEqual(
-      expect.arrayContaining([{ name: 'ethernet-255/255', description: 'd'.repeat(255), subinterface: [{ index: 9999 }] }, { name: 'lag1000' }]),
+      expect.arrayContaining([{ name: 'ethernet-99/128', description: 'd'.repeat(255), subinterface: [{ index: 9999 }] }, { name: 'lag1000', mtu: 1500 }]),
     );
   });
 });
