@@ -7,10 +7,10 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { ApplicationFailure } from '@temporalio/common';
 import type { ChangeRecord, DeviceIntent, InfrahubActivities } from '@synapse/contracts';
-import { checksum, renderConfig } from '@synapse/device-config';
+import { checksum, ownershipScope, renderConfig } from '@synapse/device-config';
 import { InfrahubClient } from '@synapse/infrahub-client';
 import { DEFAULT_LAB_API_TOKEN, startInfrahubSim, type InfrahubSim } from '@synapse/infrahub-sim';
-import { deviceIntent, referenceLab } from '@synapse/lab';
+import { brownfieldLab, deviceIntent, LEGACY_IMPORT_POLICY, referenceLab, UNDERLAY_PEER_GROUP } from '@synapse/lab';
 import { createInfrahubActivities } from '../src';
 
 /** Infrahub returns lists in its own order; the intent means the same whatever the order. */
@@ -20,6 +20,7 @@ function sortedIntent(intent: DeviceIntent): DeviceIntent {
     ...intent,
     interfaces: byName(intent.interfaces),
     routingPolicies: byName(intent.routingPolicies),
+    prefixSets: byName(intent.prefixSets),
     bgp: intent.bgp && {
       ...intent.bgp,
       groups: byName(intent.bgp.groups),
@@ -50,8 +51,8 @@ describe('infrahub-operations activities', () => {
     return env.run(activity, input) as ReturnType<InfrahubActivities[K]>;
   }
 
-  async function graphql(branch: string, query: string): Promise<Record<string, unknown>> {
-    const response = await fetch(`${sim.address}/graphql/${encodeURIComponent(branch)}`, {
+  async function graphql(branch: string | undefined, query: string): Promise<Record<string, unknown>> {
+    const response = await fetch(`${sim.address}/graphql${branch === undefined ? '' : `/${encodeURIComponent(branch)}`}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'X-INFRAHUB-KEY': DEFAULT_LAB_API_TOKEN },
       body: JSON.stringify({ query }),
@@ -71,7 +72,8 @@ describe('infrahub-operations activities', () => {
     throw new Error('expected the activity to fail');
   }
 
-  it.each(['spine01', 'leaf01', 'leaf02'])('fetchDeviceConfig(%s) returns the lab intent, rendered, with its checksum', async (device) => {
+  it.each(['spine01', 'leaf01', 'leaf02'])('fetchDeviceConfig(%s) returns the lab intent, rendered, with its checksum, scope and source', async (device) => {
+    const before = Date.now();
     const result = await run('fetchDeviceConfig', { device });
     const expectedIntent = deviceIntent(referenceLab(), device);
     expect(sortedIntent(result.intent)).toEqual(sortedIntent(expectedIntent));
@@ -79,6 +81,30 @@ describe('infrahub-operations activities', () => {
     expect(result.checksum).toBe(checksum(renderConfig(expectedIntent)));
     expect(result.checksum).toBe(checksum(result.config));
     expect(Object.keys(result.config)).toEqual(expect.arrayContaining(['/network-instance[name=default]', '/interface[name=system0]']));
+    // Greenfield: Infrahub defines every policy it names, and no port is management.
+    expect(result.scope).toEqual({ protectedInterfaces: [], requiredPolicies: [] });
+    expect(result.source.branch).toBe('main');
+    expect(Date.parse(result.source.readAt)).toBeGreaterThanOrEqual(before - 1);
+  });
+
+  it('fetchDeviceConfig on the brownfield lab scopes out the management port and requires the policy only the device defines', async () => {
+    const lab = brownfieldLab(referenceLab());
+    const brownfield = await startInfrahubSim({ lab, port: 0 });
+    const client = new InfrahubClient({ address: brownfield.address, apiToken: DEFAULT_LAB_API_TOKEN, env: {} });
+    try {
+      const result = (await env.run(createInfrahubActivities({ infrahub: client }).fetchDeviceConfig, { device: 'leaf01' })) as Awaited<ReturnType<InfrahubActivities['fetchDeviceConfig']>>;
+      const expectedIntent = deviceIntent(lab, 'leaf01');
+      expect(sortedIntent(result.intent)).toEqual(sortedIntent(expectedIntent));
+      expect(result.scope).toEqual(ownershipScope(expectedIntent));
+      expect(result.scope).toEqual({
+        protectedInterfaces: [lab.devices.find((d) => d.name === 'leaf01')!.inbandManagement!.interface],
+        requiredPolicies: [{ group: UNDERLAY_PEER_GROUP, direction: 'import', policy: LEGACY_IMPORT_POLICY }],
+      });
+      expect(result.checksum).toBe(checksum(renderConfig(expectedIntent)));
+    } finally {
+      client.close();
+      await brownfield.stop();
+    }
   });
 
   it('reads the intent from a branch when asked', async () => {
@@ -91,6 +117,7 @@ describe('infrahub-operations activities', () => {
     const onBranch = await run('fetchDeviceConfig', { device: 'leaf01', branch: 'change-mtu' });
     const onMain = await run('fetchDeviceConfig', { device: 'leaf01' });
     expect(onBranch.intent.interfaces.find((i) => i.name === 'ethernet-1/49')?.mtu).toBe(9000);
+    expect([onBranch.source.branch, onMain.source.branch]).toEqual(['change-mtu', 'main']);
     expect(onMain.checksum).toBe(checksum(renderConfig(deviceIntent(referenceLab(), 'leaf01'))));
     expect(onBranch.checksum).not.toBe(onMain.checksum);
     const missing = await failureOf(run('fetchDeviceConfig', { device: 'leaf01', branch: 'no-such-branch' }));
@@ -144,6 +171,39 @@ describe('infrahub-operations activities', () => {
     const device = await infrahub.getDevice('spine01');
     expect(device.deployment).toMatchObject({ state: 'deployed', lastChangeId: 'chg-100', lastConfigChecksum: fetched.checksum });
     expect(await infrahub.findChangeRecord('chg-100', 'spine01')).toBe(first.changeRecordId);
+  });
+
+  it('records a deploy of a branch intent on the default branch, readable after the branch is deleted and naming it', async () => {
+    await infrahub.createBranch('change-audit', { description: 'deployed, then deleted' });
+    const fetched = await run('fetchDeviceConfig', { device: 'leaf02', branch: 'change-audit' });
+    const finishedAt = new Date().toISOString();
+    const record: ChangeRecord = {
+      changeId: 'chg-audit',
+      kind: 'standard',
+      device: 'leaf02',
+      requester: 'noc-engineer',
+      reason: 'reviewed on a branch',
+      outcome: 'deployed',
+      diffSummary: '0 changed, 12 added, 0 removed',
+      intent: fetched.source,
+      startedAt: fetched.source.readAt,
+      finishedAt,
+    };
+    const recorded = await run('updateDeviceStatus', { device: 'leaf02', state: 'deployed', changeId: 'chg-audit', configChecksum: fetched.checksum, record });
+
+    await graphql(undefined, 'mutation { BranchDelete(data: {name: "change-audit"}) { ok } }');
+    expect(sim.branches().map((b) => b.name)).not.toContain('change-audit');
+    const onMain = await graphql(
+      undefined,
+      `query { DcimDevice(name__value: "leaf02") { edges { node {
+          deployment_state { value } last_change_id { value } last_config_checksum { value }
+          change_records(change_id__value: "chg-audit") { edges { node { id outcome { value } intent_branch { value } intent_read_at { value } } } } } } } }`,
+    );
+    const leaf02 = (onMain.DcimDevice as { edges: { node: Record<string, any> }[] }).edges[0].node;
+    expect(leaf02).toMatchObject({ deployment_state: { value: 'deployed' }, last_change_id: { value: 'chg-audit' }, last_config_checksum: { value: fetched.checksum } });
+    expect(leaf02.change_records.edges).toEqual([
+      { node: { id: recorded.changeRecordId, outcome: { value: 'deployed' }, intent_branch: { value: 'change-audit' }, intent_read_at: { value: fetched.source.readAt } } },
+    ]);
   });
 
   it('refuses a deployment state outside the schema, naming the field', async () => {

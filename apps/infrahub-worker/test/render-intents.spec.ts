@@ -7,10 +7,10 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import type { RenderIntentsInput, RenderIntentsResult } from '@synapse/contracts';
-import { renderConfig } from '@synapse/device-config';
+import { ownershipScope, renderConfig } from '@synapse/device-config';
 import { InfrahubClient } from '@synapse/infrahub-client';
 import { DEFAULT_LAB_API_TOKEN, startInfrahubSim, type InfrahubSim } from '@synapse/infrahub-sim';
-import { deviceIntent, referenceLab } from '@synapse/lab';
+import { brownfieldLab, deviceIntent, referenceLab } from '@synapse/lab';
 import { createInfrahubActivities } from '../src';
 
 describe('renderIntents', () => {
@@ -33,9 +33,32 @@ describe('renderIntents', () => {
   it("renders each device's intent, in the batch's order, and answers an unknown device with the reason", async () => {
     const result = await render({ devices: ['spine01', 'nosuch01', 'leaf02'], concurrency: 2 });
     expect(result.devices.map((d) => d.device)).toEqual(['spine01', 'nosuch01', 'leaf02']);
-    expect(result.devices[0]).toEqual({ device: 'spine01', config: renderConfig(deviceIntent(referenceLab(), 'spine01')) });
-    expect(result.devices[2]).toEqual({ device: 'leaf02', config: renderConfig(deviceIntent(referenceLab(), 'leaf02')) });
+    for (const [i, name] of [[0, 'spine01'], [2, 'leaf02']] as const) {
+      const intent = deviceIntent(referenceLab(), name);
+      expect(result.devices[i]).toEqual({ device: name, config: renderConfig(intent), scope: ownershipScope(intent) });
+    }
     expect(result.devices[1]).toEqual({ device: 'nosuch01', problem: expect.stringMatching(/nosuch01.*\[IntentNotFound\]$/) });
+  });
+
+  it("carries each device's ownership scope: its management port, and the policies only the device defines", async () => {
+    const lab = brownfieldLab(referenceLab());
+    const brownfield = await startInfrahubSim({ lab, port: 0 });
+    const client = new InfrahubClient({ address: brownfield.address, apiToken: DEFAULT_LAB_API_TOKEN, env: {}, retry: { maxAttempts: 1 } });
+    try {
+      const result = (await env.run(createInfrahubActivities({ infrahub: client }).renderIntents, { devices: ['leaf01', 'spine01'], concurrency: 2 })) as RenderIntentsResult;
+      expect(result.devices).toEqual(
+        ['leaf01', 'spine01'].map((name) => {
+          const intent = deviceIntent(lab, name);
+          return { device: name, config: renderConfig(intent), scope: ownershipScope(intent) };
+        }),
+      );
+      expect(result.devices.map((d) => ('scope' in d ? d.scope.protectedInterfaces : []))).toEqual(
+        ['leaf01', 'spine01'].map((name) => [lab.devices.find((d) => d.name === name)!.inbandManagement!.interface]),
+      );
+    } finally {
+      client.close();
+      await brownfield.stop();
+    }
   });
 
   it('fails the whole batch, retryable, when Infrahub is down', async () => {

@@ -10,14 +10,15 @@ import {
   SynapseError,
   UpdateDeviceStatusInput,
   type DeviceIntent,
+  type IntentSource,
   type UpdateDeviceStatusResult,
 } from '@synapse/contracts';
 import { createAuthenticator, type Authenticator } from './auth';
 import { resolveConfig, type InfrahubClientOptions, type InfrahubConfig } from './config';
-import { toDevice, toDeviceSummary, type DeviceSummary, type InfrahubDevice } from './device';
+import { toDevice, toDeviceSummary, toRoutingPolicy, type DeviceSummary, type InfrahubDevice, type InfrahubRoutingPolicy } from './device';
 import { infrahubError, redactor, type CallContext } from './errors';
 import { GraphqlExecutor, type GraphqlCall } from './graphql';
-import { toDeviceIntent } from './intent';
+import { policyNamesOf, toDeviceIntent } from './intent';
 import {
   BRANCH_BY_NAME,
   CREATE_BRANCH,
@@ -28,6 +29,7 @@ import {
   DEVICE_ID,
   deviceListQuery,
   FIND_CHANGE_RECORD,
+  ROUTING_POLICIES,
   SET_DEPLOYMENT_STATE,
 } from './queries';
 import {
@@ -40,6 +42,7 @@ import {
   DeviceIdData,
   DeviceListData,
   FindChangeRecordData,
+  RoutingPoliciesData,
   SetDeploymentStateData,
   type BgpSessionNode,
 } from './responses';
@@ -59,7 +62,8 @@ export interface ListDevicesOptions extends BranchOption {
   pageSize?: number;
 }
 
-export interface SetDeploymentStateInput extends BranchOption {
+/** Always on the default branch: deployment state is audit data (see recordDeployment). */
+export interface SetDeploymentStateInput {
   device: string;
   state: DeploymentState;
   changeId: string;
@@ -67,6 +71,12 @@ export interface SetDeploymentStateInput extends BranchOption {
   configChecksum?: string;
   /** ISO 8601 time the config went onto the device; left as it was when absent. */
   deployedAt?: string;
+}
+
+/** A device's intent and where it was read: the change record names both, since a branch can be deleted after its deploy. */
+export interface DeviceIntentResult {
+  intent: DeviceIntent;
+  source: IntentSource;
 }
 
 export interface DeploymentStateResult {
@@ -98,7 +108,6 @@ const SetDeploymentStateInputSchema = z.object({
   changeId: ChangeId,
   configChecksum: Sha256.optional(),
   deployedAt: z.string().datetime({ offset: true }).optional(),
-  branch: z.string().min(1).optional(),
 });
 
 const ListDevicesInput = z.object({
@@ -109,6 +118,11 @@ const ListDevicesInput = z.object({
   branch: z.string().min(1).optional(),
   pageSize: z.number().int().min(1).max(1000).default(DEFAULT_PAGE_SIZE),
 });
+
+/** Where a change record keeps the branch and time its intent was read. */
+function intentFields(source: IntentSource): Record<string, unknown> {
+  return { intent_branch: { value: source.branch }, intent_read_at: { value: source.readAt } };
+}
 
 /** Infrahub's branch names: no whitespace, no leading "/", at most 250 characters. */
 const BranchName = z
@@ -121,6 +135,10 @@ const BranchName = z
  * The Synapse view of Infrahub: devices and their intended state, deployment
  * state and change records, branches. One instance per process is enough; it
  * pools connections and, with username/password, shares one session.
+ *
+ * Intent is read from any branch; deployment state and change records are
+ * audit data, always written on (and read from) the default branch, where
+ * they outlive the branch an intent came from.
  *
  * Every method fails with a SynapseError: InfrahubUnavailable (retryable:
  * unreachable, timeouts, 5xx, load shedding after the client's own bounded
@@ -190,9 +208,19 @@ export class InfrahubClient {
     return toDevice(node, sessions as BgpSessionNode[], this.#branchName(branch));
   }
 
-  /** The device's intended state in the contracts' vendor-neutral form. */
-  async getDeviceIntent(name: string, options: BranchOption = {}): Promise<DeviceIntent> {
-    return toDeviceIntent(await this.getDevice(name, options));
+  /**
+   * The device's intended state in the contracts' vendor-neutral form, with
+   * the branch it was read from (the one named, else the default branch) and
+   * when the read began. The routing policies its peer groups name are read
+   * in one more query: those Infrahub defines become part of the intent with
+   * the prefix sets they match; the others stay names on the groups.
+   */
+  async getDeviceIntent(name: string, options: BranchOption = {}): Promise<DeviceIntentResult> {
+    const branch = this.#branchOption(options, 'getDeviceIntent');
+    const readAt = new Date().toISOString();
+    const device = await this.getDevice(name, branch === undefined ? {} : { branch });
+    const policies = await this.#routingPolicies(policyNamesOf(device), branch);
+    return { intent: toDeviceIntent(device, policies), source: { branch: this.#branchName(branch), readAt } };
   }
 
   /** Every device matching the filters, across all pages. */
@@ -223,9 +251,8 @@ export class InfrahubClient {
    */
   async setDeploymentState(input: SetDeploymentStateInput): Promise<DeploymentStateResult> {
     const parsed = parseInput(SetDeploymentStateInputSchema, input, 'setDeploymentState input');
-    const branch = this.#branchOption(parsed, 'setDeploymentState');
-    const id = await this.#deviceId(parsed.device, branch, 'setDeploymentState');
-    await this.#updateDeploymentState(id, parsed, branch);
+    const id = await this.#auditedDeviceId(parsed.device, 'setDeploymentState');
+    await this.#updateDeploymentState(id, parsed);
     return { device: parsed.device, id, state: parsed.state };
   }
 
@@ -234,25 +261,26 @@ export class InfrahubClient {
    * id. Not idempotent by itself (a lost answer is not retried); callers that
    * may run twice use recordDeployment, which finds an existing record first.
    */
-  async createChangeRecord(record: ChangeRecord, options: BranchOption = {}): Promise<string> {
+  async createChangeRecord(record: ChangeRecord): Promise<string> {
     const parsed = parseInput(ChangeRecord, record, 'createChangeRecord record');
-    const branch = this.#branchOption(options, 'createChangeRecord');
-    const deviceId = await this.#deviceId(parsed.device, branch, 'createChangeRecord');
-    return this.#createChangeRecord(parsed, deviceId, branch);
+    const deviceId = await this.#auditedDeviceId(parsed.device, 'createChangeRecord');
+    return this.#createChangeRecord(parsed, deviceId);
   }
 
   /** Id of the change record of this change on this device, if one exists. */
-  async findChangeRecord(changeId: string, device: string, options: BranchOption = {}): Promise<string | undefined> {
+  async findChangeRecord(changeId: string, device: string): Promise<string | undefined> {
     const id = parseInput(ChangeId, changeId, 'findChangeRecord change id');
     const name = parseInput(DeviceName, device, 'findChangeRecord device');
-    return this.#findChangeRecord(id, name, this.#branchOption(options, 'findChangeRecord'));
+    return this.#findChangeRecord(id, name);
   }
 
   /**
    * The updateDeviceStatus activity's whole job: the change record (when
-   * given) and the device's deployment state. Safe to repeat: an existing
-   * record of the same change and device is reused, never duplicated, and
-   * the state update sets absolute values.
+   * given, with the branch and time its intent was read) and the device's
+   * deployment state, both on the default branch whatever branch the intent
+   * came from. Safe to repeat: an existing record of the same change and
+   * device is reused, never duplicated, and the state update sets absolute
+   * values.
    */
   async recordDeployment(input: UpdateDeviceStatusInput): Promise<UpdateDeviceStatusResult> {
     const parsed = parseInput(UpdateDeviceStatusInput, input, 'recordDeployment input');
@@ -264,25 +292,20 @@ export class InfrahubClient {
         { fields: ['record.device', 'record.changeId'] },
       );
     }
-    const branch = this.#branchOption(parsed, 'recordDeployment');
-    const deviceId = await this.#deviceId(parsed.device, branch, 'recordDeployment');
+    const deviceId = await this.#auditedDeviceId(parsed.device, 'recordDeployment');
 
     // The audit record first: if the state update then fails, the retry finds
     // the record and only the state remains to write.
     let changeRecordId: string | undefined;
-    if (record) changeRecordId = await this.#ensureChangeRecord(record, deviceId, branch);
+    if (record) changeRecordId = await this.#ensureChangeRecord(record, deviceId);
 
-    await this.#updateDeploymentState(
-      deviceId,
-      {
-        state: parsed.state,
-        changeId: parsed.changeId,
-        configChecksum: parsed.configChecksum,
-        // The record's finish time, not "now": a retry writes the same value.
-        deployedAt: parsed.state === 'deployed' ? (record?.finishedAt ?? new Date().toISOString()) : undefined,
-      },
-      branch,
-    );
+    await this.#updateDeploymentState(deviceId, {
+      state: parsed.state,
+      changeId: parsed.changeId,
+      configChecksum: parsed.configChecksum,
+      // The record's finish time, not "now": a retry writes the same value.
+      deployedAt: parsed.state === 'deployed' ? (record?.finishedAt ?? new Date().toISOString()) : undefined,
+    });
     return { device: parsed.device, state: parsed.state, ...(changeRecordId === undefined ? {} : { changeRecordId }) };
   }
 
@@ -356,16 +379,43 @@ export class InfrahubClient {
     return list.edges[0]!.node;
   }
 
-  async #deviceId(device: string, branch: string | undefined, operation: string): Promise<string> {
-    const result = await this.#run({ operation, document: DEVICE_ID, variables: { name: device }, branch, idempotent: true, data: DeviceIdData });
-    return this.#single(result.DcimDevice, device, operation, branch).id;
+  /**
+   * The device's id on the default branch, where audit data is written. A
+   * device that exists only on another branch has no place there yet.
+   */
+  async #auditedDeviceId(device: string, operation: string): Promise<string> {
+    const result = await this.#run({ operation, document: DEVICE_ID, variables: { name: device }, idempotent: true, data: DeviceIdData });
+    try {
+      return this.#single(result.DcimDevice, device, operation, undefined).id;
+    } catch (err) {
+      if (!isSynapseError(err, 'IntentNotFound')) throw err;
+      throw new SynapseError(
+        'IntentNotFound',
+        `${err.message}; deployment state and change records are kept on the default branch, so a device that exists only on another branch is recorded once that branch is merged`,
+        err.details,
+        { cause: err },
+      );
+    }
   }
 
-  async #updateDeploymentState(
-    deviceId: string,
-    input: { state: DeploymentState; changeId: string; configChecksum?: string; deployedAt?: string },
-    branch: string | undefined,
-  ): Promise<void> {
+  /** SynapseRoutingPolicy objects of these names, with their statements and prefix sets; names none has are simply absent. */
+  async #routingPolicies(names: string[], branch: string | undefined): Promise<InfrahubRoutingPolicy[]> {
+    if (names.length === 0) return [];
+    const nodes = await this.#allPages('getDeviceIntent', branch, DEFAULT_PAGE_SIZE, async (offset, limit) => {
+      const page = await this.#run({
+        operation: 'getDeviceIntent',
+        document: ROUTING_POLICIES,
+        variables: { names, offset, limit },
+        branch,
+        idempotent: true,
+        data: RoutingPoliciesData,
+      });
+      return { count: page.SynapseRoutingPolicy.count, nodes: page.SynapseRoutingPolicy.edges.map((e) => e.node) };
+    });
+    return nodes.map(toRoutingPolicy);
+  }
+
+  async #updateDeploymentState(deviceId: string, input: { state: DeploymentState; changeId: string; configChecksum?: string; deployedAt?: string }): Promise<void> {
     const data: Record<string, unknown> = {
       id: deviceId,
       deployment_state: { value: input.state },
@@ -377,19 +427,17 @@ export class InfrahubClient {
       operation: 'setDeploymentState',
       document: SET_DEPLOYMENT_STATE,
       variables: { data },
-      branch,
       idempotent: true,
       data: SetDeploymentStateData,
     });
-    if (!result.DcimDeviceUpdate.ok) throw this.#notOk('setDeploymentState', 'DcimDeviceUpdate', branch);
+    if (!result.DcimDeviceUpdate.ok) throw this.#notOk('setDeploymentState', 'DcimDeviceUpdate', undefined);
   }
 
-  async #findChangeRecord(changeId: string, device: string, branch: string | undefined): Promise<string | undefined> {
+  async #findChangeRecord(changeId: string, device: string): Promise<string | undefined> {
     const result = await this.#run({
       operation: 'findChangeRecord',
       document: FIND_CHANGE_RECORD,
       variables: { changeId, device },
-      branch,
       idempotent: true,
       data: FindChangeRecordData,
     });
@@ -398,7 +446,7 @@ export class InfrahubClient {
     return match?.node.id;
   }
 
-  async #createChangeRecord(record: ChangeRecord, deviceId: string, branch: string | undefined): Promise<string> {
+  async #createChangeRecord(record: ChangeRecord, deviceId: string): Promise<string> {
     const data: Record<string, unknown> = {
       change_id: { value: record.changeId },
       change_kind: { value: record.kind },
@@ -413,6 +461,7 @@ export class InfrahubClient {
     if (record.ticket !== undefined) data.ticket = { value: record.ticket };
     if (record.detail !== undefined) data.detail = { value: record.detail };
     if (record.workflowId !== undefined) data.workflow_id = { value: record.workflowId };
+    if (record.intent) Object.assign(data, intentFields(record.intent));
     if (record.backup) {
       data.backup_id = { value: record.backup.id };
       data.backup_sha256 = { value: record.backup.sha256 };
@@ -423,12 +472,11 @@ export class InfrahubClient {
       operation: 'createChangeRecord',
       document: CREATE_CHANGE_RECORD,
       variables: { data },
-      branch,
       idempotent: false,
       data: CreateChangeRecordData,
     });
     const id = result.SynapseChangeRecordCreate.object?.id;
-    if (!result.SynapseChangeRecordCreate.ok || id === undefined) throw this.#notOk('createChangeRecord', 'SynapseChangeRecordCreate', branch);
+    if (!result.SynapseChangeRecordCreate.ok || id === undefined) throw this.#notOk('createChangeRecord', 'SynapseChangeRecordCreate', undefined);
     return id;
   }
 
@@ -438,7 +486,7 @@ export class InfrahubClient {
    * `reverted` when its time to live runs out); the record keeps one row per
    * change and device, updated with absolute values, so a retry is harmless.
    */
-  async #updateChangeRecord(id: string, record: ChangeRecord, branch: string | undefined): Promise<void> {
+  async #updateChangeRecord(id: string, record: ChangeRecord): Promise<void> {
     const data: Record<string, unknown> = {
       id,
       outcome: { value: record.outcome },
@@ -446,15 +494,15 @@ export class InfrahubClient {
       finished_at: { value: record.finishedAt },
     };
     if (record.detail !== undefined) data.detail = { value: record.detail };
+    if (record.intent) Object.assign(data, intentFields(record.intent));
     const result = await this.#run({
       operation: 'updateChangeRecord',
       document: UPDATE_CHANGE_RECORD,
       variables: { data },
-      branch,
       idempotent: true,
       data: UpdateChangeRecordData,
     });
-    if (!result.SynapseChangeRecordUpdate.ok) throw this.#notOk('updateChangeRecord', 'SynapseChangeRecordUpdate', branch);
+    if (!result.SynapseChangeRecordUpdate.ok) throw this.#notOk('updateChangeRecord', 'SynapseChangeRecordUpdate', undefined);
   }
 
   /**
@@ -464,17 +512,17 @@ export class InfrahubClient {
    * uniqueness constraint means a concurrent run won the race; its record is
    * the one to use.
    */
-  async #ensureChangeRecord(record: ChangeRecord, deviceId: string, branch: string | undefined): Promise<string> {
+  async #ensureChangeRecord(record: ChangeRecord, deviceId: string): Promise<string> {
     const rounds = this.#config.retry.maxAttempts;
     let lastError: SynapseError | undefined;
     for (let round = 1; round <= rounds; round++) {
-      const existing = await this.#findChangeRecord(record.changeId, record.device, branch);
+      const existing = await this.#findChangeRecord(record.changeId, record.device);
       if (existing !== undefined) {
-        await this.#updateChangeRecord(existing, record, branch);
+        await this.#updateChangeRecord(existing, record);
         return existing;
       }
       try {
-        return await this.#createChangeRecord(record, deviceId, branch);
+        return await this.#createChangeRecord(record, deviceId);
       } catch (err) {
         if (!(err instanceof SynapseError)) throw err;
         const raced = err.type === 'InfrahubQueryFailed' && /already exists|uniqueness|unique constraint|violates/i.test(err.message);

@@ -1,4 +1,4 @@
-import type { BgpSessionNode, DeviceDetailNode, DeviceNode, InterfaceNode } from './responses';
+import type { BgpSessionNode, DeviceDetailNode, DeviceNode, InterfaceNode, RoutingPolicyNode } from './responses';
 
 /**
  * A device as Infrahub holds it, flattened out of GraphQL's {value}/{node}/
@@ -60,6 +60,31 @@ export interface InfrahubBgpSession {
   /** Session-level policies, overriding the peer group's when set. */
   importPolicies: string[];
   exportPolicies: string[];
+}
+
+export interface InfrahubPrefixSet {
+  id: string;
+  name: string;
+  prefixes: { prefix: string; maskLengthRange?: string }[];
+}
+
+export interface InfrahubPolicyStatement {
+  id: string;
+  name: string;
+  /** Evaluation order within the policy, lowest first. */
+  sequence?: number;
+  action?: string;
+  matchProtocol?: string;
+  matchPrefixSet?: InfrahubPrefixSet;
+}
+
+/** A SynapseRoutingPolicy: a policy the source of truth defines in full. */
+export interface InfrahubRoutingPolicy {
+  id: string;
+  name: string;
+  defaultAction?: string;
+  /** In the order Infrahub returned them; the intent mapping orders them by sequence. */
+  statements: InfrahubPolicyStatement[];
 }
 
 export interface InfrahubDevice extends DeviceSummary {
@@ -126,6 +151,31 @@ function toBgpSession(node: BgpSessionNode): InfrahubBgpSession {
       : undefined,
     importPolicies: policyNames(node.import_policies.value),
     exportPolicies: policyNames(node.export_policies.value),
+  };
+}
+
+export function toRoutingPolicy(node: RoutingPolicyNode): InfrahubRoutingPolicy {
+  return {
+    id: node.id,
+    name: node.name.value,
+    defaultAction: present(node.default_action.value),
+    statements: node.statements.edges.map(({ node: statement }) => {
+      const set = statement.match_prefix_set?.node;
+      return {
+        id: statement.id,
+        name: statement.name.value,
+        sequence: statement.sequence.value ?? undefined,
+        action: present(statement.action.value),
+        matchProtocol: present(statement.match_protocol.value),
+        matchPrefixSet: set
+          ? {
+              id: set.id,
+              name: set.name.value,
+              prefixes: set.prefixes.edges.map((e) => ({ prefix: e.node.prefix.value, maskLengthRange: present(e.node.mask_length_range.value) })),
+            }
+          : undefined,
+      };
+    }),
   };
 }
 

@@ -6,11 +6,22 @@ export type {
   BranchResult,
   CreateBranchOptions,
   DeploymentStateResult,
+  DeviceIntentResult,
   ListDevicesOptions,
   SetDeploymentStateInput,
 } from './client';
 export { resolveConfig, DEFAULT_BRANCH, DEFAULT_RETRY, DEFAULT_TIMEOUT_SECONDS } from './config';
 export type { InfrahubAuth, InfrahubClientOptions, InfrahubConfig, InfrahubLogger, RetryOptions } from './config';
-export type { DeploymentInfo, DeviceSummary, InfrahubBgpPeerGroup, InfrahubBgpSession, InfrahubDevice, InfrahubInterface } from './device';
-export { toDeviceIntent, LOOPBACK_INTERFACE } from './intent';
+export type {
+  DeploymentInfo,
+  DeviceSummary,
+  InfrahubBgpPeerGroup,
+  InfrahubBgpSession,
+  InfrahubDevice,
+  InfrahubInterface,
+  InfrahubPolicyStatement,
+  InfrahubPrefixSet,
+  InfrahubRoutingPolicy,
+} from './device';
+export { toDeviceIntent, policyNamesOf, LOOPBACK_INTERFACE } from './intent';
 export { parseRetryAfter } from './transport';

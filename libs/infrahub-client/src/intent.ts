@@ -1,13 +1,20 @@
-import { DeviceIntent, SynapseError, type DeviceIntentInput, type InterfaceIntent } from '@synapse/contracts';
-import type { InfrahubBgpSession, InfrahubDevice, InfrahubInterface } from './device';
+import { DeviceIntent, SynapseError, type DeviceIntentInput, type InterfaceIntent, type PolicyResult, type RouteProtocol } from '@synapse/contracts';
+import type { InfrahubBgpSession, InfrahubDevice, InfrahubInterface, InfrahubRoutingPolicy } from './device';
 
 /**
- * Infrahub's view of a device -> the vendor-neutral intent the renderer
- * consumes. Anything the intent cannot express faithfully (a session without
- * a peer group, per-session policies that differ from the group's) is
- * refused with the device, branch and offending item named, rather than
- * dropped: a silently simplified intent would be deployed as if it were the
- * whole truth.
+ * Infrahub's view of a device (and of the routing policies its peer groups
+ * name) -> the vendor-neutral intent the renderer consumes. Anything the
+ * intent cannot express faithfully (a session without a peer group,
+ * per-session policies that differ from the group's, a policy statement
+ * without an action) is refused with the device, branch and offending item
+ * named, rather than dropped: a silently simplified intent would be deployed
+ * as if it were the whole truth.
+ *
+ * A policy name is defined when a SynapseRoutingPolicy of that name exists:
+ * the intent then carries the policy and the prefix sets its statements
+ * match. A name no SynapseRoutingPolicy has is the device's own policy: it
+ * stays on the peer group only, and a change requires it to exist on the
+ * device (contracts' externalPolicyReferences). Nothing is invented for it.
  */
 
 /** SR Linux carries the router id and BGP source on subinterface 0 of `system0`. */
@@ -18,7 +25,22 @@ const ENABLED_INTERFACE_STATUSES = new Set(['active', 'provisioning']);
 /** BGP session statuses (RoutingProtocol) that are configured on the device. */
 const CONFIGURED_SESSION_STATUSES = new Set(['active']);
 
-export function toDeviceIntent(device: InfrahubDevice): DeviceIntent {
+/** The sessions configured on the device: those whose status says so. */
+function configuredSessions(device: InfrahubDevice): InfrahubBgpSession[] {
+  return device.bgpSessions.filter((s) => s.status === undefined || CONFIGURED_SESSION_STATUSES.has(s.status));
+}
+
+/** Every policy name the peer groups of the device's configured sessions carry, sorted. */
+export function policyNamesOf(device: InfrahubDevice): string[] {
+  const names = configuredSessions(device).flatMap((s) => (s.peerGroup ? [...s.peerGroup.importPolicies, ...s.peerGroup.exportPolicies] : []));
+  return [...new Set(names)].sort();
+}
+
+/**
+ * @param policies the SynapseRoutingPolicy objects read for the names the
+ *   device's peer groups carry (policyNamesOf); others are ignored.
+ */
+export function toDeviceIntent(device: InfrahubDevice, policies: InfrahubRoutingPolicy[]): DeviceIntent {
   const problems: string[] = [];
   const where = `device "${device.name}" on branch "${device.branch}"`;
 
@@ -27,12 +49,11 @@ export function toDeviceIntent(device: InfrahubDevice): DeviceIntent {
     .map((i) => toInterfaceIntent(i))
     .sort((a, b) => naturalCompare(a.name, b.name));
 
-  const sessions = device.bgpSessions.filter((s) => s.status === undefined || CONFIGURED_SESSION_STATUSES.has(s.status));
+  const sessions = configuredSessions(device);
   const loopback = findLoopback(device.interfaces);
   const wantsBgp = device.asn !== undefined || sessions.length > 0;
 
   let bgp: DeviceIntentInput['bgp'];
-  const policies = new Set<string>();
   if (wantsBgp) {
     if (device.asn === undefined) problems.push(`has ${sessions.length} BGP session(s) but no ASN (asn relationship)`);
     const routerId = loopback ? firstIpv4(loopback.ipAddresses) : undefined;
@@ -68,11 +89,7 @@ export function toDeviceIntent(device: InfrahubDevice): DeviceIntent {
           problems.push(`BGP session ${label} sets ${field} "${own.join(',')}" apart from its peer group "${group.name}" ("${shared.join(',')}"); per-neighbor policies are not supported`);
         }
       }
-      const known = groups.get(group.name);
-      if (!known) {
-        groups.set(group.name, { name: group.name, importPolicies: group.importPolicies, exportPolicies: group.exportPolicies });
-        [...group.importPolicies, ...group.exportPolicies].forEach((p) => policies.add(p));
-      }
+      if (!groups.has(group.name)) groups.set(group.name, { name: group.name, importPolicies: group.importPolicies, exportPolicies: group.exportPolicies });
       const peerAddress = hostPart(session.remoteIp!);
       const localAddress = session.localIp === undefined ? undefined : hostPart(session.localIp);
       neighbors.push({
@@ -94,6 +111,10 @@ export function toDeviceIntent(device: InfrahubDevice): DeviceIntent {
     }
   }
 
+  // Filtered again here: a server ignoring the name filter must not hand the device another policy.
+  const named = new Set(policyNamesOf(device));
+  const definitions = toPolicyIntents(policies.filter((p) => named.has(p.name)), problems);
+
   if (problems.length > 0) {
     throw new SynapseError('InvalidInput', `${where} cannot form a device intent: ${problems.join('; ')}`, {
       device: device.name,
@@ -109,9 +130,8 @@ export function toDeviceIntent(device: InfrahubDevice): DeviceIntent {
     ...(device.platform === undefined ? {} : { platform: device.platform }),
     interfaces,
     ...(bgp === undefined ? {} : { bgp }),
-    // The schema library has no policy object, only names on peer groups:
-    // a named policy accepts unless its definition lives elsewhere.
-    routingPolicies: [...policies].sort().map((name) => ({ name, defaultAction: 'accept' as const })),
+    routingPolicies: definitions.routingPolicies,
+    prefixSets: definitions.prefixSets,
   };
   const parsed = DeviceIntent.safeParse(input);
   if (!parsed.success) {
@@ -126,11 +146,59 @@ export function toDeviceIntent(device: InfrahubDevice): DeviceIntent {
   return parsed.data;
 }
 
+type PolicyIntents = Required<Pick<DeviceIntentInput, 'routingPolicies' | 'prefixSets'>>;
+
+/**
+ * The defined policies, statements in sequence order, and the prefix sets
+ * they match (only those: a prefix set no policy of the device uses is not
+ * the device's business).
+ */
+function toPolicyIntents(policies: InfrahubRoutingPolicy[], problems: string[]): PolicyIntents {
+  const prefixSets = new Map<string, PolicyIntents['prefixSets'][number]>();
+  const routingPolicies = [...policies]
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .map((policy) => {
+      const label = `routing policy "${policy.name}"`;
+      if (policy.defaultAction === undefined) problems.push(`${label} has no default_action`);
+      const bySequence = new Map<number, string>();
+      for (const statement of policy.statements) {
+        if (statement.sequence === undefined) {
+          problems.push(`${label} statement "${statement.name}" has no sequence, so its place in the policy is unknown`);
+        } else {
+          const other = bySequence.get(statement.sequence);
+          if (other !== undefined) problems.push(`${label} statements "${other}" and "${statement.name}" share sequence ${statement.sequence}, so their order is unknown`);
+          bySequence.set(statement.sequence, statement.name);
+        }
+        if (statement.action === undefined) problems.push(`${label} statement "${statement.name}" has no action`);
+        const set = statement.matchPrefixSet;
+        if (set && !prefixSets.has(set.name)) {
+          if (set.prefixes.length === 0) problems.push(`prefix set "${set.name}" (matched by ${label} statement "${statement.name}") has no prefixes`);
+          // The schema's default: an entry nobody gave a range matches the prefix exactly.
+          prefixSets.set(set.name, { name: set.name, prefixes: set.prefixes.map((p) => ({ prefix: p.prefix, maskLengthRange: p.maskLengthRange ?? 'exact' })) });
+        }
+      }
+      const statements = [...policy.statements]
+        .sort((a, b) => (a.sequence ?? Infinity) - (b.sequence ?? Infinity))
+        .map((statement) => ({
+          name: statement.name,
+          match: {
+            ...(statement.matchPrefixSet ? { prefixSet: statement.matchPrefixSet.name } : {}),
+            // Dropdown values stay strings until DeviceIntent parses them: an unknown one is refused there, naming the field.
+            ...(statement.matchProtocol === undefined ? {} : { protocol: statement.matchProtocol as RouteProtocol }),
+          },
+          action: statement.action as PolicyResult,
+        }));
+      return { name: policy.name, defaultAction: policy.defaultAction as PolicyResult, statements };
+    });
+  return { routingPolicies, prefixSets: [...prefixSets.values()].sort((a, b) => a.name.localeCompare(b.name)) };
+}
+
 function toInterfaceIntent(iface: InfrahubInterface): DeviceIntentInput['interfaces'][number] {
   const role = interfaceRole(iface);
-  // A loopback has no link to size: the MTU Infrahub shows on it is the
-  // schema's default (1500), not something anyone intended.
-  const mtu = role === 'loopback' ? undefined : iface.mtu;
+  // Synapse sizes fabric and access ports only. A loopback has no link to
+  // size and a management port is never written: the MTU Infrahub shows on
+  // them is the schema's default, not something anyone intended.
+  const mtu = role === 'loopback' || role === 'management' ? undefined : iface.mtu;
   return {
     name: iface.name,
     ...(iface.description === undefined ? {} : { description: iface.description }),

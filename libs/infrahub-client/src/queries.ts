@@ -59,6 +59,35 @@ export const DEVICE_BGP_SESSIONS = `query DeviceBgpSessions($name: String!, $off
   }
 }`;
 
+/**
+ * The policies a device's peer groups name, in one query whatever their
+ * number: each with its statements and the prefix sets they match, so the
+ * intent is read in two round trips plus paging. A name no policy has is
+ * simply not in the answer.
+ */
+export const ROUTING_POLICIES = `query RoutingPolicies($names: [String], $offset: Int!, $limit: Int!) {
+  SynapseRoutingPolicy(name__values: $names, offset: $offset, limit: $limit) {
+    count
+    edges { node {
+      id
+      name { value }
+      default_action { value }
+      statements { edges { node {
+        id
+        name { value }
+        sequence { value }
+        action { value }
+        match_protocol { value }
+        match_prefix_set { node {
+          id
+          name { value }
+          prefixes { edges { node { prefix { value } mask_length_range { value } } } }
+        } }
+      } } }
+    } }
+  }
+}`;
+
 export interface DeviceListFilters {
   roles?: string[];
   status?: string;

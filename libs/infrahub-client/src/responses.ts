@@ -134,6 +134,31 @@ export const BgpSessionsData = z.object({ RoutingBGPSession: list(BgpSessionNode
 
 export const DeviceListData = z.object({ DcimDevice: list(DeviceNode) });
 
+const PrefixSetNode = z.object({
+  id: z.string().min(1),
+  name: value(z.string().min(1)),
+  prefixes: many(z.object({ prefix: value(z.string().min(1)), mask_length_range: maybe(z.string()) })),
+});
+
+export const RoutingPolicyNode = z.object({
+  id: z.string().min(1),
+  name: value(z.string().min(1)),
+  default_action: maybe(z.string()),
+  statements: many(
+    z.object({
+      id: z.string().min(1),
+      name: value(z.string().min(1)),
+      sequence: maybe(z.number().int()),
+      action: maybe(z.string()),
+      match_protocol: maybe(z.string()),
+      match_prefix_set: one(PrefixSetNode),
+    }),
+  ),
+});
+export type RoutingPolicyNode = z.infer<typeof RoutingPolicyNode>;
+
+export const RoutingPoliciesData = z.object({ SynapseRoutingPolicy: list(RoutingPolicyNode) });
+
 export const DeviceIdData = z.object({
   DcimDevice: list(z.object({ id: z.string().min(1), name: value(z.string().min(1)) })),
 });

@@ -30,6 +30,7 @@ def device_summary(client: InfrahubClientSync, branch: str | None = None) -> dic
             "display_label": d.display_label,
             "role": d.role.value,
             "status": d.status.value,
+            "description": d.description.value,
             "deployment_state": d.deployment_state.value,
             "last_change_id": d.last_change_id.value,
         }
@@ -76,10 +77,32 @@ def run(address: str, token: str, username: str, password: str, ttl: float, bran
     interfaces = client.filters(kind="InterfacePhysical", device__name__value="spine01")
     report["spine01_interfaces"] = sorted(i.name.value for i in interfaces)
 
-    # 2. A branch, a write on it, and isolation both ways.
+    # Synapse's policy kinds: filters with __values, component relationships, an IPNetwork attribute.
+    report["policies"] = {}
+    for policy in client.filters(kind="SynapseRoutingPolicy", name__values=["import-loopbacks", "export-loopbacks", "not-defined"]):
+        policy.statements.fetch()
+        statements = []
+        for related in policy.statements.peers:
+            statement = related.peer
+            statement.match_prefix_set.fetch()
+            statements.append(
+                {
+                    "name": statement.name.value,
+                    "sequence": statement.sequence.value,
+                    "action": statement.action.value,
+                    "prefix_set": statement.match_prefix_set.peer.name.value if statement.match_prefix_set.id else None,
+                }
+            )
+        report["policies"][policy.name.value] = {"default_action": policy.default_action.value, "statements": statements}
+    entries = client.filters(kind="SynapsePrefixSetEntry", prefix_set__name__value="loopbacks")
+    report["loopbacks"] = [[str(e.prefix.value), e.mask_length_range.value] for e in entries]
+
+    # 2. A branch and writes on it: a branch-aware attribute stays there, the
+    #    branch-agnostic audit data (deployment state, change records) is shared.
     branch = client.branch.create(branch_name=branch_name, description="SDK interop", sync_with_git=False)
     report["branch"] = {"name": branch.name, "is_default": branch.is_default, "origin_branch": branch.origin_branch}
     on_branch = client.get(kind="DcimDevice", name__value="leaf01", branch=branch_name)
+    on_branch.description.value = "edited on the branch"
     on_branch.deployment_state.value = "deploying"
     on_branch.last_change_id.value = "chg-sdk-1"
     on_branch.save()
@@ -125,6 +148,14 @@ def run(address: str, token: str, username: str, password: str, ttl: float, bran
     time.sleep(ttl + 0.5)
     report["after_expiry_devices"] = sorted(device_summary(login_client).keys())
     report["access_token_renewed"] = login_client.access_token != first_access_token
+
+    # 4. The branch deleted: what was branch-agnostic stays on main.
+    report["branch_deleted"] = client.branch.delete(branch_name)
+    report["after_delete"] = {
+        "branches": sorted(client.branch.all().keys()),
+        "change_records": [r.change_id.value for r in client.all(kind="SynapseChangeRecord")],
+        "leaf01": device_summary(client)["leaf01"],
+    }
     return report
 
 

@@ -58,7 +58,15 @@ describe('REST endpoints the Python SDK calls', () => {
     expect(device.relationships.find((r: any) => r.name === 'change_records')).toMatchObject({ peer: 'SynapseChangeRecord', cardinality: 'many', identifier: 'synapse_change_record__device' });
 
     const synapseOnly = await http(sim(), 'GET', '/api/schema?branch=main&namespaces=Synapse', { headers: auth });
-    expect(synapseOnly.body.nodes.map((n: any) => n.kind)).toEqual(['SynapseChangeRecord']);
+    expect(synapseOnly.body.nodes.map((n: any) => n.kind)).toEqual(['SynapseChangeRecord', 'SynapseRoutingPolicy', 'SynapsePolicyStatement', 'SynapsePrefixSet', 'SynapsePrefixSetEntry']);
+    // Branch support as Infrahub settles it: the record and the deployment attributes are agnostic, the record's device relationship aware.
+    const record = synapseOnly.body.nodes[0];
+    expect(record.branch).toBe('agnostic');
+    expect(record.attributes.every((a: any) => a.branch === 'agnostic')).toBe(true);
+    expect(record.relationships.find((r: any) => r.name === 'device')).toMatchObject({ branch: 'aware', on_delete: 'no-action' });
+    expect(device.branch).toBe('aware');
+    expect(device.attributes.filter((a: any) => a.branch === 'agnostic').map((a: any) => a.name)).toEqual(['deployment_state', 'last_change_id', 'last_config_checksum', 'last_deployed_at']);
+    expect(synapseOnly.body.nodes[1].relationships.find((r: any) => r.name === 'statements')).toMatchObject({ kind: 'Component', branch: 'aware', on_delete: 'cascade' });
     const one = await http(sim(), 'GET', '/api/schema/RoutingBGPSession?branch=main', { headers: auth });
     expect(one.body.inherit_from).toEqual(['RoutingProtocol']);
     const unknown = await http(sim(), 'GET', '/api/schema/NoSuchKind', { headers: auth });

@@ -149,7 +149,7 @@ describe('SynapseChangeRecordCreate: the audit record of one device\'s change', 
   });
 
   it.each([
-    ['an outcome outside the dropdown', 'outcome: {value: "meh"}', "meh must be one of 'deployed, dry-run, failed, in-sync, pre-empted, reverted, rolled-back, suppressed' at outcome"],
+    ['an outcome outside the dropdown', 'outcome: {value: "meh"}', "meh must be one of 'deployed, dry-run, failed, in-sync, pre-empted, refused, reverted, rolled-back, suppressed' at outcome"],
     ['a kind outside the dropdown', 'change_kind: {value: "routine"}', "routine must be one of 'drift-remediation, emergency, standard' at change_kind"],
     ['a null required value', 'requester: {value: null}', 'A value must be provided for requester at requester'],
   ])('refuses %s', async (_what, override, message) => {
@@ -177,5 +177,46 @@ describe('SynapseChangeRecordCreate: the audit record of one device\'s change', 
     const second = await upsert('rolled-back');
     expect(second.SynapseChangeRecordUpsert.object).toEqual({ id: first.SynapseChangeRecordUpsert.object.id, outcome: { value: 'rolled-back' } });
     expect((await data(sim(), `{ SynapseChangeRecord(change_id__value: "chg-300") { count } }`)).SynapseChangeRecord.count).toBe(1);
+  });
+});
+
+describe('routing policies and prefix sets, as an operator edits them', () => {
+  const create = (kind: string, fields: string) => gql(sim(), `mutation { ${kind}Create(data: {${fields}}) { ok object { id hfid } } }`);
+
+  it('builds a policy from its parts, each part named by its parent (hfid)', async () => {
+    expect((await create('SynapsePrefixSet', 'name: {value: "bogons"}')).body.data.SynapsePrefixSetCreate.ok).toBe(true);
+    const entry = await create('SynapsePrefixSetEntry', 'prefix: {value: "2001:0DB8:0::/32"}, prefix_set: {hfid: ["bogons"]}');
+    // IPv6 is stored in Python's canonical form; an unset range takes the schema's default.
+    expect(entry.body.data.SynapsePrefixSetEntryCreate.object.hfid).toEqual(['bogons', '2001:db8::/32', 'exact']);
+    expect((await create('SynapseRoutingPolicy', 'name: {value: "drop-bogons"}, default_action: {value: "accept"}')).body.data.SynapseRoutingPolicyCreate.ok).toBe(true);
+    const statement = await create('SynapsePolicyStatement', 'name: {value: "bogons"}, sequence: {value: 10}, action: {value: "reject"}, match_protocol: {value: "bgp"}, policy: {hfid: ["drop-bogons"]}, match_prefix_set: {hfid: ["bogons"]}');
+    expect(statement.body.data.SynapsePolicyStatementCreate.object.hfid).toEqual(['drop-bogons', 'bogons']);
+    const policy = await data(sim(), `{ SynapseRoutingPolicy(name__value: "drop-bogons") { edges { node { statements { edges { node { match_prefix_set { node { prefixes { count } } } } } } } } } }`);
+    expect(policy.SynapseRoutingPolicy.edges[0].node.statements.edges[0].node.match_prefix_set.node.prefixes.count).toBe(1);
+  });
+
+  it.each([
+    ['a prefix with host bits', 'SynapsePrefixSetEntry', 'prefix: {value: "10.1.0.1/16"}, prefix_set: {hfid: ["bogons"]}', '10.1.0.1/16 is not a valid IPNetwork at prefix'],
+    ['a mask length range outside the pattern', 'SynapsePrefixSetEntry', 'prefix: {value: "10.0.0.0/8"}, mask_length_range: {value: "8-24"}, prefix_set: {hfid: ["bogons"]}', "8-24 must conform with the regex: '^(exact|[0-9]{1,3}[.][.][0-9]{1,3})$' at mask_length_range"],
+    ['an entry already in the set', 'SynapsePrefixSetEntry', 'prefix: {value: "2001:db8::/32"}, prefix_set: {hfid: ["bogons"]}', "Violates uniqueness constraint 'prefix_set-prefix-mask_length_range'"],
+    ['a protocol contracts do not know', 'SynapsePolicyStatement', 'name: {value: "ospf"}, sequence: {value: 20}, action: {value: "accept"}, match_protocol: {value: "ospf"}, policy: {hfid: ["drop-bogons"]}', "ospf must be one of 'aggregate, bgp, host, local, static' at match_protocol"],
+    ['a second statement of the same name in the policy', 'SynapsePolicyStatement', 'name: {value: "bogons"}, sequence: {value: 30}, action: {value: "accept"}, policy: {hfid: ["drop-bogons"]}', "Violates uniqueness constraint 'policy-name'"],
+    ['a second statement at the same sequence', 'SynapsePolicyStatement', 'name: {value: "other"}, sequence: {value: 10}, action: {value: "accept"}, policy: {hfid: ["drop-bogons"]}', "Violates uniqueness constraint 'policy-sequence'"],
+    ['a second policy of the same name', 'SynapseRoutingPolicy', 'name: {value: "drop-bogons"}', "Violates uniqueness constraint 'name'"],
+  ])('refuses %s', async (_what, kind, fields, message) => {
+    const response = await create(kind, fields);
+    expect(response.body.errors?.[0]?.message).toBe(message);
+  });
+
+  it('allows the same statement name in another policy', async () => {
+    await create('SynapseRoutingPolicy', 'name: {value: "other-policy"}');
+    const response = await create('SynapsePolicyStatement', 'name: {value: "bogons"}, sequence: {value: 10}, action: {value: "accept"}, policy: {hfid: ["other-policy"]}');
+    expect(response.body.data.SynapsePolicyStatementCreate.ok).toBe(true);
+  });
+
+  it('deletes a policy with its statements (components cascade), leaving the prefix set it used', async () => {
+    expect((await data(sim(), `mutation { SynapseRoutingPolicyDelete(data: {hfid: ["drop-bogons"]}) { ok } }`)).SynapseRoutingPolicyDelete.ok).toBe(true);
+    const left = await data(sim(), `{ SynapsePolicyStatement(policy__name__value: "drop-bogons") { count } other: SynapsePolicyStatement(policy__name__value: "other-policy") { count } SynapsePrefixSet(name__value: "bogons") { count } }`);
+    expect(left).toEqual({ SynapsePolicyStatement: { count: 0 }, other: { count: 1 }, SynapsePrefixSet: { count: 1 } });
   });
 });

@@ -82,15 +82,38 @@ describe('Python infrahub-sdk against the simulator', () => {
     expect(report.spine01_interfaces).toEqual(['ethernet-1/1', 'ethernet-1/2', 'ethernet-1/3', 'ethernet-1/4']);
   });
 
-  it('creates a branch (client.branch.create) and writes on it without touching main', async () => {
+  it("reads Synapse's routing policies, their statements and prefix sets (filters, fetch, IPNetwork)", () => {
+    const design = referenceLab().bgp;
+    const expected = Object.fromEntries(
+      design.policies.map((p) => [
+        p.name,
+        { default_action: p.defaultAction, statements: p.statements.map((s, i) => ({ name: s.name, sequence: (i + 1) * 10, action: s.action, prefix_set: s.match.prefixSet ?? null })) },
+      ]),
+    );
+    expect(report.policies).toEqual(expected);
+    expect(report.loopbacks).toEqual(design.prefixSets.find((p) => p.name === 'loopbacks')!.prefixes.map((e) => [e.prefix, e.maskLengthRange]));
+  });
+
+  it('creates a branch (client.branch.create); a branch-aware write stays there, audit data is shared with main', async () => {
     expect(report.branch).toEqual({ name: BRANCH, is_default: false, origin_branch: 'main' });
     expect(report.branches).toEqual(['main', BRANCH]);
-    expect(report.branch_devices.leaf01).toMatchObject({ deployment_state: 'deploying', last_change_id: 'chg-sdk-1' });
+    expect(report.branch_devices.leaf01).toMatchObject({ description: 'edited on the branch', deployment_state: 'deploying', last_change_id: 'chg-sdk-1' });
     expect(report.branch_devices.leaf02.deployment_state).toBe('pending');
-    expect(report.main_devices_after.leaf01).toMatchObject({ deployment_state: 'pending', last_change_id: null });
-    expect(report.change_records).toEqual({ branch: ['chg-sdk-1'], main: [] });
-    const onBranch = await data(sim(), `{ SynapseChangeRecord { edges { node { id device { node { name { value } } } } } } }`, { branch: BRANCH });
-    expect(onBranch.SynapseChangeRecord.edges).toEqual([{ node: { id: report.change_record_id, device: { node: { name: { value: 'leaf01' } } } } }]);
+    expect(report.main_devices_after.leaf01).toMatchObject({ description: null, deployment_state: 'deploying', last_change_id: 'chg-sdk-1' });
+    expect(report.change_records).toEqual({ branch: ['chg-sdk-1'], main: ['chg-sdk-1'] });
+    // The record's device relationship is branch-aware (an agnostic node, an aware peer): it stays on the branch it was written on.
+    expect(report.change_record_id).toEqual(expect.any(String));
+  });
+
+  it('keeps the branch-agnostic data on main after client.branch.delete', async () => {
+    expect(report.branch_deleted).toBe(true);
+    expect(report.after_delete).toMatchObject({
+      branches: ['main'],
+      change_records: ['chg-sdk-1'],
+      leaf01: { description: null, deployment_state: 'deploying', last_change_id: 'chg-sdk-1' },
+    });
+    const onMain = await data(sim(), `{ SynapseChangeRecord { edges { node { id device { node { id } } } } } }`);
+    expect(onMain.SynapseChangeRecord.edges).toEqual([{ node: { id: report.change_record_id, device: null } }]);
   });
 
   it("surfaces the simulator's dropdown error through the SDK's GraphQLError", () => {

@@ -1,5 +1,5 @@
 import { DeviceIntent } from '@synapse/contracts';
-import { deviceIntent, generateFabric, referenceLab, UNDERLAY_DESIGN, type Lab } from '@synapse/lab';
+import { brownfieldLab, deviceIntent, generateFabric, LEGACY_IMPORT_POLICY, referenceLab, UNDERLAY_EXPORT_POLICY, UNDERLAY_IMPORT_POLICY, type Lab } from '@synapse/lab';
 import { startInfrahubSim, type InfrahubSim } from '../src';
 import { data, gql, names, useSim } from './helpers';
 
@@ -116,7 +116,7 @@ describe('node queries on the reference lab', () => {
       expect(mirror.device.node.name.value).not.toBe(node.device.node.name.value);
       expect(node.local_as.node.asn.value).not.toBe(node.remote_as.node.asn.value);
       expect(node).toMatchObject({ session_type: { value: 'external' }, status: { value: 'active' } });
-      expect(node.peer_group.node).toEqual({ name: { value: 'underlay' }, import_policies: { value: 'underlay-import' }, export_policies: { value: 'underlay-export' } });
+      expect(node.peer_group.node).toEqual({ name: { value: 'underlay' }, import_policies: { value: UNDERLAY_IMPORT_POLICY }, export_policies: { value: UNDERLAY_EXPORT_POLICY } });
     }
   });
 
@@ -128,6 +128,66 @@ describe('node queries on the reference lab', () => {
   ])('filters RoutingBGPSession(%s) through relationships', async (filter, expected) => {
     const result = await data(sim(), `{ RoutingBGPSession(${filter}) { count edges { node { description { value } } } } }`);
     expect(result.RoutingBGPSession.edges.map((e: any) => e.node.description.value).sort()).toEqual(expected);
+  });
+
+  it('serves the routing policies the lab defines, statements in sequence order with their prefix sets', async () => {
+    const result = await data(
+      sim(),
+      `query($names: [String]) { SynapseRoutingPolicy(name__values: $names) { count edges { node { hfid display_label name { value } default_action { value label }
+          statements { count edges { node { hfid display_label name { value } sequence { value } action { value } match_protocol { value }
+            policy { node { name { value } } }
+            match_prefix_set { node { name { value } prefixes { edges { node { hfid prefix { value prefixlen version netmask broadcast_address num_addresses } mask_length_range { value is_default } } } } } } } } }
+        } } } }`,
+      { variables: { names: [UNDERLAY_IMPORT_POLICY, UNDERLAY_EXPORT_POLICY, 'not-in-infrahub'] } },
+    );
+    expect(result.SynapseRoutingPolicy.count).toBe(2);
+    expect(names(result.SynapseRoutingPolicy.edges)).toEqual([UNDERLAY_EXPORT_POLICY, UNDERLAY_IMPORT_POLICY]);
+    const [exportPolicy] = result.SynapseRoutingPolicy.edges;
+    expect(exportPolicy.node).toMatchObject({ hfid: [UNDERLAY_EXPORT_POLICY], display_label: UNDERLAY_EXPORT_POLICY, default_action: { value: 'reject', label: 'Reject' } });
+    expect(exportPolicy.node.statements).toEqual({
+      count: 1,
+      edges: [
+        {
+          node: {
+            hfid: [UNDERLAY_EXPORT_POLICY, 'loopbacks'],
+            display_label: '10 loopbacks',
+            name: { value: 'loopbacks' },
+            sequence: { value: 10 },
+            action: { value: 'accept' },
+            match_protocol: { value: null },
+            policy: { node: { name: { value: UNDERLAY_EXPORT_POLICY } } },
+            match_prefix_set: {
+              node: {
+                name: { value: 'loopbacks' },
+                prefixes: {
+                  edges: [
+                    {
+                      node: {
+                        hfid: ['loopbacks', '10.1.0.0/16', '32..32'],
+                        prefix: { value: '10.1.0.0/16', prefixlen: 16, version: 4, netmask: '255.255.0.0', broadcast_address: '10.1.255.255', num_addresses: 65536 },
+                        mask_length_range: { value: '32..32', is_default: false },
+                      },
+                    },
+                  ],
+                },
+              },
+            },
+          },
+        },
+      ],
+    });
+  });
+
+  it('filters statements by their policy and prefix sets by name', async () => {
+    const result = await data(
+      sim(),
+      `{ SynapsePolicyStatement(policy__name__value: "${UNDERLAY_IMPORT_POLICY}") { count edges { node { name { value } } } }
+         SynapsePrefixSet(name__values: ["loopbacks", "nope"]) { count }
+         SynapsePrefixSetEntry(prefix__value: "10.1.0.0/16") { count edges { node { prefix_set { node { name { value } } } } } } }`,
+    );
+    expect(result.SynapsePolicyStatement).toEqual({ count: 1, edges: [{ node: { name: { value: 'loopbacks' } } }] });
+    expect(result.SynapsePrefixSet.count).toBe(1);
+    expect(result.SynapsePrefixSetEntry.edges[0].node.prefix_set.node.name.value).toBe('loopbacks');
   });
 
   it('queries a generic kind across its node kinds', async () => {
@@ -173,7 +233,7 @@ async function intentFromInfrahub(target: InfrahubSim, name: string): Promise<De
         platform { node { name { value } } }
         asn { node { asn { value } } }
         primary_address { node { address { value } } }
-        interfaces { edges { node { __typename name { value } description { value } mtu { value } status { value }
+        interfaces { edges { node { __typename name { value } description { value } mtu { value } status { value } role { value }
           ... on InterfaceLayer3 { ip_addresses { edges { node { address { value } } } } } } } }
       } } }
       RoutingBGPSession(device__name__value: $name) { edges { node {
@@ -189,21 +249,49 @@ async function intentFromInfrahub(target: InfrahubSim, name: string): Promise<De
   const sessions = result.RoutingBGPSession.edges.map((e: any) => e.node);
   const host = (prefixed: string) => prefixed.split('/')[0];
   const groups = new Map<string, any>(sessions.map((s: any) => [s.peer_group.node.name.value, s.peer_group.node]));
-  const policies = [...groups.values()].flatMap((g) => [g.import_policies.value, g.export_policies.value]);
+  // One query for every policy the groups name; a name Infrahub does not define is the device's own.
+  const named = [...new Set([...groups.values()].flatMap((g) => [g.import_policies.value, g.export_policies.value]))];
+  const defined = await data(
+    target,
+    `query Policies($names: [String]) { SynapseRoutingPolicy(name__values: $names) { edges { node {
+        name { value } default_action { value }
+        statements { edges { node { name { value } sequence { value } action { value } match_protocol { value }
+          match_prefix_set { node { name { value } prefixes { edges { node { prefix { value } mask_length_range { value } } } } } } } } }
+      } } } }`,
+    { variables: { names: named } },
+  );
+  const prefixSets = new Map<string, any>();
+  const routingPolicies = defined.SynapseRoutingPolicy.edges.map(({ node: policy }: any) => ({
+    name: policy.name.value,
+    defaultAction: policy.default_action.value,
+    statements: policy.statements.edges
+      .map((e: any) => e.node)
+      .sort((a: any, b: any) => a.sequence.value - b.sequence.value)
+      .map((statement: any) => {
+        const set = statement.match_prefix_set?.node;
+        if (set) prefixSets.set(set.name.value, { name: set.name.value, prefixes: set.prefixes.edges.map((e: any) => ({ prefix: e.node.prefix.value, maskLengthRange: e.node.mask_length_range.value })) });
+        return {
+          name: statement.name.value,
+          match: { ...(set ? { prefixSet: set.name.value } : {}), ...(statement.match_protocol.value ? { protocol: statement.match_protocol.value } : {}) },
+          action: statement.action.value,
+        };
+      }),
+  }));
   return DeviceIntent.parse({
     name: device.name.value,
     role: device.role.value,
     status: device.status.value,
     platform: device.platform.node.name.value,
     interfaces: device.interfaces.edges.map(({ node }: any) => {
-      const loopback = node.__typename === 'InterfaceVirtual';
+      const role = node.__typename === 'InterfaceVirtual' ? 'loopback' : node.role.value === 'management' ? 'management' : 'fabric';
       return {
         name: node.name.value,
         ...(node.description.value ? { description: node.description.value } : {}),
         enabled: node.status.value === 'active',
-        ...(loopback ? {} : { mtu: node.mtu.value }),
+        // Synapse sizes fabric ports only: a loopback's or management port's MTU is the schema default nobody set.
+        ...(role === 'fabric' ? { mtu: node.mtu.value } : {}),
         ipv4Addresses: node.ip_addresses.edges.map((a: any) => a.node.address.value),
-        role: loopback ? 'loopback' : 'fabric',
+        role,
       };
     }),
     bgp: {
@@ -219,16 +307,19 @@ async function intentFromInfrahub(target: InfrahubSim, name: string): Promise<De
         description: s.description.value,
       })),
     },
-    // Policy bodies are not in Infrahub's data: the fabric's design says they accept.
-    routingPolicies: policies.map((policy) => ({ name: policy, defaultAction: UNDERLAY_DESIGN.defaultAction })),
+    routingPolicies,
+    prefixSets: [...prefixSets.values()],
   });
 }
 
 /** Order-free form: Infrahub orders by its schema's order_by, the lab by link order. */
 function canonical(intent: DeviceIntent) {
+  const byName = <T extends { name: string }>(items: T[]) => [...items].sort((a, b) => a.name.localeCompare(b.name));
   return {
     ...intent,
-    interfaces: [...intent.interfaces].sort((a, b) => a.name.localeCompare(b.name)),
+    interfaces: byName(intent.interfaces),
+    routingPolicies: byName(intent.routingPolicies),
+    prefixSets: byName(intent.prefixSets),
     bgp: intent.bgp && { ...intent.bgp, neighbors: [...intent.bgp.neighbors].sort((a, b) => a.peerAddress.localeCompare(b.peerAddress)) },
   };
 }
@@ -236,6 +327,30 @@ function canonical(intent: DeviceIntent) {
 describe('the intent a client reads equals the lab intent', () => {
   it.each(['spine01', 'leaf01', 'leaf02'])('%s of the reference lab', async (name) => {
     expect(canonical(await intentFromInfrahub(sim(), name))).toEqual(canonical(deviceIntent(referenceLab(), name)));
+  });
+
+  describe('the brownfield reference lab', () => {
+    const lab = brownfieldLab(referenceLab());
+    const brownfield = useSim({ lab });
+
+    it.each(['spine01', 'leaf01', 'leaf02'])('%s, with its in-band management port and a policy only the device defines', async (name) => {
+      const intent = await intentFromInfrahub(brownfield(), name);
+      expect(canonical(intent)).toEqual(canonical(deviceIntent(lab, name)));
+      const port = lab.devices.find((d) => d.name === name)!.inbandManagement!;
+      expect(intent.interfaces.filter((i) => i.role === 'management')).toEqual([
+        { name: port.interface, description: 'in-band management', enabled: true, ipv4Addresses: [port.address], role: 'management' },
+      ]);
+      expect(intent.bgp?.groups[0]?.importPolicies).toEqual([LEGACY_IMPORT_POLICY]);
+      expect(intent.routingPolicies.map((p) => p.name)).toEqual([UNDERLAY_EXPORT_POLICY]);
+    });
+
+    it('lists the management port as an InterfacePhysical with role management and its address', async () => {
+      const result = await data(brownfield(), `{ InterfacePhysical(role__value: "management") { count edges { node { hfid role { value label } ip_addresses { edges { node { address { value } } } } } } } }`);
+      expect(result.InterfacePhysical.count).toBe(3);
+      const expected = lab.devices.map((d) => ({ hfid: [d.name, d.inbandManagement!.interface], address: d.inbandManagement!.address })).sort((a, b) => a.hfid[0]!.localeCompare(b.hfid[0]!));
+      expect(result.InterfacePhysical.edges.map((e: any) => ({ hfid: e.node.hfid, address: e.node.ip_addresses.edges[0].node.address.value }))).toEqual(expected);
+      expect(result.InterfacePhysical.edges[0].node.role).toEqual({ value: 'management', label: 'Management Interface' });
+    });
   });
 });
 

@@ -1,21 +1,26 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ChangeKind, ChangeOutcome, ChangeRecord, DeploymentState, DeviceRole, DeviceStatus } from '@synapse/contracts';
+import { ChangeKind, ChangeOutcome, ChangeRecord, DeploymentState, DeviceRole, DeviceStatus, PolicyResult, PrefixSetIntent, RouteProtocol } from '@synapse/contracts';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { loadSchemaFile, SchemaFile, simulatorSchema, SYNAPSE_EXTENSION_PATH } from '../src';
 import { http, TOKEN, useSim } from './helpers';
 
 const raw = parseYaml(readFileSync(SYNAPSE_EXTENSION_PATH, 'utf8'));
 const file = SchemaFile.parse(raw);
-const changeRecord = file.nodes.find((n) => n.namespace === 'Synapse' && n.name === 'ChangeRecord')!;
+const node = (name: string) => file.nodes.find((n) => n.namespace === 'Synapse' && n.name === name)!;
+const changeRecord = node('ChangeRecord');
+const policy = node('RoutingPolicy');
+const statement = node('PolicyStatement');
+const prefixSet = node('PrefixSet');
+const prefixSetEntry = node('PrefixSetEntry');
 const deviceExtension = file.extensions?.nodes.find((n) => n.kind === 'DcimDevice')!;
 const choices = (attributes: { name: string; choices?: { name: string }[] }[], name: string) => attributes.find((a) => a.name === name)?.choices?.map((c) => c.name);
 
 describe('the Synapse schema extension file', () => {
-  it('is a valid Infrahub schema file: version 1.0, a SynapseChangeRecord node, an extension of DcimDevice', () => {
+  it('is a valid Infrahub schema file: version 1.0, the Synapse nodes, an extension of DcimDevice', () => {
     expect(raw.version).toBe('1.0');
-    expect(file.nodes.map((n) => `${n.namespace}${n.name}`)).toEqual(['SynapseChangeRecord']);
+    expect(file.nodes.map((n) => `${n.namespace}${n.name}`)).toEqual(['SynapseChangeRecord', 'SynapseRoutingPolicy', 'SynapsePolicyStatement', 'SynapsePrefixSet', 'SynapsePrefixSetEntry']);
     expect(file.extensions?.nodes.map((n) => n.kind)).toEqual(['DcimDevice']);
     expect(deviceExtension.attributes.map((a) => a.name)).toEqual(['deployment_state', 'last_change_id', 'last_config_checksum', 'last_deployed_at']);
     expect(deviceExtension.relationships[0]).toMatchObject({ name: 'change_records', peer: 'SynapseChangeRecord', cardinality: 'many', identifier: 'synapse_change_record__device' });
@@ -26,6 +31,55 @@ describe('the Synapse schema extension file', () => {
     expect(choices(deviceExtension.attributes, 'deployment_state')).toEqual(DeploymentState.options);
     expect(choices(changeRecord.attributes, 'change_kind')).toEqual(ChangeKind.options);
     expect(choices(changeRecord.attributes, 'outcome')).toEqual(ChangeOutcome.options);
+  });
+
+  it('offers exactly the policy results and route protocols contracts define', () => {
+    expect(choices(policy.attributes, 'default_action')).toEqual(PolicyResult.options);
+    expect(choices(statement.attributes, 'action')).toEqual(PolicyResult.options);
+    expect(choices(statement.attributes, 'match_protocol')).toEqual(RouteProtocol.options);
+  });
+
+  it('makes audit data branch-agnostic: the record and the deployment attributes', () => {
+    expect(changeRecord.branch).toBe('agnostic');
+    expect(deviceExtension.attributes.map((a) => [a.name, a.branch])).toEqual([
+      ['deployment_state', 'agnostic'],
+      ['last_change_id', 'agnostic'],
+      ['last_config_checksum', 'agnostic'],
+      ['last_deployed_at', 'agnostic'],
+    ]);
+    // Policies are intent: reviewed and changed on branches like the rest of it.
+    for (const intentNode of [policy, statement, prefixSet, prefixSetEntry]) expect(intentNode.branch).toBeUndefined();
+  });
+
+  it('models policies and prefix sets with parent/component pairs an operator edits in the Infrahub UI', () => {
+    const statements = policy.relationships.find((r) => r.name === 'statements')!;
+    const parentPolicy = statement.relationships.find((r) => r.name === 'policy')!;
+    expect(statements).toMatchObject({ peer: 'SynapsePolicyStatement', kind: 'Component', cardinality: 'many' });
+    expect(parentPolicy).toMatchObject({ peer: 'SynapseRoutingPolicy', kind: 'Parent', cardinality: 'one', optional: false, identifier: statements.identifier });
+    const prefixes = prefixSet.relationships.find((r) => r.name === 'prefixes')!;
+    const parentSet = prefixSetEntry.relationships.find((r) => r.name === 'prefix_set')!;
+    expect(prefixes).toMatchObject({ peer: 'SynapsePrefixSetEntry', kind: 'Component', cardinality: 'many' });
+    expect(parentSet).toMatchObject({ peer: 'SynapsePrefixSet', kind: 'Parent', cardinality: 'one', optional: false, identifier: prefixes.identifier });
+    expect(statement.relationships.find((r) => r.name === 'match_prefix_set')).toMatchObject({ peer: 'SynapsePrefixSet', kind: 'Attribute', cardinality: 'one', optional: true });
+
+    expect([policy.human_friendly_id, prefixSet.human_friendly_id]).toEqual([['name__value'], ['name__value']]);
+    expect(statement.human_friendly_id).toEqual(['policy__name__value', 'name__value']);
+    expect(statement.uniqueness_constraints).toEqual([['policy', 'name__value'], ['policy', 'sequence__value']]);
+    // The intent's order is the sequence; listing a policy's statements in Infrahub shows them in that order.
+    expect(statement.order_by).toEqual(['policy__name__value', 'sequence__value']);
+    expect(prefixSetEntry.human_friendly_id).toEqual(['prefix_set__name__value', 'prefix__value', 'mask_length_range__value']);
+    expect(prefixSetEntry.uniqueness_constraints).toEqual([['prefix_set', 'prefix__value', 'mask_length_range__value']]);
+    expect(prefixSetEntry.attributes.find((a) => a.name === 'prefix')?.kind).toBe('IPNetwork');
+  });
+
+  it('accepts the mask length ranges contracts accept, and refuses the others', () => {
+    const range = prefixSetEntry.attributes.find((a) => a.name === 'mask_length_range')!;
+    expect(range.default_value).toBe('exact');
+    const infrahub = new RegExp(range.regex!);
+    for (const text of ['exact', '32..32', '16..24', '0..128', 'Exact', '32', '32-32', '1..2..3', '1234..1', ' exact']) {
+      const contracts = PrefixSetIntent.shape.prefixes.element.shape.maskLengthRange.safeParse(text).success;
+      expect([text, infrahub.test(text)]).toEqual([text, contracts]);
+    }
   });
 
   it("has a home for every field of contracts' ChangeRecord", () => {
@@ -41,6 +95,7 @@ describe('the Synapse schema extension file', () => {
       backup: ['backup_id', 'backup_sha256', 'backup_size_bytes', 'backup_taken_at'],
       detail: ['detail'],
       workflowId: ['workflow_id'],
+      intent: ['intent_branch', 'intent_read_at'],
       startedAt: ['started_at'],
       finishedAt: ['finished_at'],
     };
@@ -108,6 +163,56 @@ describe('the Infrahub schema-file format check', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("the rules Infrahub applies when it loads the file", () => {
+  const kindIndex = (f: any, name: string) => f.nodes.findIndex((n: any) => n.name === name);
+  const loadBroken = (breakIt: (f: any) => void) => {
+    const dir = mkdtempSync(join(tmpdir(), 'schema-rules-'));
+    try {
+      const broken = JSON.parse(JSON.stringify(raw));
+      breakIt(broken);
+      const path = join(dir, 'broken.yml');
+      writeFileSync(path, stringifyYaml(broken));
+      simulatorSchema(path);
+      return 'loaded';
+    } catch (error) {
+      return (error as Error).message;
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+  const relationship = (f: any, kind: string, name: string) => f.nodes[kindIndex(f, kind)].relationships.find((r: any) => r.name === name);
+
+  it('loads the file as it is', () => {
+    expect(loadBroken(() => undefined)).toBe('loaded');
+  });
+
+  it.each<[string, (f: any) => void, RegExp]>([
+    ['an optional parent', (f) => (relationship(f, 'PolicyStatement', 'policy').optional = true), /SynapsePolicyStatement\.policy: Relationship of type parent must not be optional/],
+    ['a parent of cardinality many', (f) => (relationship(f, 'PrefixSetEntry', 'prefix_set').cardinality = 'many'), /SynapsePrefixSetEntry\.prefix_set: Relationship of type parent must be cardinality=one/],
+    ['two parents', (f) => (relationship(f, 'PolicyStatement', 'match_prefix_set').kind = 'Parent'), /SynapsePolicyStatement: Only one relationship of type parent is allowed/],
+    [
+      'a uniqueness constraint through an optional relationship',
+      (f) => f.nodes[kindIndex(f, 'PolicyStatement')].uniqueness_constraints.push(['match_prefix_set', 'name__value']),
+      /SynapsePolicyStatement\.uniqueness_constraints: cannot use match_prefix_set relationship, relationship must be mandatory/,
+    ],
+    ['an hfid through an optional relationship', (f) => (f.nodes[kindIndex(f, 'PolicyStatement')].human_friendly_id = ['match_prefix_set__name__value', 'name__value']), /human_friendly_id: cannot use match_prefix_set relationship, relationship must be mandatory/],
+    ['an hfid without the property', (f) => (f.nodes[kindIndex(f, 'PrefixSet')].human_friendly_id = ['name']), /SynapsePrefixSet\.human_friendly_id: invalid attribute, it must end with one of the following properties: value/],
+    [
+      'an hfid naming a peer by a non-unique attribute',
+      (f) => (f.nodes[kindIndex(f, 'PolicyStatement')].human_friendly_id = ['policy__description__value', 'name__value']),
+      /HFID of SynapsePolicyStatement refers to peer SynapseRoutingPolicy with a non-unique combination of attributes \['description__value'\]/,
+    ],
+    ['order_by through a many relationship', (f) => (f.nodes[kindIndex(f, 'RoutingPolicy')].order_by = ['statements__name__value']), /order_by: cannot use statements relationship, relationship must be of cardinality one/],
+    [
+      'required relationships both ways',
+      (f) => Object.assign(relationship(f, 'RoutingPolicy', 'statements'), { cardinality: 'one', kind: 'Attribute', optional: false, identifier: 'policy_first_statement' }),
+      /'Synapse(RoutingPolicy|PolicyStatement)' and 'Synapse(RoutingPolicy|PolicyStatement)' cannot both have required relationships to one another/,
+    ],
+  ])('refuses %s, with the message Infrahub gives', (_what, breakIt, message) => {
+    expect(loadBroken(breakIt)).toMatch(message);
   });
 });
 

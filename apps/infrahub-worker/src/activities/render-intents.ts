@@ -1,4 +1,4 @@
-import { renderConfig } from '@synapse/device-config';
+import { ownershipScope, renderConfig } from '@synapse/device-config';
 import { isSynapseError, mapWithConcurrency, parseInput, RenderIntentsInput, type RenderIntentsResult } from '@synapse/contracts';
 import type { InfrahubActivityDeps } from './deps';
 
@@ -7,17 +7,17 @@ const DEVICE_FAULTS = new Set(['IntentNotFound', 'InvalidInput', 'Unsupported'])
 
 /**
  * A drift batch's intents, read from Infrahub and rendered to the managed
- * paths, in one activity: a fleet-wide scan costs one activity per batch,
- * not one per device. The configs travel on to the device worker, which has
- * no Infrahub access.
+ * paths with their ownership scope, in one activity: a fleet-wide scan costs
+ * one activity per batch, not one per device. The configs travel on to the
+ * device worker, which has no Infrahub access.
  */
 export function renderIntentsActivity(deps: InfrahubActivityDeps) {
   return async function renderIntents(input: unknown): Promise<RenderIntentsResult> {
     const { devices, branch, concurrency } = parseInput(RenderIntentsInput, input, 'renderIntents input');
     const rendered = await mapWithConcurrency(devices, concurrency, async (device) => {
       try {
-        const intent = await deps.infrahub.getDeviceIntent(device, branch ? { branch } : {});
-        return { device, config: renderConfig(intent) };
+        const { intent } = await deps.infrahub.getDeviceIntent(device, branch ? { branch } : {});
+        return { device, config: renderConfig(intent), scope: ownershipScope(intent) };
       } catch (err) {
         // renderConfig refuses an intent it cannot express with InvalidInput or Unsupported, naming the field.
         if (isSynapseError(err) && DEVICE_FAULTS.has(err.type)) return { device, problem: `${err.message} [${err.type}]` };

@@ -73,7 +73,7 @@ describe('surviving faults injected by the simulator', () => {
     const c = client({ logger });
     try {
       sim.faults.failNext(3, 503);
-      await expect(c.getDeviceIntent('spine01')).resolves.toMatchObject({ name: 'spine01' });
+      await expect(c.getDeviceIntent('spine01')).resolves.toMatchObject({ intent: { name: 'spine01' } });
       expect(logger.lines.filter((l) => l.includes('HTTP 503; retrying'))).toHaveLength(3);
     } finally {
       c.close();

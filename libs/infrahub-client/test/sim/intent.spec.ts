@@ -1,4 +1,5 @@
 import type { InfrahubSim } from '@synapse/infrahub-sim';
+import { UNDERLAY_EXPORT_POLICY, UNDERLAY_IMPORT_POLICY } from '@synapse/lab';
 import { InfrahubClient } from '../../src/index';
 import { failure, testClient } from '../helpers';
 import { DEFAULT_LAB_API_TOKEN, rawGraphql, startSim } from './sim-helpers';
@@ -44,7 +45,7 @@ describe('device data that cannot (or can) form an intent', () => {
     expect(err.message).toContain(`device "leaf01" on branch "${b}" cannot form a device intent`);
     expect(err.message).toContain(`BGP session "to spine01 ethernet-1/1" (${session.id}) has no peer_group`);
     // main is untouched
-    await expect(client.getDeviceIntent('leaf01')).resolves.toMatchObject({ name: 'leaf01' });
+    await expect(client.getDeviceIntent('leaf01')).resolves.toMatchObject({ intent: { name: 'leaf01' }, source: { branch: 'main' } });
   });
 
   it('refuses a device with sessions but no ASN', async () => {
@@ -73,7 +74,7 @@ describe('device data that cannot (or can) form an intent', () => {
     await mutate('RoutingBGPSession', { id: session.id, import_policies: { value: 'reject-all' } }, b);
     const err = await failure(client.getDeviceIntent('leaf01', { branch: b }));
     expect(err.type).toBe('InvalidInput');
-    expect(err.message).toMatch(/sets import_policies "reject-all" apart from its peer group "underlay" \("underlay-import"\); per-neighbor policies are not supported/);
+    expect(err.message).toContain(`sets import_policies "reject-all" apart from its peer group "underlay" ("${UNDERLAY_IMPORT_POLICY}"); per-neighbor policies are not supported`);
   });
 
   it('refuses a device without a role, and lists every problem at once', async () => {
@@ -94,24 +95,78 @@ describe('device data that cannot (or can) form an intent', () => {
     const port = device.interfaces.find((i) => i.name === 'ethernet-1/4')!;
     await mutate('RoutingBGPSession', { id: session.id, status: { value: 'disabled' } }, b);
     await mutate('InterfacePhysical', { id: port.id, status: { value: 'disabled' } }, b);
-    const intent = await client.getDeviceIntent('spine01', { branch: b });
+    const { intent, source } = await client.getDeviceIntent('spine01', { branch: b });
+    expect(source.branch).toBe(b);
     expect(intent.bgp!.neighbors.map((n) => n.peerAddress)).toEqual(['10.0.0.1', '10.0.0.3', '10.0.0.5']);
     expect(intent.interfaces.find((i) => i.name === 'ethernet-1/4')).toMatchObject({ enabled: false, mtu: 9214 });
     expect(intent.interfaces.filter((i) => i.enabled)).toHaveLength(4);
   });
 
-  it('adds every policy a group names (comma-separated) to the routing policies', async () => {
+  async function create(kind: string, data: Record<string, unknown>, onBranch: string): Promise<string> {
+    const result = await rawGraphql<Record<string, { object: { id: string } }>>(sim, `mutation ($data: ${kind}CreateInput!) { ${kind}Create(data: $data) { object { id } } }`, { data }, onBranch);
+    return result[`${kind}Create`]!.object.id;
+  }
+
+  async function peerGroupPolicies(onBranch: string, importPolicies: string): Promise<void> {
+    const groups = await rawGraphql<{ RoutingBGPPeerGroup: { edges: { node: { id: string } }[] } }>(sim, 'query { RoutingBGPPeerGroup(name__value: "underlay") { edges { node { id } } } }', {}, onBranch);
+    await mutate('RoutingBGPPeerGroup', { id: groups.RoutingBGPPeerGroup.edges[0]!.node.id, import_policies: { value: importPolicies } }, onBranch);
+  }
+
+  it('keeps a name Infrahub does not define on the group only (comma-separated names too), inventing no policy for it', async () => {
     const b = await branch();
-    const groups = await rawGraphql<{ RoutingBGPPeerGroup: { edges: { node: { id: string } }[] } }>(
-      sim,
-      'query { RoutingBGPPeerGroup(name__value: "underlay") { edges { node { id } } } }',
-      {},
-      b,
-    );
-    await mutate('RoutingBGPPeerGroup', { id: groups.RoutingBGPPeerGroup.edges[0]!.node.id, import_policies: { value: 'underlay-import, bogons-out' } }, b);
-    const intent = await client.getDeviceIntent('leaf01', { branch: b });
-    expect(intent.bgp!.groups[0]!.importPolicies).toEqual(['underlay-import', 'bogons-out']);
-    expect(intent.routingPolicies.map((p) => p.name)).toEqual(['bogons-out', 'underlay-export', 'underlay-import']);
-    expect(intent.routingPolicies.every((p) => p.defaultAction === 'accept')).toBe(true);
+    await peerGroupPolicies(b, `${UNDERLAY_IMPORT_POLICY}, bogons-out`);
+    const { intent } = await client.getDeviceIntent('leaf01', { branch: b });
+    expect(intent.bgp!.groups[0]!.importPolicies).toEqual([UNDERLAY_IMPORT_POLICY, 'bogons-out']);
+    expect(intent.routingPolicies.map((p) => p.name)).toEqual([UNDERLAY_EXPORT_POLICY, UNDERLAY_IMPORT_POLICY]);
+  });
+
+  it('follows an operator editing a policy on a branch: statements in sequence order, the prefix sets they use, main untouched', async () => {
+    const b = await branch();
+    const policy = await rawGraphql<{ SynapseRoutingPolicy: { edges: { node: { id: string } }[] } }>(sim, `query { SynapseRoutingPolicy(name__value: "${UNDERLAY_IMPORT_POLICY}") { edges { node { id } } } }`, {}, b);
+    await mutate('SynapseRoutingPolicy', { id: policy.SynapseRoutingPolicy.edges[0]!.node.id, default_action: { value: 'accept' } }, b);
+    const bogons = await create('SynapsePrefixSet', { name: { value: 'bogons' } }, b);
+    await create('SynapsePrefixSetEntry', { prefix: { value: '192.0.2.0/24' }, mask_length_range: { value: '24..32' }, prefix_set: { id: bogons } }, b);
+    await create('SynapsePrefixSetEntry', { prefix: { value: '198.18.0.0/15' }, prefix_set: { id: bogons } }, b);
+    await create('SynapsePrefixSet', { name: { value: 'unused' } }, b);
+    // Sequence 5 puts it ahead of the seeded statement at 10, whatever the creation order.
+    await create('SynapsePolicyStatement', { name: { value: 'drop-bogons' }, sequence: { value: 5 }, action: { value: 'reject' }, match_protocol: { value: 'bgp' }, policy: { hfid: [UNDERLAY_IMPORT_POLICY] }, match_prefix_set: { id: bogons } }, b);
+    await create('SynapsePolicyStatement', { name: { value: 'statics' }, sequence: { value: 20 }, action: { value: 'accept' }, match_protocol: { value: 'static' }, policy: { hfid: [UNDERLAY_IMPORT_POLICY] } }, b);
+
+    const { intent } = await client.getDeviceIntent('leaf02', { branch: b });
+    expect(intent.routingPolicies.find((p) => p.name === UNDERLAY_IMPORT_POLICY)).toEqual({
+      name: UNDERLAY_IMPORT_POLICY,
+      defaultAction: 'accept',
+      statements: [
+        { name: 'drop-bogons', match: { prefixSet: 'bogons', protocol: 'bgp' }, action: 'reject' },
+        { name: 'loopbacks', match: { prefixSet: 'loopbacks' }, action: 'accept' },
+        { name: 'statics', match: { protocol: 'static' }, action: 'accept' },
+      ],
+    });
+    expect(intent.prefixSets).toEqual([
+      { name: 'bogons', prefixes: [{ prefix: '192.0.2.0/24', maskLengthRange: '24..32' }, { prefix: '198.18.0.0/15', maskLengthRange: 'exact' }] },
+      { name: 'loopbacks', prefixes: [{ prefix: '10.1.0.0/16', maskLengthRange: '32..32' }] },
+    ]);
+    const { intent: onMain } = await client.getDeviceIntent('leaf02');
+    expect(onMain.routingPolicies.find((p) => p.name === UNDERLAY_IMPORT_POLICY)!.statements.map((s) => s.name)).toEqual(['loopbacks']);
+    expect(onMain.prefixSets.map((p) => p.name)).toEqual(['loopbacks']);
+  });
+
+  it('turns a policy deleted from Infrahub into a reference the device must satisfy (and drops its statements)', async () => {
+    const b = await branch();
+    await rawGraphql(sim, `mutation { SynapseRoutingPolicyDelete(data: {hfid: ["${UNDERLAY_EXPORT_POLICY}"]}) { ok } }`, {}, b);
+    const { intent } = await client.getDeviceIntent('spine01', { branch: b });
+    expect(intent.bgp!.groups[0]!.exportPolicies).toEqual([UNDERLAY_EXPORT_POLICY]);
+    expect(intent.routingPolicies.map((p) => p.name)).toEqual([UNDERLAY_IMPORT_POLICY]);
+    const statements = await rawGraphql<{ SynapsePolicyStatement: { count: number } }>(sim, `query { SynapsePolicyStatement(policy__name__value: "${UNDERLAY_EXPORT_POLICY}") { count } }`, {}, b);
+    expect(statements.SynapsePolicyStatement.count).toBe(0);
+  });
+
+  it('refuses a statement matching a prefix set with no prefixes, naming the set, policy and statement', async () => {
+    const b = await branch();
+    const empty = await create('SynapsePrefixSet', { name: { value: 'empty-set' } }, b);
+    await create('SynapsePolicyStatement', { name: { value: 'nothing' }, sequence: { value: 30 }, action: { value: 'accept' }, policy: { hfid: [UNDERLAY_EXPORT_POLICY] }, match_prefix_set: { id: empty } }, b);
+    const err = await failure(client.getDeviceIntent('leaf01', { branch: b }));
+    expect(err.type).toBe('InvalidInput');
+    expect(err.message).toContain(`prefix set "empty-set" (matched by routing policy "${UNDERLAY_EXPORT_POLICY}" statement "nothing") has no prefixes`);
   });
 });

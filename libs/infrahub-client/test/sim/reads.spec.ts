@@ -1,4 +1,4 @@
-import { deviceIntent, generateFabric, referenceLab } from '@synapse/lab';
+import { brownfieldLab, deviceIntent, generateFabric, LEGACY_IMPORT_POLICY, referenceLab, UNDERLAY_EXPORT_POLICY, UNDERLAY_IMPORT_POLICY } from '@synapse/lab';
 import type { DeviceIntent } from '@synapse/contracts';
 import type { InfrahubSim } from '@synapse/infrahub-sim';
 import { InfrahubClient } from '../../src/index';
@@ -17,6 +17,7 @@ function normalized(intent: DeviceIntent): DeviceIntent {
     ...intent,
     interfaces: [...intent.interfaces].sort((a, b) => a.name.localeCompare(b.name)),
     routingPolicies: [...intent.routingPolicies].sort((a, b) => a.name.localeCompare(b.name)),
+    prefixSets: [...intent.prefixSets].sort((a, b) => a.name.localeCompare(b.name)),
     bgp: intent.bgp && {
       ...intent.bgp,
       groups: [...intent.bgp.groups].sort((a, b) => a.name.localeCompare(b.name)),
@@ -54,18 +55,31 @@ describe('reading devices from the simulator (reference lab)', () => {
       remoteAs: 65000,
       status: 'active',
       sessionType: 'external',
-      peerGroup: { name: 'underlay', importPolicies: ['underlay-import'], exportPolicies: ['underlay-export'] },
+      peerGroup: { name: 'underlay', importPolicies: [UNDERLAY_IMPORT_POLICY], exportPolicies: [UNDERLAY_EXPORT_POLICY] },
     });
     expect(sessions[1]).toMatchObject({ localIp: '10.0.0.5/31', remoteIp: '10.0.0.4/31' });
   });
 
   it.each(['spine01', 'leaf01', 'leaf02'])('maps %s to exactly the intent the lab defines', async (name) => {
-    const intent = await client.getDeviceIntent(name);
+    const { intent } = await client.getDeviceIntent(name);
     expect(normalized(intent)).toEqual(normalized(deviceIntent(referenceLab(), name)));
   });
 
+  it('reads the policies the peer groups name, statements and prefix sets included, and says where and when it read', async () => {
+    const before = Date.now();
+    const { intent, source } = await client.getDeviceIntent('leaf01');
+    expect(source.branch).toBe('main');
+    expect(Date.parse(source.readAt)).toBeGreaterThanOrEqual(before - 1);
+    expect(Date.parse(source.readAt)).toBeLessThanOrEqual(Date.now());
+    expect(intent.routingPolicies).toEqual([
+      { name: UNDERLAY_EXPORT_POLICY, defaultAction: 'reject', statements: [{ name: 'loopbacks', match: { prefixSet: 'loopbacks' }, action: 'accept' }] },
+      { name: UNDERLAY_IMPORT_POLICY, defaultAction: 'reject', statements: [{ name: 'loopbacks', match: { prefixSet: 'loopbacks' }, action: 'accept' }] },
+    ]);
+    expect(intent.prefixSets).toEqual([{ name: 'loopbacks', prefixes: [{ prefix: '10.1.0.0/16', maskLengthRange: '32..32' }] }]);
+  });
+
   it('takes the router id from system0 and strips prefix lengths from neighbor addresses', async () => {
-    const intent = await client.getDeviceIntent('spine01');
+    const { intent } = await client.getDeviceIntent('spine01');
     expect(intent.bgp).toMatchObject({ asn: 65000, routerId: '10.1.0.1' });
     expect(intent.bgp!.neighbors.map((n) => `${n.peerAddress} AS${n.peerAs} from ${n.localAddress}`)).toEqual([
       '10.0.0.1 AS65001 from 10.0.0.0',
@@ -134,11 +148,45 @@ describe('reading a generated fabric page by page', () => {
 
   it('maps a 4-byte-ASN leaf and a spine with nine sessions to the lab intent', async () => {
     for (const name of [lab.devices.find((d) => d.role === 'leaf')!.name, lab.devices.find((d) => d.role === 'spine')!.name]) {
-      const intent = await client.getDeviceIntent(name);
+      const { intent } = await client.getDeviceIntent(name);
       expect(normalized(intent)).toEqual(normalized(deviceIntent(lab, name)));
     }
-    const spine = await client.getDeviceIntent(lab.devices.find((d) => d.role === 'spine')!.name);
+    const { intent: spine } = await client.getDeviceIntent(lab.devices.find((d) => d.role === 'spine')!.name);
     expect(spine.bgp!.neighbors).toHaveLength(9);
     expect(spine.bgp!.asn).toBeGreaterThan(4_000_000_000);
+  });
+});
+
+describe('reading the brownfield lab: a policy only the devices define, an in-band management port', () => {
+  const lab = brownfieldLab(referenceLab());
+  let sim: InfrahubSim;
+  let client: InfrahubClient;
+  beforeAll(async () => {
+    sim = await startSim({ lab });
+    client = testClient({ address: sim.address, apiToken: DEFAULT_LAB_API_TOKEN });
+  });
+  afterAll(async () => {
+    client.close();
+    await sim.stop();
+  });
+
+  it.each(['spine01', 'leaf01', 'leaf02'])('maps %s to exactly the intent the lab defines', async (name) => {
+    const { intent } = await client.getDeviceIntent(name);
+    expect(normalized(intent)).toEqual(normalized(deviceIntent(lab, name)));
+  });
+
+  it('keeps a policy Infrahub does not define on the peer group only, inventing nothing for it', async () => {
+    const { intent } = await client.getDeviceIntent('leaf01');
+    expect(intent.bgp!.groups).toEqual([{ name: 'underlay', importPolicies: [LEGACY_IMPORT_POLICY], exportPolicies: [UNDERLAY_EXPORT_POLICY] }]);
+    expect(intent.routingPolicies.map((p) => p.name)).toEqual([UNDERLAY_EXPORT_POLICY]);
+    expect(intent.prefixSets.map((p) => p.name)).toEqual(['loopbacks']);
+  });
+
+  it('carries the management port with its role and address, and no MTU nobody intended', async () => {
+    const { intent } = await client.getDeviceIntent('spine01');
+    const port = lab.devices.find((d) => d.name === 'spine01')!.inbandManagement!;
+    expect(intent.interfaces.filter((i) => i.role === 'management')).toEqual([
+      { name: port.interface, description: 'in-band management', enabled: true, ipv4Addresses: [port.address], role: 'management' },
+    ]);
   });
 });

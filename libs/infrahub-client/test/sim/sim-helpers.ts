@@ -51,6 +51,8 @@ export interface SpoilingProxy {
   address: string;
   /** Bodies of the requests that went through, in order. */
   seen: string[];
+  /** Their paths (`/graphql`, `/graphql/<branch>`), in the same order. */
+  paths: string[];
   spoil(rule: { when: (body: string) => boolean; times: number; how: 'truncate' | '502' }): void;
   stop(): Promise<void>;
 }
@@ -59,6 +61,7 @@ export async function startSpoilingProxy(target: string): Promise<SpoilingProxy>
   const targetUrl = new URL(target);
   let rule: { when: (body: string) => boolean; times: number; how: 'truncate' | '502' } | undefined;
   const seen: string[] = [];
+  const paths: string[] = [];
   const sockets = new Set<Socket>();
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -66,6 +69,7 @@ export async function startSpoilingProxy(target: string): Promise<SpoilingProxy>
     req.on('end', () => {
       const body = Buffer.concat(chunks);
       seen.push(body.toString('utf8'));
+      paths.push(req.url ?? '');
       const upstream = httpRequest(
         { host: targetUrl.hostname, port: targetUrl.port, path: req.url, method: req.method, headers: { ...req.headers, host: targetUrl.host } },
         (answer) => {
@@ -99,6 +103,7 @@ export async function startSpoilingProxy(target: string): Promise<SpoilingProxy>
   return {
     address: `http://127.0.0.1:${port}`,
     seen,
+    paths,
     spoil(next) {
       rule = next;
     },

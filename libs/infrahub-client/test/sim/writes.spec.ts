@@ -6,8 +6,8 @@ import { changeRecordCount, DEFAULT_LAB_API_TOKEN, rawGraphql, startSim, startSp
 
 /**
  * Writing back to the source of truth: deployment state, change records, the
- * updateDeviceStatus activity's retry safety, and branches that keep their
- * writes to themselves.
+ * updateDeviceStatus activity's retry safety, and audit data that stays on
+ * the default branch whatever branch the intent was read from.
  */
 
 const CHECKSUM = 'a'.repeat(64);
@@ -25,6 +25,7 @@ function record(changeId: string, device: string, overrides: Partial<ChangeRecor
     diffSummary: '0 added, 2 changed, 0 removed: /interface[name=ethernet-1/49]/mtu, …',
     backup: { device, id: '3f2a9c1', sha256: BACKUP_SHA, sizeBytes: 48_213, takenAt: '2026-11-28T10:00:05Z' },
     workflowId: `device/${device}`,
+    intent: { branch: 'change-42', readAt: '2026-11-28T09:59:58Z' },
     startedAt: '2026-11-28T10:00:00Z',
     finishedAt: '2026-11-28T10:02:30Z',
     ...overrides,
@@ -37,7 +38,7 @@ async function recordFields(sim: InfrahubSim, id: string, branch?: string) {
     `query ($id: ID!) { SynapseChangeRecord(ids: [$id]) { edges { node {
         change_id { value } change_kind { value } requester { value } reason { value } ticket { value } outcome { value }
         diff_summary { value } backup_id { value } backup_sha256 { value } backup_size_bytes { value } backup_taken_at { value }
-        detail { value } workflow_id { value } started_at { value } finished_at { value } device { node { name { value } } } } } } }`,
+        detail { value } workflow_id { value } intent_branch { value } intent_read_at { value } started_at { value } finished_at { value } device { node { name { value } } } } } } }`,
     { id },
     branch,
   );
@@ -92,6 +93,8 @@ describe('writing to the simulator', () => {
       backup_size_bytes: 48_213,
       backup_taken_at: expect.stringMatching(/^2026-11-28T10:00:05/),
       workflow_id: 'device/spine01',
+      intent_branch: 'change-42',
+      intent_read_at: expect.stringMatching(/^2026-11-28T09:59:58/),
       started_at: expect.stringMatching(/^2026-11-28T10:00:00/),
       finished_at: expect.stringMatching(/^2026-11-28T10:02:30/),
       device: 'spine01',
@@ -217,7 +220,7 @@ describe('answers lost after Infrahub acted (spoiling proxy in front of the simu
   });
 });
 
-describe('branches keep their writes to themselves', () => {
+describe('audit data on the default branch, intent from any branch', () => {
   let sim: InfrahubSim;
   let client: InfrahubClient;
   beforeAll(async () => {
@@ -240,35 +243,67 @@ describe('branches keep their writes to themselves', () => {
     await expect(client.createBranch('change-42', { existOk: true })).resolves.toEqual({ name: 'change-42', created: false });
   });
 
-  it('reads and writes a branch without touching main, and the reverse', async () => {
+  it('records a deploy of a branch intent on the default branch, where it outlives the deleted branch', async () => {
     await client.createBranch('iso-1');
-    await client.recordDeployment({ device: 'leaf01', branch: 'iso-1', state: 'deployed', changeId: 'chg-800', configChecksum: CHECKSUM, record: record('chg-800', 'leaf01') });
-    await client.setDeploymentState({ device: 'leaf02', state: 'failed', changeId: 'chg-801' }); // on main
+    const { source } = await client.getDeviceIntent('leaf01', { branch: 'iso-1' });
+    expect(source).toEqual({ branch: 'iso-1', readAt: expect.any(String) });
+    const result = await client.recordDeployment({
+      device: 'leaf01',
+      state: 'deployed',
+      changeId: 'chg-800',
+      configChecksum: CHECKSUM,
+      record: record('chg-800', 'leaf01', { intent: source }),
+    });
 
-    const onBranch = await client.getDevice('leaf01', { branch: 'iso-1' });
-    expect(onBranch.branch).toBe('iso-1');
-    expect(onBranch.deployment).toMatchObject({ state: 'deployed', lastChangeId: 'chg-800' });
-    expect((await client.getDevice('leaf01')).deployment).toEqual({ state: 'pending' });
-    expect((await client.getDevice('leaf02', { branch: 'iso-1' })).deployment).toEqual({ state: 'pending' });
-    expect((await client.getDevice('leaf02')).deployment).toMatchObject({ state: 'failed' });
-
-    await expect(client.findChangeRecord('chg-800', 'leaf01', { branch: 'iso-1' })).resolves.toBeDefined();
-    await expect(client.findChangeRecord('chg-800', 'leaf01')).resolves.toBeUndefined();
-    expect(await changeRecordCount(sim, 'chg-800', 'leaf01', 'iso-1')).toBe(1);
-    expect(await changeRecordCount(sim, 'chg-800', 'leaf01')).toBe(0);
+    await rawGraphql(sim, 'mutation { BranchDelete(data: {name: "iso-1"}) { ok } }');
+    expect(sim.branches().map((b) => b.name)).not.toContain('iso-1');
+    expect((await client.getDevice('leaf01')).deployment).toMatchObject({ state: 'deployed', lastChangeId: 'chg-800', lastConfigChecksum: CHECKSUM });
+    await expect(client.findChangeRecord('chg-800', 'leaf01')).resolves.toBe(result.changeRecordId);
+    expect(await recordFields(sim, result.changeRecordId!)).toMatchObject({ device: 'leaf01', outcome: 'deployed', intent_branch: 'iso-1', intent_read_at: source.readAt });
   });
 
-  it('serves a branch named with a slash through its encoded endpoint', async () => {
+  it('sends every audit write to the default endpoint, never to the branch the intent came from', async () => {
+    const proxy = await startSpoilingProxy(sim.address);
+    const viaProxy = testClient({ address: proxy.address, apiToken: DEFAULT_LAB_API_TOKEN });
+    try {
+      await client.createBranch('iso-2');
+      const { source } = await viaProxy.getDeviceIntent('leaf02', { branch: 'iso-2' });
+      await viaProxy.recordDeployment({ device: 'leaf02', state: 'rolled-back', changeId: 'chg-801', record: record('chg-801', 'leaf02', { outcome: 'rolled-back', intent: source }) });
+      const audit = proxy.seen.filter((body) => /DeviceId|FindChangeRecord|CreateChangeRecord|SetDeploymentState/.test(body));
+      expect(audit.length).toBeGreaterThanOrEqual(4);
+      expect(proxy.paths.filter((_, i) => /DeviceId|FindChangeRecord|CreateChangeRecord|SetDeploymentState/.test(proxy.seen[i]!))).toEqual(audit.map(() => '/graphql'));
+      expect(proxy.paths.filter((_, i) => proxy.seen[i]!.includes('DeviceDetail'))).toEqual(['/graphql/iso-2']);
+    } finally {
+      viaProxy.close();
+      await proxy.stop();
+    }
+    // Shared with the branch too: audit data is branch-agnostic.
+    expect((await client.getDevice('leaf02', { branch: 'iso-2' })).deployment.state).toBe('rolled-back');
+  });
+
+  it('reads a branch named with a slash through its encoded endpoint and names it in the source', async () => {
     await client.createBranch('feature/uplinks');
-    await client.setDeploymentState({ device: 'spine01', branch: 'feature/uplinks', state: 'deploying', changeId: 'chg-900' });
-    expect((await client.getDevice('spine01', { branch: 'feature/uplinks' })).deployment.state).toBe('deploying');
-    expect((await client.getDevice('spine01')).deployment.state).toBe('pending');
+    const { intent, source } = await client.getDeviceIntent('spine01', { branch: 'feature/uplinks' });
+    expect([intent.name, source.branch]).toEqual(['spine01', 'feature/uplinks']);
   });
 
-  it('refuses writes to a branch that does not exist', async () => {
-    const err = await failure(client.setDeploymentState({ device: 'leaf01', branch: 'gone', state: 'deployed', changeId: 'chg-1' }));
+  it('names the default branch in the source when the caller names none', async () => {
+    await expect(client.getDeviceIntent('spine01')).resolves.toMatchObject({ source: { branch: 'main' } });
+  });
+
+  it('refuses to read from a branch that does not exist', async () => {
+    const err = await failure(client.getDeviceIntent('leaf01', { branch: 'gone' }));
     expect(err.type).toBe('BranchNotFound');
     expect(err.message).toContain('branch "gone" does not exist');
+  });
+
+  it('cannot record a device that exists only on a branch, and says why', async () => {
+    await client.createBranch('new-leaf');
+    await rawGraphql(sim, 'mutation { DcimDeviceCreate(data: {name: {value: "leaf03"}, status: {value: "provisioning"}, role: {value: "leaf"}}) { ok } }', {}, 'new-leaf');
+    const err = await failure(client.recordDeployment({ device: 'leaf03', state: 'deploying', changeId: 'chg-802' }));
+    expect(err.type).toBe('IntentNotFound');
+    expect(err.message).toContain('no device named "leaf03" on branch "main"');
+    expect(err.message).toContain('kept on the default branch');
   });
 });
 

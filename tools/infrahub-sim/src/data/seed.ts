@@ -4,13 +4,23 @@ import { stableId } from './ids';
 import { newRecord } from './records';
 import type { BranchData, NodeRecord } from './store';
 
+/** How far apart seeded statements are numbered, leaving room to insert one between two. */
+export const STATEMENT_SEQUENCE_STEP = 10;
+
+/** The description an in-band management port carries (the lab's intent says the same). */
+export const INBAND_MANAGEMENT_DESCRIPTION = 'in-band management';
+
 /**
  * Fill a branch with a lab as Infrahub would hold it after an import: one
  * DcimDevice per device (deployment state `pending`), an InterfacePhysical
  * with its IpamIPAddress per cabled port, an InterfaceVirtual `system0` with
- * the loopback (also the device's primary address), an AS per ASN, a
+ * the loopback (also the device's primary address), an InterfacePhysical
+ * with role `management` for an in-band management port, an AS per ASN, a
  * fabric-wide peer group carrying the policy names, and a RoutingBGPSession
- * on each end of every link, the two ends pointing at each other.
+ * on each end of every link, the two ends pointing at each other. The
+ * policies and prefix sets the lab's design defines become
+ * SynapseRoutingPolicy (statements numbered 10, 20, … in the design's order)
+ * and SynapsePrefixSet; a policy name the design only names stays a name.
  */
 export function seedLab(model: SchemaModel, branch: BranchData, lab: Lab, at: string): void {
   const add = (kind: string, key: string, values: Record<string, unknown>): NodeRecord => {
@@ -29,6 +39,31 @@ export function seedLab(model: SchemaModel, branch: BranchData, lab: Lab, at: st
   const devices = new Map<string, NodeRecord>();
   const portAddresses = new Map<string, NodeRecord>();
   const design = lab.bgp;
+
+  // A schema without Synapse's extension (a test of a bare library) has nowhere to keep them.
+  const policyKinds = model.kinds.has('SynapseRoutingPolicy') && model.kinds.has('SynapsePrefixSet');
+  const prefixSets = new Map<string, NodeRecord>();
+  for (const set of policyKinds ? design.prefixSets : []) {
+    const record = add('SynapsePrefixSet', set.name, { name: set.name });
+    prefixSets.set(set.name, record);
+    for (const entry of set.prefixes) {
+      const child = add('SynapsePrefixSetEntry', `${set.name} ${entry.prefix} ${entry.maskLengthRange}`, { prefix: entry.prefix, mask_length_range: entry.maskLengthRange });
+      link(child, 'prefix_set', record);
+    }
+  }
+  for (const policy of policyKinds ? design.policies : []) {
+    const record = add('SynapseRoutingPolicy', policy.name, { name: policy.name, default_action: policy.defaultAction });
+    policy.statements.forEach((statement, i) => {
+      const child = add('SynapsePolicyStatement', `${policy.name} ${statement.name}`, {
+        name: statement.name,
+        sequence: (i + 1) * STATEMENT_SEQUENCE_STEP,
+        action: statement.action,
+        match_protocol: statement.match.protocol ?? null,
+      });
+      link(child, 'policy', record);
+      if (statement.match.prefixSet !== undefined) link(child, 'match_prefix_set', prefixSets.get(statement.match.prefixSet)!);
+    });
+  }
 
   const peerGroup = add('RoutingBGPPeerGroup', design.peerGroup, {
     name: design.peerGroup,
@@ -73,6 +108,14 @@ export function seedLab(model: SchemaModel, branch: BranchData, lab: Lab, at: st
     const loopbackAddress = add('IpamIPAddress', device.loopback, { address: device.loopback, description: `${device.name} ${LOOPBACK_INTERFACE}`, role: 'loopback' });
     link(loopback, 'ip_addresses', loopbackAddress);
     link(record, 'primary_address', loopbackAddress);
+
+    if (device.inbandManagement) {
+      const { interface: name, address } = device.inbandManagement;
+      const port = add('InterfacePhysical', `${device.name} ${name}`, { name, description: INBAND_MANAGEMENT_DESCRIPTION, status: 'active', role: 'management' });
+      link(port, 'device', record);
+      const portAddress = add('IpamIPAddress', address, { address, description: `${device.name} ${name}` });
+      link(port, 'ip_addresses', portAddress);
+    }
   }
 
   const sessions = new Map<string, NodeRecord>();

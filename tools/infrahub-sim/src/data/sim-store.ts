@@ -36,7 +36,12 @@ function checkBranchName(name: string): void {
   }
 }
 
-/** Every branch of the simulated Infrahub. `main` holds the lab; other branches start as copies. */
+/**
+ * Every branch of the simulated Infrahub. `main` holds the lab; other
+ * branches start as copies. Branch-agnostic data is the same on all of them
+ * (branch-support.ts keeps it so), so deleting a branch loses only what was
+ * branch-aware on it.
+ */
 export class SimStore {
   private readonly branchesByName = new Map<string, BranchData>();
 
@@ -75,6 +80,11 @@ export class SimStore {
 
   branches(): BranchInfo[] {
     return [...this.branchesByName.values()].map((b) => ({ ...b.info }));
+  }
+
+  /** Every branch but `branch`: where a branch-agnostic write must land too. */
+  otherBranches(branch: BranchData): BranchData[] {
+    return [...this.branchesByName.values()].filter((b) => b !== branch);
   }
 
   createBranch(data: BranchCreateData, now: string): BranchData {

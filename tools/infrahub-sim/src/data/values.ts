@@ -1,5 +1,6 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import { validationError } from '../errors';
+import { normalizeIpNetwork } from './ip';
 import type { AttributeModel } from '../schema/schema-model';
 
 /** Infrahub's limit on indexed text values (core/attribute.py MAX_STRING_LENGTH). */
@@ -61,6 +62,11 @@ export function checkAttributeValue(attribute: AttributeModel, value: unknown): 
     }
     case 'IPHost': {
       const normalized = normalizeIpHost(value as string);
+      if (!normalized) throw validationError(name, `${String(value)} is not a valid ${kind}`);
+      return normalized;
+    }
+    case 'IPNetwork': {
+      const normalized = normalizeIpNetwork(value as string);
       if (!normalized) throw validationError(name, `${String(value)} is not a valid ${kind}`);
       return normalized;
     }

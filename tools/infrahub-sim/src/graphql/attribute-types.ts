@@ -9,6 +9,7 @@ import {
   type GraphQLScalarType,
 } from 'graphql';
 import { stableId } from '../data/ids';
+import { networkFacts } from '../data/ip';
 import type { NodeRecord } from '../data/store';
 import type { AttributeModel } from '../schema/schema-model';
 import { BigIntScalar, GenericScalar } from './scalars';
@@ -108,6 +109,18 @@ export const IPHostAttribute = attributeType('IPHost', GraphQLString, {
   with_prefixlen: { type: GraphQLString, resolve: (v) => v.value },
 });
 
+const facts = (view: AttributeView) => (typeof view.value === 'string' ? networkFacts(view.value) : undefined);
+export const IPNetworkAttribute = attributeType('IPNetwork', GraphQLString, {
+  broadcast_address: { type: GraphQLString, resolve: (v) => facts(v)?.broadcastAddress ?? null },
+  hostmask: { type: GraphQLString, resolve: (v) => facts(v)?.hostmask ?? null },
+  netmask: { type: GraphQLString, resolve: (v) => facts(v)?.netmask ?? null },
+  prefixlen: { type: GraphQLInt, resolve: (v) => facts(v)?.prefixlen ?? null },
+  num_addresses: { type: BigIntScalar, resolve: (v) => facts(v)?.numAddresses ?? null },
+  version: { type: GraphQLInt, resolve: (v) => facts(v)?.version ?? null },
+  with_hostmask: { type: GraphQLString, resolve: (v) => facts(v)?.withHostmask ?? null },
+  with_netmask: { type: GraphQLString, resolve: (v) => facts(v)?.withNetmask ?? null },
+});
+
 /** The filter argument type of an attribute kind. */
 export function filterScalar(attribute: AttributeModel): GraphQLScalarType {
   if (['Number', 'NumberPool', 'Bandwidth'].includes(attribute.kind)) return BigIntScalar;
@@ -128,6 +141,8 @@ export function outputType(attribute: AttributeModel): GraphQLObjectType {
       return DropdownAttribute;
     case 'IPHost':
       return IPHostAttribute;
+    case 'IPNetwork':
+      return IPNetworkAttribute;
     case 'List':
     case 'JSON':
     case 'Any':

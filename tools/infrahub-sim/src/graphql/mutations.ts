@@ -9,6 +9,7 @@ import {
   type GraphQLInputFieldConfigMap,
 } from 'graphql';
 import { InfrahubError, nodeNotFound, validationError } from '../errors';
+import { shareCreated, shareDeleted, shareUpdated } from '../data/branch-support';
 import { newId } from '../data/ids';
 import { humanFriendlyId, pathValue } from '../data/paths';
 import { newRecord } from '../data/records';
@@ -23,7 +24,9 @@ import type { NodeTypes } from './node-types';
  * `<Kind>Create`, `<Kind>Update`, `<Kind>Upsert` and `<Kind>Delete` for every
  * node kind, checked as Infrahub checks them: dropdown choices, required
  * values, unique attributes and uniqueness constraints, peers that exist and
- * are of the right kind. Writes go to the branch the request addressed.
+ * are of the right kind. Writes go to the branch the request addressed;
+ * their branch-agnostic parts to every branch (data/branch-support.ts).
+ * Deleting an object deletes its components too (on_delete cascade).
  */
 
 interface RelatedNodeInputValue {
@@ -165,19 +168,23 @@ function create(ctx: SimContext, kind: KindModel, data: MutationData): NodeRecor
   checkUniqueness(ctx, kind, record, peers);
   ctx.branch.add(record);
   applyRelationships(ctx, kind, record, peers);
+  shareCreated(ctx, record);
   return record;
 }
 
 function update(ctx: SimContext, kind: KindModel, record: NodeRecord, data: MutationData): NodeRecord {
   const staged = { ...record, attributes: { ...record.attributes } };
+  const written: string[] = [];
   for (const attribute of kind.attributes) {
     const input = data[attribute.name] as { value?: unknown; is_default?: boolean | null } | null | undefined;
     if (!input) continue;
     if (input.is_default === true && !('value' in input)) {
       staged.attributes[attribute.name] = { value: checkAttributeValue(attribute, undefined), isDefault: attribute.defaultValue !== undefined, updatedAt: ctx.now };
+      written.push(attribute.name);
     } else if ('value' in input) {
       if (attribute.readOnly) throw validationError(attribute.name, `${attribute.name} is read-only`);
       staged.attributes[attribute.name] = { value: checkAttributeValue(attribute, input.value), isDefault: false, updatedAt: ctx.now };
+      written.push(attribute.name);
     }
   }
   const peers = resolveRelationships(ctx, kind, data);
@@ -185,7 +192,23 @@ function update(ctx: SimContext, kind: KindModel, record: NodeRecord, data: Muta
   record.attributes = staged.attributes;
   record.updatedAt = ctx.now;
   applyRelationships(ctx, kind, record, peers);
+  shareUpdated(ctx, record, { attributes: written, relationships: [...peers.keys()] });
   return record;
+}
+
+/** The object and, depth first, every object its cascading relationships (components) hold. */
+function deleteCascading(ctx: SimContext, record: NodeRecord, seen = new Set<string>()): void {
+  if (seen.has(record.id)) return;
+  seen.add(record.id);
+  for (const relationship of ctx.model.get(record.kind).relationships) {
+    if (relationship.onDelete !== 'cascade') continue;
+    for (const peerId of [...(record.relationships[relationship.name] ?? [])]) {
+      const peer = ctx.branch.get(peerId);
+      if (peer) deleteCascading(ctx, peer, seen);
+    }
+  }
+  ctx.branch.delete(ctx.model, record);
+  shareDeleted(ctx, record);
 }
 
 export function mutationFields(model: SchemaModel, types: NodeTypes): GraphQLFieldConfigMap<unknown, SimContext> {
@@ -226,7 +249,7 @@ export function mutationFields(model: SchemaModel, types: NodeTypes): GraphQLFie
       resolve: (_root, args: { data: MutationData }, ctx) => {
         const record = findTarget(ctx, kind, args.data);
         if (!record) throw nodeNotFound(args.data.id ?? JSON.stringify(args.data.hfid ?? null), kind.kind);
-        ctx.branch.delete(ctx.model, record);
+        deleteCascading(ctx, record);
         return { ok: true };
       },
     };

@@ -4,7 +4,8 @@ import { parseInput, SynapseError } from '@synapse/contracts';
 import { parse as parseYaml } from 'yaml';
 import { LIBRARY_SCHEMA } from './library';
 import { SchemaFile } from './schema-file';
-import { SchemaModel } from './schema-model';
+import { SchemaModel, SchemaModelError } from './schema-model';
+import { checkInfrahubRules } from './schema-rules';
 
 /**
  * Synapse's schema extension: the YAML a real Infrahub loads with
@@ -24,7 +25,19 @@ export function loadSchemaFile(path: string): SchemaFile {
   return parseInput(SchemaFile, value, `schema file ${path}`);
 }
 
-/** The schema the simulator serves: the library subset plus Synapse's extension. */
+/**
+ * The schema the simulator serves: the library subset plus Synapse's
+ * extension, whose kinds are held to the rules a real Infrahub applies when
+ * it loads the file.
+ */
 export function simulatorSchema(extensionPath = SYNAPSE_EXTENSION_PATH): SchemaModel {
-  return new SchemaModel([parseInput(SchemaFile, LIBRARY_SCHEMA, 'library schema'), loadSchemaFile(extensionPath)]);
+  const extension = loadSchemaFile(extensionPath);
+  try {
+    const model = new SchemaModel([parseInput(SchemaFile, LIBRARY_SCHEMA, 'library schema'), extension]);
+    checkInfrahubRules(model, [...extension.generics, ...extension.nodes].map((item) => `${item.namespace}${item.name}`));
+    return model;
+  } catch (error) {
+    if (!(error instanceof SchemaModelError)) throw error;
+    throw new SynapseError('InvalidInput', `schema file ${extensionPath}: ${error.message}`, { path: extensionPath }, { cause: error });
+  }
 }

@@ -19,7 +19,8 @@ export type AttributeKind = z.infer<typeof AttributeKind>;
 export const RelationshipKind = z.enum(['Generic', 'Attribute', 'Component', 'Parent', 'Group', 'Hierarchy', 'Profile', 'Template']);
 export type RelationshipKind = z.infer<typeof RelationshipKind>;
 
-const BranchSupport = z.enum(['aware', 'agnostic', 'local']);
+export const BranchSupport = z.enum(['aware', 'agnostic', 'local']);
+export type BranchSupport = z.infer<typeof BranchSupport>;
 const SchemaState = z.enum(['present', 'absent']);
 const AllowOverride = z.enum(['none', 'any']);
 const Display = z.enum(['default', 'extra']);

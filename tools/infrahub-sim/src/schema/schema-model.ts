@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
-import type { AttributeKind, DropdownChoice, RelationshipKind, SchemaFile } from './schema-file';
+import type { AttributeKind, BranchSupport, DropdownChoice, RelationshipKind, SchemaFile } from './schema-file';
 
 /**
  * The schema the simulator serves, resolved the way Infrahub resolves loaded
  * schema files: extensions applied to their kinds, generics' attributes and
  * relationships copied into the nodes that inherit them, identifiers filled
- * in so both ends of a relationship can find each other.
+ * in so both ends of a relationship can find each other, branch support
+ * settled for every attribute and relationship.
  */
 
 export interface AttributeModel {
@@ -23,6 +24,10 @@ export interface AttributeModel {
   maxLength?: number;
   orderWeight?: number;
   inherited: boolean;
+  /** What the schema file says, if anything. */
+  declaredBranch?: BranchSupport;
+  /** `agnostic`: one value shared by every branch. Declared, else the kind's. */
+  branch: BranchSupport;
 }
 
 export interface RelationshipModel {
@@ -36,6 +41,11 @@ export interface RelationshipModel {
   optional: boolean;
   orderWeight?: number;
   inherited: boolean;
+  declaredBranch?: BranchSupport;
+  /** Declared, else agnostic only when both ends are (Infrahub's process_branch_support). */
+  branch: BranchSupport;
+  /** `cascade`: deleting the object deletes its peers too; Infrahub's default for Component relationships. */
+  onDelete: 'no-action' | 'cascade';
 }
 
 export interface KindModel {
@@ -43,6 +53,8 @@ export interface KindModel {
   namespace: string;
   name: string;
   isGeneric: boolean;
+  /** `agnostic`: one object shared by every branch (Infrahub's default is `aware`). */
+  branch: BranchSupport;
   label: string;
   description?: string;
   inheritFrom: string[];
@@ -86,6 +98,7 @@ export class SchemaModel {
             namespace: item.namespace,
             name: item.name,
             isGeneric,
+            branch: item.branch ?? 'aware',
             label: item.label ?? item.name,
             description: item.description,
             inheritFrom: 'inherit_from' in item ? [...item.inherit_from] : [],
@@ -149,6 +162,7 @@ export class SchemaModel {
         if (!this.kinds.has(r.peer)) throw new SchemaModelError(`${model.kind}.${r.name}: peer ${r.peer} is not in the schema`);
       }
     }
+    this.settleBranchSupport();
     this.hash = createHash('sha256').update(JSON.stringify([...this.kinds.values()])).digest('hex').slice(0, 32);
   }
 
@@ -168,6 +182,9 @@ export class SchemaModel {
       maxLength: a.max_length,
       orderWeight: a.order_weight,
       inherited,
+      declaredBranch: a.branch,
+      // Settled once every kind is known (settleBranchSupport).
+      branch: a.branch ?? 'aware',
     };
   }
 
@@ -184,7 +201,27 @@ export class SchemaModel {
       optional: r.optional,
       orderWeight: r.order_weight,
       inherited,
+      declaredBranch: r.branch,
+      branch: r.branch ?? 'aware',
+      onDelete: r.on_delete ?? (r.kind === 'Component' ? 'cascade' : 'no-action'),
     };
+  }
+
+  /**
+   * Infrahub's process_branch_support: an attribute without its own setting
+   * takes its kind's; a relationship without one is agnostic only when both
+   * kinds are, else aware (local wins over both). So a branch-agnostic
+   * record's relationship to a branch-aware device is itself branch-aware.
+   */
+  private settleBranchSupport(): void {
+    for (const model of this.kinds.values()) {
+      // Inherited fields are copies, so each node settles its own.
+      for (const a of model.attributes) a.branch = a.declaredBranch ?? model.branch;
+      for (const r of model.relationships) {
+        const peer = this.get(r.peer).branch;
+        r.branch = r.declaredBranch ?? (peer === model.branch ? peer : peer === 'local' || model.branch === 'local' ? 'local' : 'aware');
+      }
+    }
   }
 
   private field(model: KindModel, name: string) {
