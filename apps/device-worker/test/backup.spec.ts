@@ -51,6 +51,39 @@ describe('backupRunningConfig and storeBackup: the running config into git histo
     expect(execFileSync('git', ['cat-file', 'blob', ref.id], { cwd: lab.backupDir }).equals(content)).toBe(true);
   });
 
+  it("refuses with DeviceBusy, naming it, when someone else's confirmed commit is pending: nothing is backed up", async () => {
+    await lab.admin.leaf01.set(
+      { update: [{ path: '/interface[name=mgmt0]/description', value: 'pending, not yet confirmed' }] },
+      { commit: { id: 'operator/maintenance-42', action: 'commit', rollbackDurationMs: 300_000 } },
+    );
+    await lab.backups.ready();
+    const objectsBefore = git(lab.backupDir, 'count-objects').trim();
+    const failure = failureOf(await runActivity(lab.activities.backupRunningConfig, [{ device: 'leaf01', changeId: 'chg-busy' }]));
+    expect(failure.type).toBe('DeviceBusy');
+    expect(failure.nonRetryable).toBe(true);
+    expect(failure.message).toMatch(/leaf01: a confirmed commit is pending on the device \(device says: .*operator\/maintenance-42.*\)/);
+    expect(git(lab.backupDir, 'count-objects').trim()).toBe(objectsBefore);
+    // The probe changed nothing: the operator's commit is still pending, and theirs to confirm.
+    await expect(lab.admin.leaf01.confirmCommit('operator/maintenance-42')).resolves.toBeDefined();
+    resultOf(await runActivity(lab.activities.backupRunningConfig, [{ device: 'leaf01', changeId: 'chg-after' }]));
+  });
+
+  it('recordOwnership keeps what the last confirmed deploy rendered in ownership/<device>.json, one commit each, a retry writes nothing', async () => {
+    expect(await lab.backups.readOwnership('leaf01')).toBeUndefined();
+    const config = { '/interface[name=ethernet-1/49]': { name: 'ethernet-1/49', mtu: 9214 } };
+    const first = resultOf(await runActivity(lab.activities.recordOwnership, [{ device: 'leaf01', changeId: 'chg-1', workflowId: 'device/leaf01', config }]));
+    expect(first.commit).toMatch(/^[0-9a-f]{40}$/);
+    expect(await lab.backups.readOwnership('leaf01')).toMatchObject({ device: 'leaf01', changeId: 'chg-1', workflowId: 'device/leaf01', checksum: first.checksum, config });
+    const retry = resultOf(await runActivity(lab.activities.recordOwnership, [{ device: 'leaf01', changeId: 'chg-1', workflowId: 'device/leaf01', config }], { attempt: 2 }));
+    expect(retry).toEqual({ device: 'leaf01', commit: 'unchanged', checksum: first.checksum });
+    const later = { ...config, '/interface[name=system0]': { name: 'system0' } };
+    resultOf(await runActivity(lab.activities.recordOwnership, [{ device: 'leaf01', changeId: 'chg-2', workflowId: 'device/leaf01', config: later }]));
+    expect((await lab.backups.readOwnership('leaf01'))?.config).toEqual(later);
+    expect(git(lab.backupDir, 'log', '--format=%s', '--', 'ownership/leaf01.json').trim().split('\n')).toEqual(['ownership leaf01 after change chg-2', 'ownership leaf01 after change chg-1']);
+    expect(JSON.parse(readFileSync(path.join(lab.backupDir, 'ownership', 'leaf01.json'), 'utf8')).changeId).toBe('chg-2');
+    expect(await lab.backups.readOwnership('leaf02')).toBeUndefined();
+  });
+
   it('storeBackup commits <device>.json with the change and workflow in the message, so git log -p shows the device history', async () => {
     const first = resultOf(await runActivity(lab.activities.backupRunningConfig, [{ device: 'leaf01', changeId: 'chg-1' }]));
     const stored = resultOf(await runActivity(lab.activities.storeBackup, [{ backup: first, changeId: 'chg-1', workflowId: 'device/leaf01', reason: 'uplink MTU' }]));

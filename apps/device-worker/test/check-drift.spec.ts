@@ -1,8 +1,15 @@
+import { ownershipScope } from '@synapse/device-config';
+import { brownfieldLab, deviceIntent, LEGACY_IMPORT_POLICY, referenceLab } from '@synapse/lab';
 import { arrangeDeployed, rendered, resultOf, runActivity, startTestLab, type LabDevice, type TestLab } from './lab';
 
 const NEIGHBOR = '/network-instance[name=default]/protocols/bgp/neighbor[peer-address=10.0.0.0]';
 
-describe('checkDrift: running managed paths against the rendered intent, for a batch of devices', () => {
+/** A status without its unmanaged count, which every device has (management, system). */
+function statusOf(status: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(status).filter(([key]) => key !== 'unmanaged'));
+}
+
+describe('checkDrift: running owned config against the rendered intent, for a batch of devices', () => {
   let lab: TestLab;
 
   beforeEach(async () => {
@@ -16,14 +23,41 @@ describe('checkDrift: running managed paths against the rendered intent, for a b
 
   const batch = (...devices: LabDevice[]) => ({ devices: devices.map((device) => ({ device, config: rendered(device) })), concurrency: 2 });
 
-  it('finds every device in sync right after a deploy, even with system config changed outside the managed scope', async () => {
-    await lab.admin.leaf01.set({ update: [{ path: '/interface[name=mgmt0]/description', value: 'not ours' }] });
+  it('finds every device in sync right after a deploy, even with config changed outside what Synapse owns', async () => {
+    await lab.admin.leaf01.set({ update: [{ path: '/interface[name=mgmt0]/description', value: 'not ours' }, { path: '/interface[name=ethernet-1/49]/loopback-mode', value: 'none' }] });
     const run = await runActivity(lab.activities.checkDrift, [batch('spine01', 'leaf01', 'leaf02')]);
-    expect(resultOf(run).devices).toEqual([
-      { device: 'spine01', status: 'in-sync', drifted: [] },
-      { device: 'leaf01', status: 'in-sync', drifted: [] },
-      { device: 'leaf02', status: 'in-sync', drifted: [] },
-    ]);
+    const inSync = (device: string) => ({ device, status: 'in-sync', drifted: [], missingPolicies: [], deletions: 0 });
+    expect(resultOf(run).devices.map(statusOf)).toEqual([inSync('spine01'), inSync('leaf01'), inSync('leaf02')]);
+    // What is not Synapse's is counted (named only on request), never drift.
+    expect(resultOf(run).devices[1].unmanaged).toEqual({ count: expect.any(Number), paths: [] });
+    const listed = resultOf(await runActivity(lab.activities.checkDrift, [{ ...batch('leaf01'), listUnmanaged: true }])).devices[0];
+    expect(listed.unmanaged?.paths).toEqual(expect.arrayContaining(['/interface[name=mgmt0]', '/interface[name=ethernet-1/49]/loopback-mode', '/system']));
+    expect(listed.unmanaged?.count).toBe(listed.unmanaged?.paths.length);
+  });
+
+  it('on a brownfield fabric: its own config is unmanaged, never drift; the policies it relies on are found', async () => {
+    await lab.stop();
+    const brownfield = brownfieldLab(referenceLab());
+    lab = await startTestLab({ lab: brownfield, timeoutMs: 2000 });
+    const target = (device: LabDevice) => ({ device, config: rendered(device, brownfield), scope: ownershipScope(deviceIntent(brownfield, device)) });
+    const [leaf01] = resultOf(await runActivity(lab.activities.checkDrift, [{ devices: [target('leaf01')], listUnmanaged: true }])).devices;
+    expect(leaf01.status).toBe('drifted');
+    expect(leaf01.missingPolicies).toEqual([]);
+    expect(leaf01.drifted.map((d) => d.path)).not.toContainEqual(expect.stringMatching(/ipv6|lag1|acl|lo0|ethernet\/|transceiver|192\.0\.2\.254/));
+    expect(leaf01.unmanaged?.paths).toEqual(expect.arrayContaining(['/acl', '/interface[name=lag1]', '/interface[name=lo0]']));
+
+    // The device refuses a policy deleted while a group still names it: everything that names it goes in the same Set.
+    await lab.admin.leaf01.set({
+      delete: [
+        '/network-instance[name=default]/protocols/bgp/neighbor[peer-address=192.0.2.254]',
+        '/network-instance[name=default]/protocols/bgp/group[group-name=route-servers]',
+        '/network-instance[name=default]/protocols/bgp/group[group-name=underlay]/import-policy',
+        '/routing-policy/policy[name=customer-export]',
+        `/routing-policy/policy[name=${LEGACY_IMPORT_POLICY}]`,
+      ],
+    });
+    const [missing] = resultOf(await runActivity(lab.activities.checkDrift, [{ devices: [target('leaf01')] }])).devices;
+    expect(missing.missingPolicies).toEqual([{ group: 'underlay', direction: 'import', policy: LEGACY_IMPORT_POLICY }]);
   });
 
   it('names each out-of-band change with its exact path, intended value before and running value after', async () => {
@@ -36,7 +70,7 @@ describe('checkDrift: running managed paths against the rendered intent, for a b
     });
     const run = await runActivity(lab.activities.checkDrift, [batch('leaf01', 'leaf02')]);
     const [leaf01, leaf02] = resultOf(run).devices;
-    expect(leaf02).toEqual({ device: 'leaf02', status: 'in-sync', drifted: [] });
+    expect(statusOf(leaf02)).toEqual({ device: 'leaf02', status: 'in-sync', drifted: [], missingPolicies: [], deletions: 0 });
     expect(leaf01.status).toBe('drifted');
     expect(leaf01.drifted).toEqual([
       { path: '/interface[name=ethernet-1/49]/mtu', before: 9214, after: 1500 },

@@ -1,13 +1,14 @@
 import type { ManagedConfig } from '@synapse/contracts';
-import { diffConfigs, isEmptyDiff } from '@synapse/device-config';
+import { deployOperations, isEmptyDiff, ownedDiff, unownedPart } from '@synapse/device-config';
+import { brownfieldLab, referenceLab } from '@synapse/lab';
 import { commitIdFor } from '../src/activities';
 import type { GnmiClient } from '@synapse/gnmi-client';
-import { failureOf, rendered, resultOf, runActivity, startTestLab, unclosable, type TestLab } from './lab';
+import { failureOf, recordingSets, rendered, resultOf, runActivity, startTestLab, type TestLab } from './lab';
 
-/** The device's running config matches the rendered config on every rendered path. */
+/** The device's running config matches the rendered config on everything it owns. */
 async function hasRendered(lab: TestLab, device: 'leaf01' | 'spine01', config: ManagedConfig): Promise<boolean> {
   const running = await lab.admin[device].getConfig('/');
-  return isEmptyDiff(diffConfigs(config, running, { paths: Object.keys(config) }));
+  return isEmptyDiff(ownedDiff(config, running));
 }
 
 /** A plain Set by someone else: refused while a confirmed commit is pending. */
@@ -15,50 +16,57 @@ function plainSet(lab: TestLab, device: 'leaf01' | 'spine01', description: strin
   return lab.admin[device].set({ update: [{ path: '/interface[name=mgmt0]/description', value: description }] });
 }
 
-describe('deployConfig: one atomic Set of the managed paths', () => {
+describe('deployConfig: one atomic Set of what the change owns', () => {
   let lab: TestLab;
   /** Every Set the activities sent, as the device received it. */
   let sets: Parameters<GnmiClient['set']>[];
 
   beforeEach(async () => {
     sets = [];
-    lab = await startTestLab({
-      gnmi: (pool) => (target) =>
-        new Proxy(unclosable(pool.get(target)), {
-          get(inner, property) {
-            if (property !== 'set') return Reflect.get(inner, property);
-            return (...args: Parameters<GnmiClient['set']>) => {
-              sets.push(args);
-              return (Reflect.get(inner, 'set') as GnmiClient['set'])(...args);
-            };
-          },
-        }),
-    });
+    lab = await startTestLab({ gnmi: recordingSets(sets) });
   });
 
   afterEach(async () => {
     await lab.stop();
   });
 
-  it('replaces every rendered path in one Set and heartbeats while doing it', async () => {
+  it('writes the owned leaves of every rendered entry in one Set and heartbeats while doing it', async () => {
     const config = rendered('leaf01');
+    const ops = deployOperations({ config });
     const run = await runActivity(lab.activities.deployConfig, [{ device: 'leaf01', changeId: 'chg-1', config }]);
     const result = resultOf(run);
-    expect(result).toEqual({ device: 'leaf01', replacedPaths: Object.keys(config), updatedPaths: [], deletedPaths: [], deviceTimestamp: expect.stringMatching(/^\d{19}$/) });
+    expect(result).toEqual({
+      device: 'leaf01',
+      replacedPaths: ops.replace.map((r) => r.path),
+      updatedPaths: Object.keys(config).filter((p) => !p.startsWith('/routing-policy')),
+      deletedPaths: [],
+      deviceTimestamp: expect.stringMatching(/^\d{19}$/),
+    });
     expect(result.commitId).toBeUndefined();
     expect(await hasRendered(lab, 'leaf01', config)).toBe(true);
-    // System config outside the managed paths is untouched.
+    // System config outside the owned paths is untouched.
     expect(lab.sim.runningConfig('leaf01')).toMatchObject({ system: { name: { 'host-name': 'leaf01' } } });
-    expect(run.heartbeats[0]).toEqual({ device: 'leaf01', phase: 'set', paths: Object.keys(config).length });
-    // One request: a replace per rendered path, nothing else, no commit extension.
-    expect(sets).toEqual([[{ delete: [], replace: Object.entries(config).map(([path, value]) => ({ path, value })), update: [] }]]);
+    expect(run.heartbeats[0]).toEqual({ device: 'leaf01', phase: 'set', paths: ops.replace.length + ops.update.length });
+    // One request, exactly device-config's deployOperations, no commit extension.
+    expect(sets).toEqual([[ops]]);
+  });
+
+  it('on a brownfield device, changes what it owns and not a byte of anything else', async () => {
+    await lab.stop();
+    const brownfield = brownfieldLab(referenceLab());
+    lab = await startTestLab({ lab: brownfield });
+    const config = rendered('leaf01', brownfield);
+    const before = lab.sim.runningConfig('leaf01');
+    resultOf(await runActivity(lab.activities.deployConfig, [{ device: 'leaf01', changeId: 'chg-1', config }]));
+    expect(await hasRendered(lab, 'leaf01', config)).toBe(true);
+    expect(unownedPart(lab.sim.runningConfig('leaf01'), config)).toEqual(unownedPart(before, config));
   });
 
   it('applies an emergency patch: updates merged and deletes, in the same single Set, nothing replaced', async () => {
     await runActivity(lab.activities.deployConfig, [{ device: 'leaf01', changeId: 'chg-0', config: rendered('leaf01') }]);
     sets.length = 0;
     const update = [{ path: '/interface[name=ethernet-1/49]/admin-state', value: 'disable' }];
-    const remove = ['/routing-policy/policy[name=underlay-import]/default-action'];
+    const remove = ['/interface[name=ethernet-1/50]/description'];
     const result = resultOf(await runActivity(lab.activities.deployConfig, [{ device: 'leaf01', changeId: 'em-1', update, delete: remove }]));
     expect(result).toMatchObject({ replacedPaths: [], updatedPaths: ['/interface[name=ethernet-1/49]/admin-state'], deletedPaths: remove });
     expect(sets).toEqual([[{ delete: remove, replace: [], update }]]);
@@ -75,7 +83,7 @@ describe('deployConfig: one atomic Set of the managed paths', () => {
     expect(run.heartbeats.length).toBeGreaterThanOrEqual(4);
   });
 
-  it('a config the device refuses fails with ConfigRejected, not retried, and nothing changed', async () => {
+  it('a config the device refuses fails with ConfigRejected, not retried, nothing changed, and says it was not applied', async () => {
     const before = lab.sim.runningConfig('leaf01');
     const config = rendered('leaf01');
     // SR Linux requires at least 1500 on ethernet ports; the other paths are valid and must not land either.
@@ -83,8 +91,15 @@ describe('deployConfig: one atomic Set of the managed paths', () => {
     const failure = failureOf(await runActivity(lab.activities.deployConfig, [{ device: 'leaf01', changeId: 'chg-1', config: broken }]));
     expect(failure.type).toBe('ConfigRejected');
     expect(failure.nonRetryable).toBe(true);
-    expect(failure.message).toMatch(/leaf01.*mtu/);
+    expect(failure.message).toMatch(/leaf01.*mtu.*the device did not apply the Set/);
+    expect(failure.details?.[0]).toMatchObject({ applied: false, grpcStatus: 'INVALID_ARGUMENT' });
     expect(lab.sim.runningConfig('leaf01')).toEqual(before);
+  });
+
+  it('an answer that does not say whether the Set landed (INTERNAL) is not marked as not applied', async () => {
+    lab.sim.faults('leaf01').failNextSet(13, 'simulated: internal error');
+    const failure = failureOf(await runActivity(lab.activities.deployConfig, [{ device: 'leaf01', changeId: 'chg-1', config: rendered('leaf01') }]));
+    expect(failure.details?.[0]).not.toHaveProperty('applied');
   });
 
   it('a retry after the connection dropped once the Set was applied converges to the same config', async () => {
@@ -99,7 +114,7 @@ describe('deployConfig: one atomic Set of the managed paths', () => {
     const applied = lab.sim.runningConfig('leaf01');
 
     const retry = resultOf(await runActivity(lab.activities.deployConfig, [{ device: 'leaf01', changeId: 'chg-1', config }], { attempt: 2 }));
-    expect(retry.replacedPaths).toEqual(Object.keys(config));
+    expect(retry.updatedPaths).toEqual(deployOperations({ config }).update.map((u) => u.path));
     expect(lab.sim.runningConfig('leaf01')).toEqual(applied);
   });
 
@@ -118,7 +133,7 @@ describe('deployConfig: one atomic Set of the managed paths', () => {
     it('deploys under a commit id derived from change and device, and confirmCommit keeps it', async () => {
       const result = resultOf(await runActivity(lab.activities.deployConfig, [input()]));
       expect(result.commitId).toBe(commitIdFor('chg-cc', 'leaf01'));
-      expect(sets).toEqual([[{ delete: [], replace: expect.any(Array), update: [] }, { commit: { id: result.commitId, action: 'commit', rollbackDurationMs: 120_000 } }]]);
+      expect(sets).toEqual([[deployOperations({ config: rendered('leaf01') }), { commit: { id: result.commitId, action: 'commit', rollbackDurationMs: 120_000 } }]]);
       expect(await hasRendered(lab, 'leaf01', rendered('leaf01'))).toBe(true);
       // Pending: the device refuses anyone else's plain Set until it is confirmed.
       await expect(plainSet(lab, 'leaf01', 'x')).rejects.toMatchObject({ type: 'CommitPending', message: expect.stringContaining(result.commitId!) });
@@ -149,6 +164,7 @@ describe('deployConfig: one atomic Set of the managed paths', () => {
       expect(failure.type).toBe('CommitPending');
       expect(failure.nonRetryable).toBe(true);
       expect(failure.message).toContain(`not ${commitIdFor('chg-mine', 'leaf01')}`);
+      expect(failure.details?.[0]).toMatchObject({ applied: false });
       expect(lab.sim.runningConfig('leaf01')).toEqual(before);
       // The other change's commit is still pending, for its owner to confirm.
       resultOf(await runActivity(lab.activities.confirmCommit, [{ device: 'leaf01', commitId: commitIdFor('chg-other', 'leaf01') }]));
@@ -157,12 +173,26 @@ describe('deployConfig: one atomic Set of the managed paths', () => {
     it('confirming a commit that is no longer pending fails with ConfigRejected: the change is not in place', async () => {
       const result = resultOf(await runActivity(lab.activities.deployConfig, [input()]));
       await lab.admin.leaf01.cancelCommit(result.commitId!);
-      const failure = failureOf(await runActivity(lab.activities.confirmCommit, [{ device: 'leaf01', commitId: result.commitId! }]));
+      const deployed = { config: rendered('leaf01') };
+      const failure = failureOf(await runActivity(lab.activities.confirmCommit, [{ device: 'leaf01', commitId: result.commitId!, deployed }]));
       expect(failure.type).toBe('ConfigRejected');
       expect(failure.nonRetryable).toBe(true);
       expect(failure.message).toContain('is no longer pending');
-      const retried = failureOf(await runActivity(lab.activities.confirmCommit, [{ device: 'leaf01', commitId: result.commitId! }], { attempt: 2 }));
-      expect(retried.message).toMatch(/either attempt 1 confirmed .* or the commit expired/);
+      const retried = failureOf(await runActivity(lab.activities.confirmCommit, [{ device: 'leaf01', commitId: result.commitId!, deployed }], { attempt: 2 }));
+      expect(retried.message).toMatch(/the deployed config is no longer on the device: .* expired and the device reverted it/);
+    });
+
+    it('a confirm whose answer was lost is done: the retry reads the device back and finds the change in place', async () => {
+      const result = resultOf(await runActivity(lab.activities.deployConfig, [input()]));
+      lab.sim.faults('leaf01').dropNextSet('after-apply');
+      const deployed = { config: rendered('leaf01') };
+      const first = failureOf(await runActivity(lab.activities.confirmCommit, [{ device: 'leaf01', commitId: result.commitId!, deployed }]));
+      expect(first.type).toBe('DeviceUnreachable');
+      // The confirm landed: nothing is pending, and a plain Set goes through.
+      await expect(plainSet(lab, 'leaf01', 'after a lost confirm')).resolves.toBeDefined();
+      const retry = await runActivity(lab.activities.confirmCommit, [{ device: 'leaf01', commitId: result.commitId!, deployed }], { attempt: 2 });
+      expect(retry.error).toBeUndefined();
+      expect(await hasRendered(lab, 'leaf01', rendered('leaf01'))).toBe(true);
     });
   });
 

@@ -2,10 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { ManagedConfig } from '@synapse/contracts';
-import { expectedState, renderConfig, type ExpectedState } from '@synapse/device-config';
-import { LAB_CREDENTIALS, referenceLabTopology, startDeviceSim, type DeviceSim } from '@synapse/device-sim';
+import { deployOperations, expectedState, renderConfig, type ExpectedState } from '@synapse/device-config';
+import { LAB_CREDENTIALS, labTopology, startDeviceSim, type DeviceSim } from '@synapse/device-sim';
 import { GnmiClient, GnmiClientPool, type CredentialsLookup } from '@synapse/gnmi-client';
-import { deviceIntent, referenceLab } from '@synapse/lab';
+import { deviceIntent, referenceLab, type Lab } from '@synapse/lab';
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
@@ -44,10 +44,12 @@ export interface TestLabOptions {
   gnmi?: (pool: GnmiClientPool) => DeviceActivityDeps['gnmi'];
   timeoutMs?: number;
   extraDevices?: Record<string, InventoryEntry>;
+  /** Another lab (the brownfield one); the reference lab by default. */
+  lab?: Lab;
 }
 
 export async function startTestLab(options: TestLabOptions = {}): Promise<TestLab> {
-  const sim = await startDeviceSim({ topology: referenceLabTopology(), convergenceDelayMs: CONVERGENCE_MS });
+  const sim = await startDeviceSim({ topology: labTopology(options.lab ?? referenceLab()), convergenceDelayMs: CONVERGENCE_MS });
   const backupDir = mkdtempSync(path.join(tmpdir(), 'device-worker-backups-'));
   const entries: Record<string, InventoryEntry> = { ...options.extraDevices };
   for (const device of sim.devices) entries[device.name] = { address: device.address };
@@ -81,8 +83,8 @@ export async function startTestLab(options: TestLabOptions = {}): Promise<TestLa
 }
 
 /** The lab's rendered config for a device, as the infrahub-worker hands it to deployConfig. */
-export function rendered(device: LabDevice): ManagedConfig {
-  return renderConfig(deviceIntent(referenceLab(), device));
+export function rendered(device: LabDevice, lab: Lab = referenceLab()): ManagedConfig {
+  return renderConfig(deviceIntent(lab, device));
 }
 
 export function expected(device: LabDevice): ExpectedState {
@@ -91,7 +93,7 @@ export function expected(device: LabDevice): ExpectedState {
 
 /** Deploys a device's rendered config straight through gNMI (arranging a lab, not testing deploy). */
 export async function arrangeDeployed(lab: TestLab, ...devices: LabDevice[]): Promise<void> {
-  await Promise.all(devices.map((d) => lab.admin[d].set({ replace: Object.entries(rendered(d)).map(([p, value]) => ({ path: p, value })) })));
+  await Promise.all(devices.map((d) => lab.admin[d].set(deployOperations({ config: rendered(d) }))));
 }
 
 export interface ActivityRun<T> {
@@ -135,6 +137,20 @@ export function resultOf<T>(run: ActivityRun<T>): T {
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** A `gnmi` option that records every Set the activities send (as the device receives it) into `sets`. */
+export function recordingSets(sets: Parameters<GnmiClient['set']>[]): NonNullable<TestLabOptions['gnmi']> {
+  return (pool) => (target) =>
+    new Proxy(unclosable(pool.get(target)), {
+      get(inner, property) {
+        if (property !== 'set') return Reflect.get(inner, property);
+        return (...args: Parameters<GnmiClient['set']>) => {
+          sets.push(args);
+          return (Reflect.get(inner, 'set') as GnmiClient['set'])(...args);
+        };
+      },
+    });
 }
 
 /** A factory that hands out pooled clients but never closes them (the pool does, at the end). */

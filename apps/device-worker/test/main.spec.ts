@@ -1,3 +1,4 @@
+import { deployOperations } from '@synapse/device-config';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -126,7 +127,7 @@ describe('node dist/main.js: the deployable worker process', () => {
             args: [{ device: 'leaf01', changeId: 'chg-main', config: rendered('leaf01'), taskQueue }],
           }),
         );
-        expect(result.deploy.replacedPaths).toEqual(Object.keys(rendered('leaf01')));
+        expect(result.deploy.updatedPaths).toEqual(deployOperations({ config: rendered('leaf01') }).update.map((u) => u.path));
         expect(existsSync(path.join(backupDir, 'leaf01.json'))).toBe(true);
         // Prometheus: the SDK's worker metrics and the activities it ran.
         const metrics = await (await fetch(`http://${metricsAddress}/metrics`)).text();

@@ -1,3 +1,4 @@
+import { deployOperations } from '@synapse/device-config';
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
@@ -65,7 +66,7 @@ describe('the device activities on a real worker, driven by a workflow', () => {
 
         const result = await ok.result();
         expect(result.backup).toMatchObject({ device: 'leaf01', sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
-        expect(result.deploy).toMatchObject({ device: 'leaf01', replacedPaths: Object.keys(rendered('leaf01')) });
+        expect(result.deploy).toMatchObject({ device: 'leaf01', updatedPaths: deployOperations({ config: rendered('leaf01') }).update.map((u) => u.path) });
         const failure = await failed.result().catch((err: unknown) => err);
         expect(failure).toBeInstanceOf(WorkflowFailedError);
         const activityFailure = (failure as WorkflowFailedError).cause;

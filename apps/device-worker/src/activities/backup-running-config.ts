@@ -3,6 +3,7 @@ import { BackupRunningConfigInput, parseInput, type BackupRef } from '@synapse/c
 import { serializeBackup } from '../backup-store/backup-document';
 import type { ActivityRuntime } from './deps';
 import { progressHeartbeat } from './heartbeat';
+import { refuseIfCommitPending } from './pending-commit';
 
 /**
  * Step 2 of a change: the device's whole running config (gNMI Get, type
@@ -10,8 +11,12 @@ import { progressHeartbeat } from './heartbeat';
  * BackupRef, never the config: configs are large and may hold secrets
  * (hashed passwords, keys), and the ref is what goes into workflow history.
  *
+ * First it makes sure no confirmed commit of someone else is pending on
+ * the device (DeviceBusy naming it): that config is about to revert, and a
+ * backup of it would make a later rollback re-apply it for good.
+ *
  * Module prefixes are kept exactly as the device sent them, so a rollback
- * can write the document back to the root unchanged. A read has no side
+ * writes the backup's values back as the device gave them. A read has no side
  * effect on the device and the store's write is content-addressed, so a
  * retry simply takes a fresh backup. It heartbeats while a large config
  * is read, in case a workflow runs it under a profile with a heartbeat timeout.
@@ -20,8 +25,10 @@ export function backupRunningConfig(runtime: ActivityRuntime) {
   return async (input: z.input<typeof BackupRunningConfigInput>): Promise<BackupRef> => {
     const { device } = parseInput(BackupRunningConfigInput, input, 'backupRunningConfig input');
     return runtime.withDevice(device, (client) => {
-      const progress = progressHeartbeat(runtime.settings.heartbeatIntervalMs, { device, phase: 'get-config' });
+      const progress = progressHeartbeat(runtime.settings.heartbeatIntervalMs, { device, phase: 'check-pending-commit' });
       return progress.during(async () => {
+        await refuseIfCommitPending(client, device);
+        progress.update({ phase: 'get-config' });
         const takenAt = runtime.clock().toISOString();
         const config = await client.getConfig('/', { keepModulePrefixes: true });
         progress.update({ phase: 'write-backup' });

@@ -1,14 +1,16 @@
 import type { z } from 'zod';
-import { CheckDriftInput, DRIFT_REPORT_LIMITS, isSynapseError, mapWithConcurrency, parseInput, type CheckDriftResult, type DeviceDriftStatus, type DriftedPath, type ManagedConfig } from '@synapse/contracts';
-import { deployOperations, diffConfigs, managedView, summarizeDiff, type ConfigDiff } from '@synapse/device-config';
+import { CheckDriftInput, DRIFT_REPORT_LIMITS, isSynapseError, mapWithConcurrency, parseInput, type CheckDriftResult, type DeviceDriftStatus, type DriftCheckTarget, type DriftedPath, type ManagedConfig } from '@synapse/contracts';
+import { planChange, type ConfigDiff } from '@synapse/device-config';
 import type { ActivityRuntime } from './deps';
 import { progressHeartbeat } from './heartbeat';
 
 /**
  * A drift check of a batch of devices: each device's running config (gNMI
- * Get CONFIG at the root), cut to the managed view, against its rendered
- * intent, on the same scope the deploy replaces (rendered paths plus stale
- * managed entries), so "drifted" means exactly "a deploy would change this".
+ * Get CONFIG at the root) against its rendered intent, on what Synapse owns
+ * (device-config's planChange, the same plan a change computes), so
+ * "drifted" means exactly "a deploy would change this". Config Synapse does
+ * not own is never drift: it is counted as unmanaged (and named when asked).
+ * A policy the intent needs from the device that is missing is reported.
  *
  * At most `concurrency` devices are read at once. A device that cannot be
  * read is reported `unreachable` with the error, and the batch goes on: one
@@ -18,13 +20,13 @@ import { progressHeartbeat } from './heartbeat';
  */
 export function checkDrift(runtime: ActivityRuntime) {
   return async (input: z.input<typeof CheckDriftInput>): Promise<CheckDriftResult> => {
-    const { devices, concurrency } = parseInput(CheckDriftInput, input, 'checkDrift input');
+    const { devices, concurrency, listUnmanaged } = parseInput(CheckDriftInput, input, 'checkDrift input');
     const progress = progressHeartbeat(runtime.settings.heartbeatIntervalMs, { total: devices.length, checked: 0 });
     let checked = 0;
     const results = await progress.during(() =>
-      mapWithConcurrency(devices, concurrency, async ({ device, config }) => {
-        const status = await checkOne(runtime, device, config);
-        progress.update({ checked: ++checked, last: device });
+      mapWithConcurrency(devices, concurrency, async (target) => {
+        const status = await checkOne(runtime, target, listUnmanaged);
+        progress.update({ checked: ++checked, last: target.device });
         return status;
       }),
     );
@@ -32,7 +34,7 @@ export function checkDrift(runtime: ActivityRuntime) {
   };
 }
 
-async function checkOne(runtime: ActivityRuntime, device: string, config: ManagedConfig): Promise<DeviceDriftStatus> {
+async function checkOne(runtime: ActivityRuntime, { device, config, scope }: DriftCheckTarget, listUnmanaged: boolean): Promise<DeviceDriftStatus> {
   let running: unknown;
   try {
     running = await runtime.withDevice(device, async (client) => (await client.getConfig('/', { keepModulePrefixes: true })) ?? {});
@@ -42,15 +44,19 @@ async function checkOne(runtime: ActivityRuntime, device: string, config: Manage
     if (!isSynapseError(err)) throw err;
     return { device, status: 'unreachable', drifted: [], detail: `${err.message} [${err.type}]` };
   }
-  const runningView = managedView(running);
-  const stale = deployOperations(config, runningView).delete;
-  const rendered = diffConfigs(config, running, { paths: Object.keys(config) });
-  const diff: ConfigDiff = { ...rendered, removed: [...rendered.removed, ...stale.map((path) => ({ path, value: runningView[path] }))] };
-  const drifted = driftedPaths(diff);
-  if (drifted.length === 0) return { device, status: 'in-sync', drifted: [] };
+  const previous = (await runtime.backups.readOwnership(device))?.config as ManagedConfig | undefined;
+  const plan = planChange({ running, config, scope, previous, unmanagedLimit: listUnmanaged ? DRIFT_REPORT_LIMITS.paths : 0 });
+  const common = {
+    device,
+    missingPolicies: plan.missingPolicies,
+    deletions: plan.deletions.length,
+    unmanaged: { count: plan.unmanaged.count, paths: plan.unmanaged.paths },
+  };
+  const drifted = driftedPaths(plan.diff);
+  if (drifted.length === 0) return { ...common, status: 'in-sync', drifted: [] };
   const listed = drifted.slice(0, DRIFT_REPORT_LIMITS.paths).map(boundValues);
   const omittedPaths = drifted.length - listed.length;
-  return { device, status: 'drifted', drifted: listed, ...(omittedPaths > 0 ? { omittedPaths } : {}), summary: summarizeDiff(diff) };
+  return { ...common, status: 'drifted', drifted: listed, ...(omittedPaths > 0 ? { omittedPaths } : {}), summary: plan.summary };
 }
 
 /**

@@ -1,36 +1,52 @@
 import type { z } from 'zod';
-import { ConfirmCommitInput, isSynapseError, parseInput, SynapseError } from '@synapse/contracts';
+import { ConfirmCommitInput, isSynapseError, parseInput, SynapseError, type DeployedChange } from '@synapse/contracts';
+import { canonicalAt, canonicalize, isEmptyDiff, ownedDiff } from '@synapse/device-config';
 import { activityInfo } from '@temporalio/activity';
+import type { GnmiClient } from '@synapse/gnmi-client';
 import type { ActivityRuntime } from './deps';
 
 /**
  * Keeps a commit-confirmed deploy: called only after validation passed. An
  * unconfirmed commit reverts by itself when its rollback duration runs out.
  *
- * "No commit pending" (FAILED_PRECONDITION) fails non-retryably with
- * ConfigRejected: the commit expired, was cancelled, or the device
- * restarted and reverted it, so the change is not in place and the
- * workflow must treat the deploy as failed. On a retry the same answer is
- * ambiguous: the first attempt's confirm may have landed with its answer
- * lost. The protocol cannot tell the two apart, and reporting success for
- * a reverted change would be worse than rolling back a good one, so the
- * error says so and the workflow's rollback path decides.
+ * "No commit pending" (FAILED_PRECONDITION) has two readings: the commit
+ * expired and the device reverted it (the change is not in place), or an
+ * earlier attempt's confirm landed and its answer was lost (the change is
+ * in place, for good). The protocol cannot tell them apart, the device's
+ * config can: with `deployed` given, the running config is read back, and
+ * when everything the deploy wrote is still there the confirm counts as
+ * done. A good change is then never rolled back for a lost answer, and a
+ * reverted one is never reported deployed. Without `deployed` (or when the
+ * config is not in place) it fails non-retryably with ConfigRejected, and
+ * the workflow's rollback path, which reads the device first, takes over.
  */
 export function confirmCommit(runtime: ActivityRuntime) {
   return async (input: z.input<typeof ConfirmCommitInput>): Promise<void> => {
-    const { device, commitId } = parseInput(ConfirmCommitInput, input, 'confirmCommit input');
+    const { device, commitId, deployed } = parseInput(ConfirmCommitInput, input, 'confirmCommit input');
     return runtime.withDevice(device, async (client) => {
       try {
         await client.confirmCommit(commitId);
       } catch (err) {
         if (!isSynapseError(err) || err.details.grpcStatus !== 'FAILED_PRECONDITION') throw err;
         const attempt = activityInfo().attempt;
+        if (deployed && (await stillInPlace(client, deployed))) return;
         const why =
           attempt > 1
-            ? `no confirmed commit is pending: either attempt ${attempt - 1} confirmed ${commitId} and its answer was lost, or the commit expired and the device reverted it; check the device`
+            ? `no confirmed commit is pending and the deployed config is no longer on the device: ${commitId} expired and the device reverted it`
             : `${commitId} is no longer pending: it expired, was cancelled, or the device restarted and reverted it`;
         throw new SynapseError('ConfigRejected', `${device}: cannot confirm: ${why}`, { ...err.details, device, commitId, attempt }, { cause: err });
       }
     });
   };
+}
+
+/** Everything the deploy wrote is on the device: its owned config, its patch's values, none of its deleted paths. */
+async function stillInPlace(client: GnmiClient, deployed: DeployedChange): Promise<boolean> {
+  const running = (await client.getConfig('/')) ?? {};
+  if (Object.keys(deployed.config).length > 0 && !isEmptyDiff(ownedDiff(deployed.config, running))) return false;
+  for (const update of deployed.update) {
+    if (!isEmptyDiff(ownedDiff({ [update.path]: update.value }, running))) return false;
+  }
+  const document = canonicalize(running) as Record<string, unknown>;
+  return deployed.delete.every((path) => canonicalAt(document, path) === undefined);
 }

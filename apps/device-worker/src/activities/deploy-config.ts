@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { DeployConfigInput, isSynapseError, parseInput, SynapseError, type DeployResult } from '@synapse/contracts';
+import { deployOperations } from '@synapse/device-config';
 import type { GnmiClient, SetOperations, SetResult } from '@synapse/gnmi-client';
 import type { ActivityRuntime } from './deps';
 import { progressHeartbeat, type ProgressHeartbeat } from './heartbeat';
@@ -14,25 +15,32 @@ export function commitIdFor(changeId: string, device: string): string {
 }
 
 /**
- * Step 3 of a change: ONE Set replacing exactly the managed paths with the
- * rendered config (path -> subtree), or, for an emergency patch, merging its
- * updates; deletes ride in the same Set. The device applies it atomically, so
- * a refused config (ConfigRejected, non-retryable) leaves nothing changed.
+ * Step 4 of a change: ONE Set that writes what the change owns and nothing
+ * else (device-config's deployOperations): each rendered entry's owned
+ * leaves merged into the device's entry, leaf-lists and wholly owned entries
+ * (defined policies, prefix sets) replaced, the plan's deletions, and an
+ * emergency patch's updates and deletes. The device applies it atomically.
+ *
+ * A Set the device refused with a definite answer (INVALID_ARGUMENT and the
+ * like: it validated the candidate and said no) was not applied: the error
+ * says so (`applied: false`), and the workflow records the change refused
+ * instead of restoring a backup over a device nothing touched. A Set whose
+ * fate is unknown (the connection dropped, the device answered INTERNAL)
+ * carries no such mark, and the rollback path reads the device first.
  *
  * With `commitConfirmed`, the Set carries the commit-confirmed extension:
  * the device reverts by itself unless confirmCommit follows within the
  * rollback duration, and the result carries the commit id.
  *
- * Retries converge. A replace is idempotent, so a retry after a Set whose
- * answer was lost (the connection dropped after the device applied it)
- * applies the same config again. Under commit-confirmed the device refuses
- * a second commit while the first is pending (FAILED_PRECONDITION); the
- * activity then asks the device to re-arm the pending commit under OUR id
- * (set-rollback-duration, same duration): the device accepts that only if
- * the pending commit is ours, which proves the first attempt landed, and
- * refuses it for anyone else's (INVALID_ARGUMENT), which is CommitPending.
- * Re-arming moves the revert deadline to now + duration, a few seconds
- * later than the first attempt set it.
+ * Retries converge. The operations are idempotent, so a retry after a Set
+ * whose answer was lost applies the same values again. Under
+ * commit-confirmed the device refuses a second commit while the first is
+ * pending (FAILED_PRECONDITION); the activity then asks the device to re-arm
+ * the pending commit under OUR id (set-rollback-duration, same duration):
+ * the device accepts that only if the pending commit is ours, which proves
+ * the first attempt landed, and refuses it for anyone else's
+ * (INVALID_ARGUMENT), which is CommitPending. Re-arming moves the revert
+ * deadline to now + duration, a few seconds later than the first attempt set it.
  *
  * Cancellation is not acted on mid-Set: a Set cannot be taken back once
  * sent, and it ends within the target's deadline anyway.
@@ -40,26 +48,37 @@ export function commitIdFor(changeId: string, device: string): string {
 export function deployConfig(runtime: ActivityRuntime) {
   return async (input: z.input<typeof DeployConfigInput>): Promise<DeployResult> => {
     const { device, changeId, config, update, delete: deletedPaths, commitConfirmed } = parseInput(DeployConfigInput, input, 'deployConfig input');
-    const replace = Object.entries(config).map(([path, value]) => ({ path, value }));
-    const replacedPaths = replace.map((r) => r.path);
-    const updatedPaths = update.map((u) => u.path);
     // Everything goes in one Set: the device applies deletes, then replaces, then updates, and validates the whole.
-    const operations = { delete: deletedPaths, replace, update };
+    const operations = deployOperations({ config, update, delete: deletedPaths });
+    const replacedPaths = operations.replace.map((r) => r.path);
+    const updatedPaths = operations.update.map((u) => u.path);
     return runtime.withDevice(device, (client) => {
-      const progress = progressHeartbeat(runtime.settings.heartbeatIntervalMs, { device, phase: 'set', paths: replacedPaths.length });
+      const progress = progressHeartbeat(runtime.settings.heartbeatIntervalMs, { device, phase: 'set', paths: replacedPaths.length + updatedPaths.length + deletedPaths.length });
       return progress.during(async (): Promise<DeployResult> => {
-        if (!commitConfirmed) {
-          const result = await client.set(operations);
-          return { device, replacedPaths, updatedPaths, deletedPaths, deviceTimestamp: result.timestamp };
+        try {
+          if (!commitConfirmed) {
+            const result = await client.set(operations);
+            return { device, replacedPaths, updatedPaths, deletedPaths, deviceTimestamp: result.timestamp };
+          }
+          const commitId = commitIdFor(changeId, device);
+          progress.update({ commitId });
+          const rollbackDurationMs = commitConfirmed.rollbackDurationSeconds * 1000;
+          const result = await setUnderCommit(client, device, commitId, rollbackDurationMs, operations, progress);
+          return { device, replacedPaths, updatedPaths, deletedPaths, commitId, deviceTimestamp: result.timestamp };
+        } catch (err) {
+          throw markRefusal(err);
         }
-        const commitId = commitIdFor(changeId, device);
-        progress.update({ commitId });
-        const rollbackDurationMs = commitConfirmed.rollbackDurationSeconds * 1000;
-        const result = await setUnderCommit(client, device, commitId, rollbackDurationMs, operations, progress);
-        return { device, replacedPaths, updatedPaths, deletedPaths, commitId, deviceTimestamp: result.timestamp };
       });
     });
   };
+}
+
+/** gRPC statuses with which a device refuses a Set it validated and did not apply. */
+const DEFINITE_REFUSALS = new Set(['INVALID_ARGUMENT', 'FAILED_PRECONDITION', 'NOT_FOUND', 'ALREADY_EXISTS', 'OUT_OF_RANGE', 'UNIMPLEMENTED', 'PERMISSION_DENIED', 'UNAUTHENTICATED']);
+
+function markRefusal(err: unknown): unknown {
+  if (!isSynapseError(err) || !DEFINITE_REFUSALS.has(String(err.details.grpcStatus))) return err;
+  return new SynapseError(err.type, `${err.message}; the device did not apply the Set`, { ...err.details, applied: false }, { cause: err.cause ?? err });
 }
 
 async function setUnderCommit(

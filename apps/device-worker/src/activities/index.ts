@@ -6,6 +6,7 @@ import { confirmCommit } from './confirm-commit';
 import { deployConfig } from './deploy-config';
 import { diffConfig } from './diff-config';
 import { createRuntime, type DeviceActivityDeps } from './deps';
+import { recordOwnership } from './record-ownership';
 import { rollbackConfig } from './rollback-config';
 import { storeBackup } from './store-backup';
 import { validateBgp } from './validate-bgp';
@@ -33,6 +34,7 @@ export function createDeviceActivities(deps: DeviceActivityDeps) {
     deployConfig: activityBoundary(deployConfig(runtime)),
     confirmCommit: activityBoundary(confirmCommit(runtime)),
     rollbackConfig: activityBoundary(rollbackConfig(runtime)),
+    recordOwnership: activityBoundary(recordOwnership(runtime)),
     validateBgp: activityBoundary(validateBgp(runtime)),
     validateInterfaces: activityBoundary(validateInterfaces(runtime)),
     checkDrift: activityBoundary(checkDrift(runtime)),

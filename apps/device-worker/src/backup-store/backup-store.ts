@@ -16,6 +16,21 @@ export interface ArchivedBackup {
 }
 
 /**
+ * What Synapse owns on a device: the rendered config the last confirmed
+ * deploy wrote. A later change deletes only what this names and its intent
+ * no longer has (device-config's staleDeletions).
+ */
+export interface OwnershipRecord {
+  device: string;
+  changeId: string;
+  workflowId: string;
+  recordedAt: string;
+  /** sha256 of the canonical config (device-config's checksum). */
+  checksum: string;
+  config: Record<string, unknown>;
+}
+
+/**
  * Where running configs go before a change touches a device. Backups are
  * written in two steps so the workflow history holds a small BackupRef,
  * never the config:
@@ -27,6 +42,10 @@ export interface BackupStore {
   writeBackup(device: string, content: Buffer, takenAt: string): Promise<BackupRef>;
   archiveBackup(ref: BackupRef, metadata: BackupMetadata): Promise<ArchivedBackup>;
   readBackup(ref: BackupRef): Promise<Buffer>;
+  /** Replaces the device's ownership record; returns the store's record of it (a git commit). */
+  writeOwnership(record: OwnershipRecord): Promise<string>;
+  /** The device's ownership record; undefined when no deploy has been confirmed on it yet. */
+  readOwnership(device: string): Promise<OwnershipRecord | undefined>;
 }
 
 /**

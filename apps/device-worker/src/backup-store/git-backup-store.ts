@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import * as path from 'node:path';
 import { BackupRef, DeviceName, parseInput } from '@synapse/contracts';
-import { BackupIntegrityError, type ArchivedBackup, type BackupMetadata, type BackupStore } from './backup-store';
+import { BackupIntegrityError, type ArchivedBackup, type BackupMetadata, type BackupStore, type OwnershipRecord } from './backup-store';
 import { GitCommandError, retryOnLock, runGit, type GitIdentity, type GitRepository, type GitRunOptions, type LockRetry } from './git-cli';
 import { queueFor, type WriteQueue } from './write-queue';
 
@@ -68,6 +68,11 @@ names the device, the change id and the workflow that took it.
 
     git log -p -- leaf01.json          # leaf01's config history
     git log --grep='^Device: leaf01$'  # every backup of leaf01, also those that found nothing changed
+
+ownership/<device>.json is what Synapse owns on the device: the config its
+last confirmed change rendered. A later change deletes only what this file
+names and the intent no longer has; everything else on the device is left
+alone.
 
 Written by the device-worker; do not commit here by hand.
 `;
@@ -144,6 +149,39 @@ export class GitBackupStore implements BackupStore {
     });
   }
 
+  /**
+   * The ownership record goes in the same repository as the backups, one
+   * commit per confirmed deploy, so the history of what Synapse owned sits
+   * next to the history of what the device ran.
+   */
+  writeOwnership(record: OwnershipRecord): Promise<string> {
+    const device = parseInput(DeviceName, record.device, 'ownership device');
+    return this.#queue.run(async () => {
+      await this.ready();
+      const content = `${JSON.stringify(record, null, 2)}\n`;
+      const blob = (await this.#git(['hash-object', '-w', '--stdin'], { input: content })).stdout.toString('utf8').trim();
+      const message = [
+        `ownership ${device} after change ${oneLine(record.changeId)}`,
+        '',
+        `Device: ${device}`,
+        `Change-Id: ${oneLine(record.changeId)}`,
+        `Workflow-Id: ${oneLine(record.workflowId)}`,
+        `Ownership-Sha256: ${record.checksum}`,
+      ].join('\n');
+      const commit = await this.#commitFile(ownershipFile(device), blob, `${message}\n`, new Date(record.recordedAt));
+      await this.#refreshWorkTree();
+      return commit;
+    });
+  }
+
+  async readOwnership(device: string): Promise<OwnershipRecord | undefined> {
+    const name = parseInput(DeviceName, device, 'ownership device');
+    await this.ready();
+    const shown = await this.#git(['show', `${BRANCH}:${ownershipFile(name)}`], { okExitCodes: [128] });
+    if (shown.code !== 0) return undefined;
+    return JSON.parse(shown.stdout.toString('utf8')) as OwnershipRecord;
+  }
+
   /** Every archived backup of a device, newest first (also those whose config was unchanged). */
   async history(device: string): Promise<BackupHistoryEntry[]> {
     const name = parseInput(DeviceName, device, 'backup device');
@@ -194,18 +232,27 @@ export class GitBackupStore implements BackupStore {
     return false;
   }
 
-  /** One commit on the branch that sets `file` to `blob`, published by compare-and-swap. */
+  /** One commit on the branch that sets `file` (at the top, or one folder down) to `blob`, published by compare-and-swap. */
   async #commitFile(file: string, blob: string, message: string, authoredAt: Date): Promise<string> {
+    const slash = file.indexOf('/');
     return retryOnLock(this.#lockRetry, async () => {
       const parent = (await this.#git(['rev-parse', '--verify', BRANCH])).stdout.toString('utf8').trim();
-      const listing = (await this.#git(['ls-tree', '-z', parent])).stdout.toString('utf8');
-      const entries = listing.split('\0').filter((line) => line !== '' && line.slice(line.indexOf('\t') + 1) !== file);
-      const tree = await this.#mktree([...entries, `100644 blob ${blob}\t${file}`]);
+      const tree =
+        slash < 0
+          ? await this.#treeWith(parent, file, `100644 blob ${blob}`)
+          : await this.#treeWith(parent, file.slice(0, slash), `040000 tree ${await this.#treeWith(`${parent}:${file.slice(0, slash)}`, file.slice(slash + 1), `100644 blob ${blob}`)}`);
       const commit = await this.#commitTree(tree, parent, message, authoredAt);
       // Fails with "cannot lock ref" when another writer moved the branch or holds its lock: retried.
       await this.#git(['update-ref', '-m', `backup ${file}`, BRANCH, commit, parent]);
       return commit;
     });
+  }
+
+  /** The tree `treeish` (empty when it does not exist) with `name` set to `entry` ("<mode> <type> <id>"). */
+  async #treeWith(treeish: string, name: string, entry: string): Promise<string> {
+    const listing = await this.#git(['ls-tree', '-z', treeish], { okExitCodes: [128] });
+    const entries = listing.code !== 0 ? [] : listing.stdout.toString('utf8').split('\0').filter((line) => line !== '' && line.slice(line.indexOf('\t') + 1) !== name);
+    return this.#mktree([...entries, `${entry}\t${name}`]);
   }
 
   async #mktree(entries: string[]): Promise<string> {
@@ -254,6 +301,10 @@ export class GitBackupStore implements BackupStore {
   #git(args: string[], options?: GitRunOptions) {
     return runGit(this.#repo, this.#identity, args, options);
   }
+}
+
+function ownershipFile(device: string): string {
+  return `ownership/${device}.json`;
 }
 
 function commitMessage(ref: BackupRef, metadata: BackupMetadata): string {
