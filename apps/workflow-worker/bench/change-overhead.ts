@@ -42,7 +42,7 @@ import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { DefaultLogger, NativeConnection, Runtime, type Worker, type WorkflowBundle } from '@temporalio/worker';
 import { TASK_QUEUES, WORKFLOW_TYPES, workflowIds, type ChangeRequestInput, type ChangeResult } from '@synapse/contracts';
-import { renderConfig } from '@synapse/device-config';
+import { deployOperations, renderConfig } from '@synapse/device-config';
 import { LAB_CREDENTIALS } from '@synapse/device-sim';
 import { createDeviceActivities, createDeviceWorker, DEFAULT_SETTINGS, GitBackupStore, StaticDeviceDirectory, type BackupStore, type DeviceDirectory } from '@synapse/device-worker';
 import { GnmiClient, GnmiClientPool } from '@synapse/gnmi-client';
@@ -430,7 +430,7 @@ async function newLab(files: ReturnType<typeof writeLabFiles>, fabric: Lab, prec
     preconfigured.map(async (name) => {
       const admin = new GnmiClient({ name, address: running.devices.get(name)!, transport: { mode: 'plaintext' } }, { ...LAB_CREDENTIALS });
       try {
-        await admin.set({ replace: Object.entries(renderConfig(deviceIntent(fabric, name))).map(([p, value]) => ({ path: p, value })) });
+        await admin.set(deployOperations({ config: renderConfig(deviceIntent(fabric, name)) }));
       } finally {
         admin.close();
       }
@@ -458,6 +458,8 @@ function currentBackups(): BackupStore {
     writeBackup: (...args) => lab().backups.writeBackup(...args),
     archiveBackup: (...args) => lab().backups.archiveBackup(...args),
     readBackup: (...args) => lab().backups.readBackup(...args),
+    writeOwnership: (...args) => lab().backups.writeOwnership(...args),
+    readOwnership: (...args) => lab().backups.readOwnership(...args),
   };
 }
 

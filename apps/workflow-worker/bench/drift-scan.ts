@@ -28,7 +28,8 @@ import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { mapWithConcurrency, TASK_QUEUES, WORKFLOW_TYPES, workflowIds, type DriftReport, type DriftRequestInput } from '@synapse/contracts';
-import { deployOperations, diffConfigs, managedView, renderConfig } from '@synapse/device-config';
+import { deployOperations, ownershipScope, planChange, renderConfig } from '@synapse/device-config';
+import { GitBackupStore } from '@synapse/device-worker';
 import { LAB_CREDENTIALS } from '@synapse/device-sim';
 import { GnmiClientPool } from '@synapse/gnmi-client';
 import { InfrahubClient } from '@synapse/infrahub-client';
@@ -75,6 +76,8 @@ async function main(): Promise<void> {
   const target = (name: string) => ({ name, address: lab.devices.get(name)! });
   const infrahub = new InfrahubClient({ address: lab.infrahubAddress, apiToken: DEFAULT_LAB_API_TOKEN, env: {} });
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'drift-bench-'));
+  // The plain script reads ownership records from a store of its own, as the device worker does from its own.
+  const plainStore = new GitBackupStore({ dir: path.join(workDir, 'plain-backups'), onWarning: () => undefined });
   const server = await startDevServer({ dbFile: path.join(workDir, 'temporal.sqlite'), headless: true });
   const suffix = randomUUID().slice(0, 8);
   const queues = { workflow: `${TASK_QUEUES.workflows}-bench-${suffix}`, device: `${TASK_QUEUES.device}-bench-${suffix}`, infrahub: `${TASK_QUEUES.infrahub}-bench-${suffix}` };
@@ -96,7 +99,7 @@ async function main(): Promise<void> {
     // spine that never got its intent is drift too (every managed path missing), so both sides must find them.
     const configure = async (name: string) => {
       const config = renderConfig(deviceIntent(fabric, name));
-      await pool.get({ ...target(name), timeoutMs: 60_000 }).set({ replace: Object.entries(config).map(([p, value]) => ({ path: p, value })) });
+      await pool.get({ ...target(name), timeoutMs: 60_000 }).set(deployOperations({ config }));
     };
     await mapWithConcurrency(leaves, IN_FLIGHT, configure);
     const configuredAt = performance.now();
@@ -166,12 +169,13 @@ async function main(): Promise<void> {
     const started = performance.now();
     const devices = await infrahub.listDevices({});
     const found = await mapWithConcurrency(devices, IN_FLIGHT, async ({ name }) => {
-      const config = renderConfig(await infrahub.getDeviceIntent(name));
+      const { intent } = await infrahub.getDeviceIntent(name);
+      const config = renderConfig(intent);
       const running = (await pool.get(target(name)).getConfig('/', { keepModulePrefixes: true })) ?? {};
-      // The comparison checkDrift makes: rendered paths, plus managed entries the intent does not have.
-      const stale = deployOperations(config, managedView(running)).delete;
-      const diff = diffConfigs(config, running, { paths: Object.keys(config) });
-      return diff.added.length + diff.removed.length + diff.changed.length + stale.length > 0 ? name : undefined;
+      // The comparison checkDrift makes: the plan on what Synapse owns, with the device's ownership record.
+      const previous = (await plainStore.readOwnership(name))?.config;
+      const plan = planChange({ running, config, scope: ownershipScope(intent), previous, unmanagedLimit: 0 });
+      return plan.inSync ? undefined : name;
     });
     const driftedNow = found.filter((n): n is string => n !== undefined);
     await mapWithConcurrency(driftedNow, IN_FLIGHT, (device) => infrahub.recordDeployment({ device, state: 'drifted', changeId: `plain-${suffix}` }).then(() => undefined));

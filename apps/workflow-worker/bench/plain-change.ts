@@ -6,11 +6,11 @@
  * so the same gNMI client pool, backup store and Infrahub client), in the
  * order and with the inputs DeviceChangeWorkflow gives them:
  *
- *   preflight: fetchDeviceConfig for every device (the workflow's intent check)
+ *   plan: renderIntents and checkDrift in batches of 50 (the workflow's plan of the whole change)
  *   per device, at most `concurrency` at a time:
  *     fetchDeviceConfig, backupRunningConfig, storeBackup, diffConfig,
  *     updateDeviceStatus(deploying), deployConfig (commit-confirmed),
- *     validateBgp, validateInterfaces, confirmCommit, updateDeviceStatus(deployed + record)
+ *     validateBgp, validateInterfaces, confirmCommit, recordOwnership, updateDeviceStatus(deployed + record)
  *
  * so the two sides do the same gNMI and HTTP calls and the same git commits,
  * and what differs is orchestration alone. The activities read Temporal's
@@ -65,8 +65,14 @@ export async function runPlainChange(activities: ChangeActivityFunctions, reques
   const { infrahub, device: dev } = activities;
   const { changeId, reason, requester } = request;
 
-  // The workflow refuses the whole change if any device has no renderable intent.
-  await mapWithConcurrency(request.devices, request.concurrency, (device) => call('fetchDeviceConfig', infrahub.fetchDeviceConfig, { device }));
+  // The workflow plans the whole change first, in batches, and refuses it on a device's problem.
+  const batches: string[][] = [];
+  for (let start = 0; start < request.devices.length; start += 50) batches.push(request.devices.slice(start, start + 50));
+  await mapWithConcurrency(batches, 2, async (devices) => {
+    const rendered = await call('renderIntents', infrahub.renderIntents, { devices, concurrency: request.concurrency });
+    const targets = rendered.devices.flatMap((d) => ('config' in d ? [{ device: d.device, config: d.config, scope: d.scope }] : []));
+    if (targets.length > 0) await call('checkDrift', dev.checkDrift, { devices: targets, concurrency: request.concurrency });
+  });
 
   return mapWithConcurrency(request.devices, request.concurrency, async (device) => {
     const workflowId = workflowIds.device(device);
@@ -84,7 +90,7 @@ export async function runPlainChange(activities: ChangeActivityFunctions, reques
     const intended = await step('fetch-intent', () => call('fetchDeviceConfig', infrahub.fetchDeviceConfig, { device }));
     const backup = await step('backup', () => call('backupRunningConfig', dev.backupRunningConfig, { device, changeId, workflowId }));
     await step('store-backup', () => call('storeBackup', dev.storeBackup, { backup, changeId, workflowId, reason }));
-    const plan = await step('diff', () => call('diffConfig', dev.diffConfig, { device, backup, config: intended.config }));
+    const plan = await step('diff', () => call('diffConfig', dev.diffConfig, { device, backup, config: intended.config, scope: intended.scope }));
 
     const record = (outcome: ChangeRecord['outcome'], detail: string): ChangeRecord => ({
       changeId,
@@ -97,6 +103,7 @@ export async function runPlainChange(activities: ChangeActivityFunctions, reques
       backup,
       detail,
       workflowId,
+      intent: intended.source,
       startedAt: startedAt.toISOString(),
       finishedAt: new Date().toISOString(),
     });
@@ -128,7 +135,8 @@ export async function runPlainChange(activities: ChangeActivityFunctions, reques
     );
     requirePassed(interfaces);
     const commitId = deployed.commitId;
-    if (commitId) await step('confirm', () => call('confirmCommit', dev.confirmCommit, { device, commitId }));
+    if (commitId) await step('confirm', () => call('confirmCommit', dev.confirmCommit, { device, commitId, deployed: { config: intended.config, delete: plan.stalePaths } }));
+    await step('record-ownership', () => call('recordOwnership', dev.recordOwnership, { device, changeId, workflowId, config: intended.config }));
 
     await step('record-status', () =>
       call('updateDeviceStatus', infrahub.updateDeviceStatus, {

@@ -19,14 +19,14 @@ import { Client, Connection, WorkflowFailedError, type WorkflowHandle } from '@t
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worker';
 import { temporalSettingsFromEnv, workflowIds, type ChangeRequestInput, type EmergencyChangeRequestInput, type DriftReport, type DriftRequestInput, type ChangeResult, type DeviceTarget, type ManagedConfig } from '@synapse/contracts';
-import { renderConfig } from '@synapse/device-config';
-import { LAB_CREDENTIALS, referenceLabTopology, startDeviceSim, type DeviceSim } from '@synapse/device-sim';
+import { deployOperations, renderConfig } from '@synapse/device-config';
+import { LAB_CREDENTIALS, labTopology, startDeviceSim, type DeviceSim } from '@synapse/device-sim';
 import { createDeviceActivities, GitBackupStore, StaticDeviceDirectory, type BackupStore, type DeviceDirectory } from '@synapse/device-worker';
 import { GnmiClient } from '@synapse/gnmi-client';
 import { InfrahubClient } from '@synapse/infrahub-client';
 import { DEFAULT_LAB_API_TOKEN, startInfrahubSim, type InfrahubSim } from '@synapse/infrahub-sim';
 import { createInfrahubActivities } from '@synapse/infrahub-worker';
-import { deviceIntent, referenceLab } from '@synapse/lab';
+import { deviceIntent, referenceLab, type Lab } from '@synapse/lab';
 import { historyText } from '@synapse/temporal-tools';
 import { bundleWorkflows, createWorkflowWorker } from '../src/worker';
 import type { ActivityRoutingInput } from '../src/workflows/activities';
@@ -42,6 +42,8 @@ const HISTORIES_DIR = path.join(__dirname, 'histories');
 
 /** One test's lab: both simulators, Infrahub's client, a backup repository, and admin gNMI clients for arranging and inspecting devices. */
 export interface ScenarioLab {
+  /** The lab both simulators serve (the reference lab, or its brownfield twin). */
+  definition: Lab;
   devices: DeviceSim;
   infrahubSim: InfrahubSim;
   infrahub: InfrahubClient;
@@ -118,18 +120,18 @@ export class ChangeHarness {
     return this.#lab;
   }
 
-  /** For beforeEach: the reference lab at its pre-change state. */
-  async newLab(): Promise<ScenarioLab> {
+  /** For beforeEach: the reference lab (or another, e.g. its brownfield twin) at its pre-change state. */
+  async newLab(definition: Lab = referenceLab()): Promise<ScenarioLab> {
     await this.stopLab();
-    const devices = await startDeviceSim({ topology: referenceLabTopology(), convergenceDelayMs: CONVERGENCE_MS });
-    const infrahubSim = await startInfrahubSim({ lab: referenceLab(), port: 0 });
+    const devices = await startDeviceSim({ topology: labTopology(definition), convergenceDelayMs: CONVERGENCE_MS });
+    const infrahubSim = await startInfrahubSim({ lab: definition, port: 0 });
     const infrahub = new InfrahubClient({ address: infrahubSim.address, apiToken: DEFAULT_LAB_API_TOKEN, env: {} });
     const backupDir = mkdtempSync(path.join(tmpdir(), 'workflow-worker-backups-'));
     const backups = new GitBackupStore({ dir: backupDir, onWarning: () => undefined });
     const admin = Object.fromEntries(
       LAB_DEVICES.map((name) => [name, new GnmiClient({ name, address: devices.address(name) }, { ...LAB_CREDENTIALS })]),
     ) as Record<LabDevice, GnmiClient>;
-    this.#lab = { devices, infrahubSim, infrahub, backups, backupDir, admin };
+    this.#lab = { definition, devices, infrahubSim, infrahub, backups, backupDir, admin };
     return this.#lab;
   }
 
@@ -243,7 +245,7 @@ export class ChangeHarness {
   /** Puts a device's intended config in place behind the workflow's back (a neighbor that is already done). */
   async arrangeDeployed(...devices: LabDevice[]): Promise<void> {
     await Promise.all(
-      devices.map((d) => this.lab.admin[d].set({ replace: Object.entries(rendered(d)).map(([p, value]) => ({ path: p, value })) })),
+      devices.map((d) => this.lab.admin[d].set(deployOperations({ config: rendered(d, this.lab.definition) }))),
     );
   }
 
@@ -293,6 +295,18 @@ export class ChangeHarness {
     return log.split('\0').map((m) => m.trim()).filter(Boolean);
   }
 
+  /** Infrahub's GraphQL API on its default branch, as its UI uses it; GraphQL errors throw. */
+  async graphql(query: string): Promise<Record<string, any>> {
+    const response = await fetch(`${this.lab.infrahubSim.address}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'X-INFRAHUB-KEY': DEFAULT_LAB_API_TOKEN },
+      body: JSON.stringify({ query }),
+    });
+    const body = (await response.json()) as { errors?: unknown; data?: Record<string, any> };
+    if (body.errors || !body.data) throw new Error(`GraphQL failed: ${JSON.stringify(body.errors)}`);
+    return body.data;
+  }
+
   /** Waits until the change's progress query shows the device at `step` (or past the deadline). */
   async waitForStep(handle: WorkflowHandle, device: LabDevice, step: string, timeoutMs = 20_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
@@ -328,8 +342,8 @@ export function changeRequest(overrides: Partial<ChangeRequestInput> = {}): Chan
   };
 }
 
-export function rendered(device: LabDevice): ManagedConfig {
-  return renderConfig(deviceIntent(referenceLab(), device));
+export function rendered(device: LabDevice, lab: Lab = referenceLab()): ManagedConfig {
+  return renderConfig(deviceIntent(lab, device));
 }
 
 /** A workflow's end: its result, or the failure it ended with. */
@@ -368,5 +382,7 @@ function currentBackups(lab: () => ScenarioLab): BackupStore {
     writeBackup: (...args) => lab().backups.writeBackup(...args),
     archiveBackup: (...args) => lab().backups.archiveBackup(...args),
     readBackup: (...args) => lab().backups.readBackup(...args),
+    writeOwnership: (...args) => lab().backups.writeOwnership(...args),
+    readOwnership: (...args) => lab().backups.readOwnership(...args),
   };
 }

@@ -31,7 +31,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { ACTIVITY_PROFILES, workflowIds, type ChangeRequestInput, type ChangeResult, type DeviceChangeResult } from '@synapse/contracts';
-import { canonicalize, diffConfigs, isManagedPath, MANAGED_SCOPE } from '@synapse/device-config';
+import { canonicalize, ownedDiff, unownedPart } from '@synapse/device-config';
 import { ChangeHarness, changeRequest, rendered, type LabDevice } from './change-harness';
 import { WorkerProcess } from './worker-process';
 import type { NetworkChangeWorkflow } from '../src/workflows';
@@ -128,12 +128,12 @@ async function finishedAttempt(device: LabDevice, activityType: string) {
 
 // ── What the device runs, judged as an operator would. ──
 
-/** Why `running` is not "the intent on the managed paths, everything else as before"; empty when it is. */
+/** Why `running` is not "the intent on what Synapse owns, everything else as before"; empty when it is. */
 function differencesFromIntent(device: LabDevice, running: unknown, before: unknown): string[] {
-  const managed = diffConfigs(rendered(device), running, { paths: MANAGED_SCOPE.include, exclude: MANAGED_SCOPE.exclude });
-  const problems = [...managed.added, ...managed.removed, ...managed.changed].map((e) => `managed ${e.path} differs from the intent`);
-  const changed = diffConfigs(running, before);
-  for (const e of [...changed.added, ...changed.removed, ...changed.changed]) if (!isManagedPath(e.path)) problems.push(`unmanaged ${e.path} changed`);
+  const intended = rendered(device);
+  const owned = ownedDiff(intended, running);
+  const problems = [...owned.added, ...owned.removed, ...owned.changed].map((e) => `owned ${e.path} differs from the intent`);
+  if (!isDeepStrictEqual(unownedPart(running, intended), unownedPart(before, intended))) problems.push('config Synapse does not own changed');
   return problems;
 }
 
@@ -212,12 +212,12 @@ describe('the judge of what a device runs', () => {
     // One uplink of the intent only, as a deploy split into several Sets could leave it.
     const intent = rendered('leaf01');
     await harness.lab.admin.leaf01.set({ replace: [{ path: '/interface[name=ethernet-1/49]', value: intent['/interface[name=ethernet-1/49]'] }] });
-    expect(classify('leaf01', before)).toMatch(/^other: managed \/interface\[name=ethernet-1\/50\]/);
+    expect(classify('leaf01', before)).toMatch(/^other: owned \/interface\[name=ethernet-1\/50\] differs from the intent/);
     await harness.arrangeDeployed('leaf01');
     expect(classify('leaf01', before)).toBe('intended');
-    // The intent plus a change outside the managed paths is not "intended" either.
+    // The intent plus a change outside what Synapse owns is not "intended" either.
     await harness.lab.admin.leaf01.set({ update: [{ path: '/system/name/host-name', value: 'not-leaf01' }] });
-    expect(classify('leaf01', before)).toMatch(/^other: unmanaged \/system/);
+    expect(classify('leaf01', before)).toBe('other: config Synapse does not own changed');
   });
 });
 

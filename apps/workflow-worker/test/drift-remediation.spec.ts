@@ -8,8 +8,7 @@
  * the others are still checked.
  */
 import { DriftReport, type DeviceDriftStatus, type DriftRequestInput } from '@synapse/contracts';
-import { diffConfigs } from '@synapse/device-config';
-import { DEFAULT_LAB_API_TOKEN } from '@synapse/infrahub-sim';
+import { ownedDiff } from '@synapse/device-config';
 import { ChangeHarness, LAB_DEVICES, rendered, type LabDevice } from './change-harness';
 
 const NEIGHBOR = '/network-instance[name=default]/protocols/bgp/neighbor[peer-address=10.0.0.0]';
@@ -48,7 +47,7 @@ async function driftOutOfBand(device: LabDevice): Promise<void> {
 /** Managed paths where the device differs from its intent. */
 function driftFromIntent(device: LabDevice): string[] {
   const intended = rendered(device);
-  const diff = diffConfigs(intended, harness.runningConfig(device), { paths: Object.keys(intended) });
+  const diff = ownedDiff(intended, harness.runningConfig(device));
   return [...diff.added, ...diff.removed, ...diff.changed].map((e) => e.path);
 }
 
@@ -64,20 +63,9 @@ function driftRequest(overrides: Partial<DriftRequestInput>): DriftRequestInput 
 
 async function setDeviceStatus(device: LabDevice, status: string): Promise<void> {
   const { id } = await harness.lab.infrahub.getDevice(device);
-  await graphql(`mutation { DcimDeviceUpdate(data: { id: "${id}", status: { value: "${status}" } }) { ok } }`);
+  await harness.graphql(`mutation { DcimDeviceUpdate(data: { id: "${id}", status: { value: "${status}" } }) { ok } }`);
 }
 
-/** Infrahub's GraphQL API, as its UI uses it. */
-async function graphql(query: string): Promise<Record<string, any>> {
-  const response = await fetch(`${harness.lab.infrahubSim.address}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'X-INFRAHUB-KEY': DEFAULT_LAB_API_TOKEN },
-    body: JSON.stringify({ query }),
-  });
-  const body = (await response.json()) as { errors?: unknown; data?: Record<string, any> };
-  if (body.errors || !body.data) throw new Error(`GraphQL failed: ${JSON.stringify(body.errors)}`);
-  return body.data;
-}
 
 it('report: names each drifted path with before and after, records `drifted` in Infrahub, and touches no device', async () => {
   await driftOutOfBand('leaf01');
@@ -89,7 +77,8 @@ it('report: names each drifted path with before and after, records `drifted` in 
   expect(DriftReport.safeParse(report).error).toBeUndefined();
   expect(statusOf(report, 'leaf01')).toMatchObject({ status: 'drifted', drifted: EXPECTED_DRIFT });
   expect(statusOf(report, 'leaf01').drifted).toHaveLength(3);
-  expect(statusOf(report, 'leaf02')).toEqual({ device: 'leaf02', status: 'in-sync', drifted: [] });
+  // Management and system are counted as config Synapse does not own; never drift.
+  expect(statusOf(report, 'leaf02')).toEqual({ device: 'leaf02', status: 'in-sync', drifted: [], missingPolicies: [], deletions: 0, unmanaged: { count: 3, paths: [] } });
   expect(statusOf(report, 'spine01').status).toBe('in-sync');
   expect(report?.counts).toMatchObject({ 'in-sync': 2, drifted: 1, remediated: 0 });
 
@@ -150,9 +139,9 @@ it('a device in maintenance is suppressed and left drifted; an unreachable one i
 it('a device whose intent does not render is reported unchecked, and the others are still checked', async () => {
   await driftOutOfBand('leaf01');
   // Someone gives leaf02 a platform Synapse has no renderer for.
-  const platform = await graphql('mutation { DcimPlatformCreate(data: { name: { value: "junos" } }) { ok object { id } } }');
+  const platform = await harness.graphql('mutation { DcimPlatformCreate(data: { name: { value: "junos" } }) { ok object { id } } }');
   const { id: leaf02 } = await harness.lab.infrahub.getDevice('leaf02');
-  await graphql(`mutation { DcimDeviceUpdate(data: { id: "${leaf02}", platform: { id: "${platform.DcimPlatformCreate.object.id}" } }) { ok } }`);
+  await harness.graphql(`mutation { DcimDeviceUpdate(data: { id: "${leaf02}", platform: { id: "${platform.DcimPlatformCreate.object.id}" } }) { ok } }`);
 
   const { report, failure } = await harness.runDrift(driftRequest({ batchSize: 3 }));
   if (failure) throw failure;

@@ -11,7 +11,6 @@ import { status } from '@grpc/grpc-js';
 import { ApplicationFailure } from '@temporalio/common';
 import { workflowIds, type ChangeResult, type EmergencyChangeRequestInput } from '@synapse/contracts';
 import { diffConfigs } from '@synapse/device-config';
-import { DEFAULT_LAB_API_TOKEN } from '@synapse/infrahub-sim';
 import { ChangeHarness, changeRequest, LAB_DEVICES, type LabDevice } from './change-harness';
 
 const NEIGHBOR_10_0_0_0 = '/network-instance[name=default]/protocols/bgp/neighbor[peer-address=10.0.0.0]';
@@ -64,22 +63,12 @@ function changedSince(device: LabDevice, snapshot: unknown): string[] {
   return [...diff.added, ...diff.removed, ...diff.changed].map((e) => e.path);
 }
 
-async function graphql(query: string): Promise<Record<string, any>> {
-  const response = await fetch(`${harness.lab.infrahubSim.address}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'X-INFRAHUB-KEY': DEFAULT_LAB_API_TOKEN },
-    body: JSON.stringify({ query }),
-  });
-  const body = (await response.json()) as { errors?: unknown; data?: Record<string, any> };
-  if (body.errors || !body.data) throw new Error(`GraphQL failed: ${JSON.stringify(body.errors)}`);
-  return body.data;
-}
 
 /** An engineer changes an uplink's MTU in Infrahub: the next standard change has something to deploy. */
 async function setIntendedMtu(device: LabDevice, itf: string, mtu: number): Promise<void> {
-  const found = await graphql(`query { InterfacePhysical(name__value: "${itf}", device__name__value: "${device}") { edges { node { id } } } }`);
+  const found = await harness.graphql(`query { InterfacePhysical(name__value: "${itf}", device__name__value: "${device}") { edges { node { id } } } }`);
   const id = found.InterfacePhysical.edges[0].node.id as string;
-  await graphql(`mutation { InterfacePhysicalUpdate(data: {id: "${id}", mtu: {value: ${mtu}}}) { ok } }`);
+  await harness.graphql(`mutation { InterfacePhysicalUpdate(data: {id: "${id}", mtu: {value: ${mtu}}}) { ok } }`);
 }
 
 
@@ -190,15 +179,17 @@ it('rolls back when its validation fails, and records the emergency as rolled ba
   expect(await harness.deploymentOf('leaf01')).toMatchObject({ state: 'rolled-back' });
 });
 
-it('rolls back when the device refuses the patch', async () => {
+it('is recorded refused, with nothing restored, when the device refuses the patch', async () => {
   const before = structuredClone(harness.runningConfig('leaf01'));
-  harness.lab.devices.faults('leaf01').failNextSet(status.INVALID_ARGUMENT, 'simulated: leaf01 refuses the candidate configuration');
+  // configOnly: the backup's pending-commit probe (a Set without config) passes; the patch is refused.
+  harness.lab.devices.faults('leaf01').failNextSet(status.INVALID_ARGUMENT, 'simulated: leaf01 refuses the candidate configuration', { configOnly: true });
 
   const { result } = await harness.runEmergency(emergencyRequest());
 
   const leaf01 = deviceResult(result, 'leaf01');
-  expect(leaf01.outcome).toBe('rolled-back');
-  expect(leaf01.reason).toContain('[ConfigRejected]');
+  expect(leaf01.outcome).toBe('refused');
+  expect(leaf01.reason).toContain('[ConfigRejected]; nothing was changed on leaf01, so nothing was restored');
+  expect(leaf01.timings.map((t) => t.step)).not.toContain('rollback');
   expect(harness.runningConfig('leaf01')).toEqual(before);
 });
 
@@ -216,7 +207,7 @@ it('with a time to live, reverts to the backup exactly once it has run out', asy
   const leaf01 = deviceResult(result, 'leaf01');
   expect(result.outcome).toBe('succeeded');
   expect(leaf01.outcome).toBe('reverted');
-  expect(leaf01.reason).toContain('time to live of 10 s ran out: reverted (replace-root), the running config is verified identical to backup');
+  expect(leaf01.reason).toContain('time to live of 10 s ran out: reverted (restore), what it changed is verified identical to backup');
   expect(harness.runningConfig('leaf01')).toEqual(before);
   const awaited = leaf01.timings.find((t) => t.step === 'await-revert');
   expect(awaited?.durationMs).toBeGreaterThanOrEqual(10_000);

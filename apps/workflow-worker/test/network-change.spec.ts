@@ -7,12 +7,12 @@
 import { execFileSync } from 'node:child_process';
 import { defineSearchAttributeKey } from '@temporalio/common';
 import { ChangeProgress, ChangeResult, DeviceProgress, workflowIds, type DeviceChangeResult } from '@synapse/contracts';
-import { checksum, diffConfigs } from '@synapse/device-config';
+import { checksum, ownedDiff } from '@synapse/device-config';
 import { LAB_CREDENTIALS } from '@synapse/device-sim';
 import { DEFAULT_LAB_API_TOKEN } from '@synapse/infrahub-sim';
 import { ChangeHarness, changeRequest, LAB_DEVICES, rendered, type LabDevice } from './change-harness';
 
-const FULL_RUNBOOK = ['fetch-intent', 'backup', 'store-backup', 'diff', 'record-status', 'deploy', 'validate-bgp', 'validate-interfaces', 'confirm', 'record-status'];
+const FULL_RUNBOOK = ['fetch-intent', 'backup', 'store-backup', 'diff', 'record-status', 'deploy', 'validate-bgp', 'validate-interfaces', 'confirm', 'record-ownership', 'record-status'];
 
 let harness: ChangeHarness;
 beforeAll(async () => {
@@ -31,7 +31,7 @@ function deviceResult(result: ChangeResult | undefined, device: string): DeviceC
 /** Managed paths where the device differs from its intent (empty once deployed). */
 function driftFromIntent(device: LabDevice): string[] {
   const intended = rendered(device);
-  const diff = diffConfigs(intended, harness.runningConfig(device), { paths: Object.keys(intended) });
+  const diff = ownedDiff(intended, harness.runningConfig(device));
   return [...diff.added, ...diff.removed, ...diff.changed].map((e) => e.path);
 }
 
@@ -189,20 +189,27 @@ describe('a dry run', () => {
   });
 });
 
-describe('a device with a managed entry its intent no longer has', () => {
+describe('an interface the intent no longer has', () => {
   beforeEach(async () => {
     await harness.newLab();
     await harness.arrangeDeployed('spine01', 'leaf01', 'leaf02');
-    // Left over from an earlier design: an interface Infrahub no longer lists for leaf01.
+    // An interface leaf01 runs that Infrahub does not list (any more).
     await harness.lab.admin.leaf01.set({ replace: [{ path: '/interface[name=ethernet-1/10]', value: { 'admin-state': 'enable', description: 'decommissioned uplink' } }] });
   });
   afterEach(async () => {
     await harness.stopLab();
   });
+  const interfaces = () => ((harness.runningConfig('leaf01') as { interface?: Array<{ name: string }> }).interface ?? []).map((i) => i.name);
 
-  it('plans its removal and deletes it in the deploy, everything else untouched', async () => {
-    const interfaces = () => ((harness.runningConfig('leaf01') as { interface?: Array<{ name: string }> }).interface ?? []).map((i) => i.name);
-    expect(interfaces()).toContain('ethernet-1/10');
+  it('is deleted in the deploy when an earlier change of Synapse created it (the ownership record says so)', async () => {
+    await harness.lab.backups.writeOwnership({
+      device: 'leaf01',
+      changeId: 'chg-earlier',
+      workflowId: 'device/leaf01',
+      recordedAt: new Date().toISOString(),
+      checksum: '0'.repeat(64),
+      config: { ...rendered('leaf01'), '/interface[name=ethernet-1/10]': { name: 'ethernet-1/10', 'admin-state': 'enable', description: 'decommissioned uplink' } },
+    });
 
     const run = await harness.runChange(changeRequest({ devices: ['leaf01'] }));
 
@@ -213,6 +220,16 @@ describe('a device with a managed entry its intent no longer has', () => {
     expect(interfaces()).not.toContain('ethernet-1/10');
     expect(interfaces()).toEqual(expect.arrayContaining(['mgmt0', 'ethernet-1/49', 'ethernet-1/50', 'system0']));
     expect(driftFromIntent('leaf01')).toEqual([]);
+    // The record now says what this change owns: ethernet-1/10 no longer.
+    expect(Object.keys((await harness.lab.backups.readOwnership('leaf01'))!.config)).not.toContain('/interface[name=ethernet-1/10]');
+  });
+
+  it('is left alone when Synapse never owned it: someone else’s config, not a stale entry', async () => {
+    const run = await harness.runChange(changeRequest({ devices: ['leaf01'] }));
+
+    expect(run.failure).toBeUndefined();
+    expect(deviceResult(run.result, 'leaf01').outcome).toBe('in-sync');
+    expect(interfaces()).toContain('ethernet-1/10');
   });
 });
 
@@ -227,7 +244,7 @@ describe('a deploy whose answer is lost', () => {
 
   it('is retried, converges on the commit the first attempt left pending, and the change succeeds', async () => {
     // The device applies the Set, then the connection drops before the answer.
-    harness.lab.devices.faults('leaf01').dropNextSet('after-apply');
+    harness.lab.devices.faults('leaf01').dropNextSet({ when: 'after-apply', configOnly: true });
     const request = changeRequest({ devices: ['leaf01'] });
 
     const run = await harness.runChange(request);

@@ -1,13 +1,15 @@
 /**
  * Determinism guard: histories recorded from real runs (a rollout of the
- * reference lab, and a change that rolls back) are replayed against the
+ * reference lab, a change that rolls back, and a change of the brownfield
+ * lab, with its plan) are replayed against the
  * current workflow code. A change to the workflows that would break running
  * workflows on deploy (a step added, removed or reordered without
  * patching) fails here.
  *
  * Re-record after an intended, versioned change to the workflows:
- *   cd apps/workflow-worker && rm test/histories/*.json && RECORD_HISTORIES=1 npx jest network-change rollback
- * (network-change.spec records `happy-path--*`, rollback.spec records `rollback--*`), then commit them.
+ *   cd apps/workflow-worker && rm test/histories/*.json && RECORD_HISTORIES=1 npx jest network-change rollback brownfield
+ * (network-change.spec records `happy-path--*`, rollback.spec `rollback--*`, brownfield.spec
+ * `brownfield-change--*`), then commit them.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -20,8 +22,10 @@ const HISTORIES_DIR = path.join(__dirname, 'histories');
 const files = readdirSync(HISTORIES_DIR).filter((f) => f.endsWith('.json')).sort();
 
 describe('recorded change histories', () => {
-  it('are all there: a rollout of three devices and a rollback', () => {
+  it('are all there: a rollout of three devices, a rollback, a brownfield change', () => {
     expect(files.map((f) => f.replace(/chg-[0-9a-f]{8}/, 'chg-*'))).toEqual([
+      'brownfield-change--change-chg-*.json',
+      'brownfield-change--device-leaf01.json',
       'happy-path--change-chg-*.json',
       'happy-path--device-leaf01.json',
       'happy-path--device-leaf02.json',

@@ -39,9 +39,10 @@ function leaf01Of(result: ChangeResult | undefined) {
 }
 
 describe('a change that fails after the deploy started', () => {
-  it('is rolled back when the device refuses the config', async () => {
+  it('is recorded refused, and nothing is restored, when the device refuses the config (the Set was not applied)', async () => {
     const before = harness.runningConfig('leaf01');
-    harness.lab.devices.faults('leaf01').failNextSet(status.INVALID_ARGUMENT, 'simulated: leaf01 refuses the candidate configuration');
+    // configOnly: the backup's pending-commit probe (a Set without config) passes; the deploy is refused.
+    harness.lab.devices.faults('leaf01').failNextSet(status.INVALID_ARGUMENT, 'simulated: leaf01 refuses the candidate configuration', { configOnly: true });
     const request = changeRequest();
 
     const { result, failure } = await harness.runChange(request);
@@ -49,15 +50,85 @@ describe('a change that fails after the deploy started', () => {
     expect(failure).toBeUndefined();
     expect(result?.outcome).toBe('failed');
     const leaf01 = leaf01Of(result);
-    expect(leaf01.outcome).toBe('rolled-back');
-    expect(leaf01.reason).toMatch(/^deployConfig: .*refuses the candidate configuration.*\[ConfigRejected\]; rolled back/);
-    expect(leaf01.timings.map((t) => t.step)).toEqual(['fetch-intent', 'backup', 'store-backup', 'diff', 'record-status', 'deploy', 'rollback', 'record-status']);
+    expect(leaf01.outcome).toBe('refused');
+    expect(leaf01.reason).toMatch(/^deployConfig: .*refuses the candidate configuration.*did not apply the Set \[ConfigRejected\]; nothing was changed on leaf01, so nothing was restored/);
+    // No rollback step at all: nothing to put back.
+    expect(leaf01.timings.map((t) => t.step)).toEqual(['fetch-intent', 'backup', 'store-backup', 'diff', 'record-status', 'deploy', 'record-status']);
     expect(harness.runningConfig('leaf01')).toEqual(before);
-    expect(await harness.deploymentOf('leaf01')).toMatchObject({ state: 'rolled-back', lastChangeId: request.changeId });
+    expect(await harness.deploymentOf('leaf01')).toMatchObject({ state: 'failed', lastChangeId: request.changeId });
     const record = await harness.changeRecord(request.changeId, 'leaf01');
-    expect(record).toMatchObject({ outcome: 'rolled-back', backupId: leaf01.backup?.id });
+    expect(record).toMatchObject({ outcome: 'refused', backupId: leaf01.backup?.id });
     expect(record?.detail).toContain('ConfigRejected');
+    const history = await harness.historyText(workflowIds.change(request.changeId), ['leaf01']);
+    expect(history).not.toContain('rollbackConfig');
   });
+
+  it('a lost confirm answer does not roll back a good change: the retry reads the device back', async () => {
+    // BGP is held down so the change waits in validation while the fault is armed, then let up.
+    harness.lab.devices.faults('leaf01').set({ holdBgpDown: true });
+    const request = changeRequest({ validation: { settleTimeoutSeconds: 10, commitConfirmed: true } });
+    const handle = await harness.startChange(request);
+    // The deploy's Set is done; the next Set leaf01 gets is the confirm, whose answer is lost after it took effect.
+    await harness.waitForStep(handle, 'leaf01', 'validate-bgp');
+    harness.lab.devices.faults('leaf01').dropNextSet('after-apply');
+    harness.lab.devices.faults('leaf01').set({ holdBgpDown: false });
+
+    const result = await handle.result();
+
+    const leaf01 = leaf01Of(result);
+    expect(leaf01.outcome).toBe('deployed');
+    expect(leaf01.timings.map((t) => t.step)).not.toContain('rollback');
+    expect(await harness.deploymentOf('leaf01')).toMatchObject({ state: 'deployed' });
+    const events = (await harness.client.workflow.getHandle(workflowIds.device('leaf01')).fetchHistory()).events ?? [];
+    const confirm = events.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'confirmCommit');
+    const confirmStarted = events.find((e) => e.activityTaskStartedEventAttributes && String(e.activityTaskStartedEventAttributes.scheduledEventId) === String(confirm?.eventId));
+    // Proof the answer was really lost: the confirm completed on its second attempt.
+    expect(confirmStarted?.activityTaskStartedEventAttributes?.attempt).toBe(2);
+  });
+
+  it("refuses a device where someone else's confirmed commit is pending, naming it, before taking a backup", async () => {
+    await harness.lab.admin.leaf01.set(
+      { update: [{ path: '/interface[name=ethernet-1/49]/description', value: 'maintenance in progress' }] },
+      { commit: { id: 'operator/mw-7', action: 'commit', rollbackDurationMs: 300_000 } },
+    );
+    const pending = harness.runningConfig('leaf01');
+    const request = changeRequest();
+
+    const { result } = await harness.runChange(request);
+
+    const leaf01 = leaf01Of(result);
+    expect(leaf01.outcome).toBe('failed');
+    expect(leaf01.reason).toMatch(/backupRunningConfig: leaf01: a confirmed commit is pending on the device \(device says: .*operator\/mw-7.*\).*\[DeviceBusy\]; nothing was deployed/);
+    expect(leaf01.backup).toBeUndefined();
+    expect(harness.backupCommitMessages('leaf01')).toEqual([]);
+    expect(harness.runningConfig('leaf01')).toEqual(pending);
+    // Still the operator's to confirm.
+    await expect(harness.lab.admin.leaf01.confirmCommit('operator/mw-7')).resolves.toBeDefined();
+  });
+
+  it('a device unreachable for 60 s during the rollback is found reverted by itself and recorded rolled back, not "restore by hand"', async () => {
+    const before = harness.runningConfig('leaf01');
+    harness.lab.devices.faults('leaf01').set({ holdBgpDown: true });
+    const request = changeRequest({ validation: { settleTimeoutSeconds: 2, commitConfirmed: true } });
+    const handle = await harness.startChange(request);
+    await harness.waitForStep(handle, 'leaf01', 'validate-bgp');
+    // The device reloads and stays away for a minute; a reload drops the unconfirmed commit.
+    const reload = harness.lab.devices.faults('leaf01').restart(60_000);
+
+    const result = await handle.result();
+    await reload;
+
+    const leaf01 = leaf01Of(result);
+    expect(leaf01.outcome).toBe('rolled-back');
+    expect(leaf01.reason).not.toContain('ROLLBACK FAILED');
+    expect(leaf01.reason).toContain(`nothing to restore: the device already matched backup ${leaf01.backup!.id}`);
+    expect(harness.runningConfig('leaf01')).toEqual(before);
+    const rollback = leaf01.timings.find((t) => t.step === 'rollback');
+    // It kept trying through the outage rather than giving up after three attempts.
+    expect(rollback?.durationMs).toBeGreaterThan(40_000);
+    expect(await harness.deploymentOf('leaf01')).toMatchObject({ state: 'rolled-back' });
+    expect((await harness.changeRecord(request.changeId, 'leaf01'))?.outcome).toBe('rolled-back');
+  }, 150_000);
 
   it('is rolled back by cancelling the pending commit when BGP never establishes', async () => {
     const before = harness.runningConfig('leaf01');
@@ -97,7 +168,7 @@ describe('a change that fails after the deploy started', () => {
     expect(leaf01.validation.bgp?.passed).toBe(true);
     expect(leaf01.validation.interfaces?.passed).toBe(false);
     expect(leaf01.reason).toMatch(/interface validation failed on leaf01: interface system0: oper-state down, expected up/);
-    expect(leaf01.reason).toContain('rolled back (replace-root)');
+    expect(leaf01.reason).toContain('rolled back (restore)');
     expect(harness.runningConfig('leaf01')).toEqual(before);
     expect(await harness.deploymentOf('leaf01')).toMatchObject({ state: 'rolled-back' });
     expect((await harness.changeRecord(request.changeId, 'leaf01'))?.detail).toContain('system0');

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { workflowIds, type ChangeResult } from '@synapse/contracts';
-import { diffConfigs } from '@synapse/device-config';
+import { ownedDiff } from '@synapse/device-config';
 import { ChangeHarness, changeRequest, LAB_DEVICES, rendered } from './change-harness';
 import { findFreePort } from '@synapse/temporal-tools';
 import { WorkerProcess } from './worker-process';
@@ -82,7 +82,7 @@ it('two device workers and two workflow workers share a change; killing one of e
   for (const device of result.devices) {
     expect(device).toMatchObject({ outcome: 'deployed', validation: { bgp: { passed: true }, interfaces: { passed: true } } });
     const intended = rendered(device.device as (typeof LAB_DEVICES)[number]);
-    const diff = diffConfigs(intended, harness.runningConfig(device.device as (typeof LAB_DEVICES)[number]), { paths: Object.keys(intended) });
+    const diff = ownedDiff(intended, harness.runningConfig(device.device as (typeof LAB_DEVICES)[number]));
     expect({ device: device.device, ...diff }).toEqual({ device: device.device, added: [], removed: [], changed: [] });
   }
 

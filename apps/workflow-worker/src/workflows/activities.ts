@@ -1,5 +1,5 @@
 import { ActivityCancellationType, proxyActivities } from '@temporalio/workflow';
-import { ACTIVITY_PROFILES, TASK_QUEUES, type ActivityRouting, type DeviceActivities, type InfrahubActivities } from '@synapse/contracts';
+import { ACTIVITY_PROFILES, rollbackScheduleToCloseSeconds, TASK_QUEUES, type ActivityRouting, type DeviceActivities, type InfrahubActivities } from '@synapse/contracts';
 
 export { ActivityRouting, type ActivityRoutingInput } from '@synapse/contracts';
 
@@ -28,6 +28,17 @@ export function changeActivities(routing: ActivityRouting) {
     deviceValidate: proxyActivities<DeviceActivities>({ ...ACTIVITY_PROFILES.deviceValidate, ...device }),
     /** Drift checks of a batch of devices: reads that heartbeat their progress. */
     deviceScan: proxyActivities<DeviceActivities>({ ...ACTIVITY_PROFILES.deviceScan, ...device }),
+    /**
+     * Putting a backup back: retried without an attempt limit until past
+     * the deploy's commit-confirmed window (none: a fixed bound), so a device
+     * unreachable for a while is still restored, or found reverted by itself.
+     */
+    deviceRollback: (commitConfirmWindowSeconds: number | undefined) =>
+      proxyActivities<DeviceActivities>({
+        ...ACTIVITY_PROFILES.deviceRollback,
+        scheduleToCloseTimeout: `${rollbackScheduleToCloseSeconds(commitConfirmWindowSeconds)} seconds`,
+        ...device,
+      }),
   };
 }
 

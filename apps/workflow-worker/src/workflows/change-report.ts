@@ -8,6 +8,7 @@ import type {
   DeviceChangeResult,
   DeviceOutcome,
   DiffResult,
+  IntentSource,
   ValidationResult,
 } from '@synapse/contracts';
 import type { ChangeActivities } from './activities';
@@ -28,6 +29,8 @@ export class DeviceChangeReport {
   patchSummary: string | undefined;
   /** The emergency change that took the device from this one, if one did. */
   preemptedBy: PreemptNotice | undefined;
+  /** Where and when the intent was read: the audit record names it, the branch may be gone later. */
+  intent: IntentSource | undefined;
   readonly validation: { bgp?: ValidationResult; interfaces?: ValidationResult } = {};
   /** Workflow time, so a replay computes the same record. */
   readonly #startedAt = new Date();
@@ -46,7 +49,7 @@ export class DeviceChangeReport {
    * failed write comes back as a sentence for the result's reason.
    */
   async record(state: DeploymentState, outcome: ChangeOutcome, detail?: string, configChecksum?: string): Promise<string | undefined> {
-    const { device, changeId, branch } = this.input;
+    const { device, changeId } = this.input;
     const record: ChangeRecord = {
       changeId,
       kind: this.input.kind,
@@ -59,13 +62,15 @@ export class DeviceChangeReport {
       ...(this.backup ? { backup: this.backup } : {}),
       ...(detail ? { detail } : {}),
       workflowId: this.workflowId,
+      ...(this.intent ? { intent: this.intent } : {}),
       startedAt: this.#startedAt.toISOString(),
       finishedAt: new Date().toISOString(),
     };
     try {
       await CancellationScope.nonCancellable(() =>
         this.progress.step('record-status', () =>
-          this.infrahub.updateDeviceStatus({ device, ...(branch ? { branch } : {}), state, changeId, record, ...(configChecksum ? { configChecksum } : {}) }),
+          // Audit goes to Infrahub's default branch whatever branch the intent came from.
+          this.infrahub.updateDeviceStatus({ device, state, changeId, record, ...(configChecksum ? { configChecksum } : {}) }),
         ),
       );
       return undefined;

@@ -1,23 +1,26 @@
+import type { z } from 'zod';
 import { DriftBatchInput, RenderIntentsResult, type CheckDriftResult, type DeviceDriftStatus, type DriftCheckTarget } from '@synapse/contracts';
 import { ActivityRouting, changeActivities, type ActivityRoutingInput } from './activities';
 import { parseWorkflowInput } from './failures';
 
 /**
- * One batch of a drift run, in its own workflow so that the run's history
- * holds only each batch's statuses, never its configs, whatever the fleet's
- * size:
+ * One batch of devices checked against their intents: a batch of a drift
+ * run, or of a change's plan. In its own workflow so that the parent's
+ * history holds only each batch's statuses, never its configs, whatever the
+ * fleet's size:
  *
  *   1 renderIntents (infrahub worker): the batch's intents, rendered
- *   2 checkDrift (device worker): running vs intended, managed paths
+ *   2 checkDrift (device worker): running vs intended on what Synapse owns,
+ *     what a deploy would delete, policies missing on the device
  *
  * A device whose intent cannot be read or rendered is `unchecked` (not
  * read); an unreachable one is `unreachable`; the rest of the batch goes on.
  */
-export async function DriftBatchWorkflow(rawInput: DriftBatchInput, rawRouting: ActivityRoutingInput = {}): Promise<CheckDriftResult> {
+export async function DriftBatchWorkflow(rawInput: z.input<typeof DriftBatchInput>, rawRouting: ActivityRoutingInput = {}): Promise<CheckDriftResult> {
   const input = parseWorkflowInput(DriftBatchInput, rawInput, 'DriftBatchWorkflow input');
   const routing = parseWorkflowInput(ActivityRouting, rawRouting, 'DriftBatchWorkflow routing');
   const { infrahub, deviceScan } = changeActivities(routing);
-  const { devices, concurrency, branch } = input;
+  const { devices, concurrency, branch, listUnmanaged } = input;
 
   // 1. The intents.
   const rendered = parseWorkflowInput(
@@ -28,13 +31,13 @@ export async function DriftBatchWorkflow(rawInput: DriftBatchInput, rawRouting: 
   const statuses = new Map<string, DeviceDriftStatus>();
   const targets: DriftCheckTarget[] = [];
   for (const entry of rendered.devices) {
-    if ('config' in entry) targets.push({ device: entry.device, config: entry.config });
+    if ('config' in entry) targets.push({ device: entry.device, config: entry.config, scope: entry.scope });
     else statuses.set(entry.device, { device: entry.device, status: 'unchecked', drifted: [], detail: `not checked: ${entry.problem}` });
   }
 
   // 2. The devices against them.
   if (targets.length > 0) {
-    const checked = await deviceScan.checkDrift({ devices: targets, concurrency });
+    const checked = await deviceScan.checkDrift({ devices: targets, concurrency, listUnmanaged });
     for (const status of checked.devices) statuses.set(status.device, status);
   }
   return { devices: devices.flatMap((device) => statuses.get(device) ?? []) };

@@ -107,7 +107,7 @@ export async function DriftRemediationWorkflow(rawRequest: DriftRequestInput, ra
     try {
       checked = await executeChild(DriftBatchWorkflow, {
         workflowId: batchWorkflowId,
-        args: [{ driftId, devices, concurrency: request.concurrency, ...onBranch }, routing],
+        args: [{ driftId, devices, concurrency: request.concurrency, ...onBranch, listUnmanaged: request.listUnmanaged }, routing],
         parentClosePolicy: ParentClosePolicy.TERMINATE,
       });
     } catch (err) {
@@ -121,7 +121,7 @@ export async function DriftRemediationWorkflow(rawRequest: DriftRequestInput, ra
     const drifted = checked.devices.filter((d) => d.status === 'drifted');
     await mapWithConcurrency(drifted, request.concurrency, async (found) => {
       if (mode === 'report') {
-        await infrahub.updateDeviceStatus({ device: found.device, ...onBranch, state: 'drifted', changeId: driftId });
+        await infrahub.updateDeviceStatus({ device: found.device, state: 'drifted', changeId: driftId });
       } else {
         statuses.set(found.device, await remediate(found));
       }
@@ -143,6 +143,7 @@ export async function DriftRemediationWorkflow(rawRequest: DriftRequestInput, ra
       ...onBranch,
       dryRun: false,
       validation: request.validation,
+      deletionBudget: request.deletionBudget,
     };
     const remediationWorkflowId = workflowIds.device(device);
     let result: DeviceChangeResult;

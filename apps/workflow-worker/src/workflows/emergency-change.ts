@@ -12,6 +12,7 @@ import {
   type DeviceChangeInput,
   type DeviceChangeResult,
   type EmergencyChangeRequestInput,
+  DEFAULT_DELETION_BUDGET,
   mapWithConcurrency,
 } from '@synapse/contracts';
 import { ActivityRouting, type ActivityRoutingInput } from './activities';
@@ -78,6 +79,8 @@ export async function EmergencyChangeWorkflow(rawRequest: EmergencyChangeRequest
       ...(request.revertAfterSeconds !== undefined ? { revertAfterSeconds: request.revertAfterSeconds } : {}),
       dryRun: false,
       validation: request.validation,
+      // An emergency from the intent may put right what drifted, but not delete much: that waits for a planned change.
+      deletionBudget: DEFAULT_DELETION_BUDGET,
     };
     // Workflow time: deterministic on replay.
     const giveUpAt = Date.now() + request.preemptTimeoutSeconds * 1000;

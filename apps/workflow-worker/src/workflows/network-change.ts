@@ -1,16 +1,22 @@
 import {
   ApplicationFailure,
+  executeChild,
+  ParentClosePolicy,
   setHandler,
   upsertSearchAttributes,
+  workflowInfo,
 } from '@temporalio/workflow';
 import {
   ChangeRequest,
+  workflowIds,
   type DeviceChangeResult,
   type ChangeRequestInput,
   type ChangeResult,
   type DeviceChangeInput,
+  type DeviceDriftStatus,
   mapWithConcurrency,
 } from '@synapse/contracts';
+import { DriftBatchWorkflow } from './drift-batch';
 import { ActivityRouting, changeActivities, type ActivityRoutingInput } from './activities';
 import { busyReason, LockHolders } from './device-lock';
 import { failureType, operatorReason, parseWorkflowInput } from './failures';
@@ -23,10 +29,13 @@ import { DeviceChildOutcomes, failedWithoutTouching, isAlreadyStarted, startDevi
  * `concurrency` at a time, each under the device's lock id `device/<name>`.
  *
  * The request is parsed first (a bad one fails the change at once with
- * InvalidInput naming the field), then every device's intent is fetched once
- * so that an unknown device or an unrenderable intent stops the change
- * before any device is touched. A device another change holds is skipped
- * with a reason naming that change. Cancelling the change cancels the device
+ * InvalidInput naming the field), then the whole change is planned before
+ * any device is touched: every device's intent rendered and compared with
+ * its running config, in batch workflows (planEveryDevice). An unknown
+ * device, an unrenderable intent, a policy the intent relies on that is
+ * neither in Infrahub nor on the device, or more deletions than the
+ * change's budget refuse the whole change. A device another change holds
+ * is skipped with a reason naming that change. Cancelling the change cancels the device
  * workflows, which roll back what they deployed before they end.
  *
  * The result has one DeviceChangeResult per device. A device whose rollback
@@ -45,7 +54,7 @@ export async function NetworkChangeWorkflow(rawRequest: ChangeRequestInput, rawR
   setHandler(deviceProgressSignal, (report) => progress.report(report));
   const lockHolders = new LockHolders();
 
-  await requireIntentForEveryDevice(request, routing);
+  await planEveryDevice(request, routing);
 
   const children = new DeviceChildOutcomes(progress, 'change');
   const results = await mapWithConcurrency(devices, request.concurrency, async (device) => {
@@ -67,6 +76,7 @@ export async function NetworkChangeWorkflow(rawRequest: ChangeRequestInput, rawR
       ...(request.branch ? { branch: request.branch } : {}),
       dryRun: request.dryRun,
       validation: request.validation,
+      deletionBudget: request.deletionBudget,
     };
     try {
       const child = await startDeviceChange(input, routing);
@@ -80,38 +90,70 @@ export async function NetworkChangeWorkflow(rawRequest: ChangeRequestInput, rawR
   }
 }
 
-/**
- * Every device must have an intent Infrahub can serve and the renderer can
- * turn into config before any device is touched: an operator who typed a
- * wrong name wants the whole change refused, not the other devices changed.
- * The device workflows fetch again, so what they deploy is current.
- */
-/** Preflight failures that mean the request names something that cannot be changed. */
-const REQUEST_FAULTS = new Set(['IntentNotFound', 'InvalidInput', 'Unsupported', 'BranchNotFound']);
+/** Devices per plan batch: one child workflow, one Infrahub render and one device read each. */
+const PLAN_BATCH_SIZE = 50;
+/** Plan batches at once. */
+const PLAN_PARALLEL_BATCHES = 2;
 
-async function requireIntentForEveryDevice(request: ChangeRequest, routing: ActivityRouting): Promise<void> {
-  const { infrahub } = changeActivities(routing);
-  const problems = await mapWithConcurrency(request.devices, request.concurrency, async (device, index) => {
-    try {
-      await infrahub.fetchDeviceConfig({ device, ...(request.branch ? { branch: request.branch } : {}) });
-      return undefined;
-    } catch (err) {
-      const type = failureType(err);
-      // Only what the request got wrong is the request's fault; anything else
-      // (Infrahub down past its retries, refused credentials) fails the change
-      // with its own type. Either way no device has been touched.
-      if (!type || !REQUEST_FAULTS.has(type)) throw err;
-      const field = type === 'BranchNotFound' ? 'branch' : `devices.${index}`;
-      return { field, message: `${device}: ${operatorReason(err)}` };
+/**
+ * The whole change is checked before any device is touched: an operator who
+ * typed a wrong name, or whose intent relies on a policy a device lacks,
+ * wants the change refused, not the other devices changed. Each batch is a
+ * DriftBatchWorkflow (render the intents, read the devices, compare on what
+ * Synapse owns), so this history holds only each device's status, never its
+ * config. The device workflows plan again against their own backups, so
+ * what they deploy is current; a device unreachable now is left to them.
+ */
+async function planEveryDevice(request: ChangeRequest, routing: ActivityRouting): Promise<void> {
+  const batches: string[][] = [];
+  for (let start = 0; start < request.devices.length; start += PLAN_BATCH_SIZE) batches.push(request.devices.slice(start, start + PLAN_BATCH_SIZE));
+  const planned = new Map<string, DeviceDriftStatus>();
+  try {
+    await mapWithConcurrency(batches, PLAN_PARALLEL_BATCHES, async (devices, index) => {
+      const result = await executeChild(DriftBatchWorkflow, {
+        workflowId: workflowIds.planBatch(workflowInfo().workflowId, index + 1),
+        args: [{ driftId: request.changeId, devices, concurrency: request.concurrency, ...(request.branch ? { branch: request.branch } : {}) }, routing],
+        parentClosePolicy: ParentClosePolicy.TERMINATE,
+      });
+      for (const status of result.devices) planned.set(status.device, status);
+    });
+  } catch (err) {
+    // Anything else (Infrahub down past its retries, refused credentials) fails the
+    // change with its own type. Either way no device has been touched.
+    if (failureType(err) !== 'BranchNotFound') throw err;
+    refuse([{ field: 'branch', message: operatorReason(err) }]);
+  }
+
+  const problems: Array<{ field: string; message: string }> = [];
+  request.devices.forEach((device, index) => {
+    const status = planned.get(device);
+    if (status?.status === 'unchecked') {
+      problems.push({ field: `devices.${index}`, message: `${device}: ${(status.detail ?? 'its intent could not be read').replace(/^not checked: /, '')}` });
+    }
+    for (const missing of status?.missingPolicies ?? []) {
+      problems.push({
+        field: `devices.${index}`,
+        message: `${device}: peer group "${missing.group}" ${missing.direction}-policy "${missing.policy}" is neither defined in Infrahub nor present on the device`,
+      });
     }
   });
-  const found = problems.filter((p) => p !== undefined);
-  if (found.length === 0) return;
+  const deleting = request.devices.map((device) => ({ device, count: planned.get(device)?.deletions ?? 0 })).filter((d) => d.count > 0);
+  const deletions = deleting.reduce((sum, d) => sum + d.count, 0);
+  if (deletions > request.deletionBudget) {
+    problems.push({
+      field: 'deletionBudget',
+      message: `the change deletes ${deletions} entries or leaves Synapse owned (${deleting.map((d) => `${d.device}: ${d.count}`).join(', ')}), more than its budget of ${request.deletionBudget}; raise deletionBudget if this is intended`,
+    });
+  }
+  if (problems.length > 0) refuse(problems);
+}
+
+function refuse(problems: Array<{ field: string; message: string }>): never {
   throw ApplicationFailure.create({
     type: 'InvalidInput',
     nonRetryable: true,
-    message: `NetworkChangeWorkflow input: ${found.map((p) => `${p.field}: ${p.message}`).join('; ')}; no device was touched`,
-    details: [{ fields: [...new Set(found.map((p) => p.field))], issues: found }],
+    message: `NetworkChangeWorkflow input: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}; no device was touched`,
+    details: [{ fields: [...new Set(problems.map((p) => p.field))], issues: problems }],
   });
 }
 

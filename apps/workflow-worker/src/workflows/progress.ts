@@ -153,6 +153,7 @@ function stateOf(outcome: DeviceOutcome): DeviceState {
     case 'pre-empted':
       return 'rolled-back';
     case 'failed':
+    case 'refused':
       return 'failed';
   }
 }
