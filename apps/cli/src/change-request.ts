@@ -14,6 +14,7 @@ export interface ChangeStartFlags {
   dryRun?: boolean;
   concurrency?: string;
   settleSeconds?: string;
+  deletionBudget?: string;
   commitConfirmed?: boolean;
   changeId?: string;
 }
@@ -30,6 +31,7 @@ const FLAG_FOR_FIELD: Record<string, string> = {
   concurrency: '--concurrency',
   'validation.settleTimeoutSeconds': '--settle-seconds',
   'validation.commitConfirmed': '--no-commit-confirmed',
+  deletionBudget: '--deletion-budget',
 };
 
 /**
@@ -48,6 +50,7 @@ export function changeRequestFromFlags(flags: ChangeStartFlags, env: NodeJS.Proc
     ...(flags.branch !== undefined ? { branch: flags.branch } : {}),
     dryRun: flags.dryRun ?? false,
     ...(flags.concurrency !== undefined ? { concurrency: numberFlag(flags.concurrency) } : {}),
+    ...(flags.deletionBudget !== undefined ? { deletionBudget: numberFlag(flags.deletionBudget) } : {}),
     validation: {
       ...(flags.settleSeconds !== undefined ? { settleTimeoutSeconds: numberFlag(flags.settleSeconds) } : {}),
       commitConfirmed: flags.commitConfirmed ?? true,

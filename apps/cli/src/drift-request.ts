@@ -13,6 +13,8 @@ export interface DriftFlags {
   reason?: string;
   requester?: string;
   branch?: string;
+  deletionBudget?: string;
+  listUnmanaged?: boolean;
 }
 
 const FLAG_FOR_FIELD: Record<string, string> = {
@@ -25,6 +27,8 @@ const FLAG_FOR_FIELD: Record<string, string> = {
   requester: '--requester',
   branch: '--branch',
   driftId: '--drift-id',
+  deletionBudget: '--deletion-budget',
+  listUnmanaged: '--list-unmanaged',
 };
 
 /**
@@ -54,6 +58,8 @@ export function driftRequestFromFlags(flags: DriftFlags, extra: { driftId?: stri
     requester: flags.requester ?? defaultRequester(env),
     reason: flags.reason ?? 'drift check',
     ...(flags.branch !== undefined ? { branch: flags.branch } : {}),
+    ...(flags.deletionBudget !== undefined ? { deletionBudget: numberFlag(flags.deletionBudget) } : {}),
+    ...(flags.listUnmanaged ? { listUnmanaged: true } : {}),
   };
   return parseRequestFlags(DriftRequest, input, 'drift request', flagFor);
 }
@@ -120,6 +126,13 @@ export function reportLines(report: DriftReport): string[] {
       lines.push(`      ${path.path}: ${valueText(path.before)} -> ${valueText(path.after)}`);
     }
     if (device.omittedPaths) lines.push(`      … and ${device.omittedPaths} more drifted paths, not listed`);
+    for (const missing of device.missingPolicies ?? []) {
+      lines.push(`      missing on the device: ${missing.direction} policy "${missing.policy}" of peer group "${missing.group}" (not defined in Infrahub either)`);
+    }
+    if (device.unmanaged && device.unmanaged.count > 0) {
+      lines.push(`      unmanaged config present: ${device.unmanaged.count} (not Synapse's: never drift, never remediated)${device.unmanaged.paths.length > 0 ? '' : '; --list-unmanaged names it'}`);
+      for (const path of device.unmanaged.paths) lines.push(`        ${path}`);
+    }
   }
   return lines;
 }

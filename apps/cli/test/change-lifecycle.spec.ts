@@ -59,7 +59,7 @@ describe('synapse change: start, show, list, watch against a NetworkChangeWorkfl
     // The workflow got the request as contracts define it, defaults filled in, requester from $USER.
     expect(await startedWith(changeId)).toEqual({
       changeId, devices: [leafA, leafB], reason: 'MTU 9214 on fabric links [hold]', requester: 'alice', ticket: 'NET-1',
-      dryRun: false, concurrency: 2, validation: { settleTimeoutSeconds: 30, commitConfirmed: false },
+      dryRun: false, concurrency: 2, validation: { settleTimeoutSeconds: 30, commitConfirmed: false }, deletionBudget: 10,
     });
 
     // Held: running, every device queued.

@@ -39,6 +39,9 @@ describe('synapse drift: runs, reports and schedules', () => {
       runCli(['drift', 'schedule', 'create', '--every', '1h', '--scope', 'devices:', ...q]),
       runCli(['drift', 'schedule', 'create', '--every', 'hourly', '--scope', 'all', ...q]),
     ]);
+    const budget = await runCli(['drift', 'run', '--scope', 'all', '--deletion-budget', 'some', ...q]);
+    expect(budget.code).toBe(2);
+    expect(budget.stderr).toMatch(/deletionBudget \(--deletion-budget\): .*number/);
     expect(scope.code).toBe(2);
     expect(scope.stderr).toMatch(/scope\.kind \(--scope\)/);
     expect(mode.code).toBe(2);
@@ -58,6 +61,9 @@ describe('synapse drift: runs, reports and schedules', () => {
     expect(drifted.stdout).toMatch(new RegExp(`leaf01-${tag}\\s+in-sync`));
     expect(drifted.stdout).toMatch(new RegExp(`leaf02-drifted-${tag}\\s+drifted`));
     expect(drifted.stdout).toContain('/interface[name=ethernet-1/1]/mtu: 9214 -> 1500');
+    expect(drifted.stdout).toContain("unmanaged config present: 2 (not Synapse's: never drift, never remediated); --list-unmanaged names it");
+    const listed = await runCli(['drift', 'run', '--scope', `devices:leaf02-drifted-${tag}`, '--list-unmanaged', '--wait', ...q]);
+    expect(listed.stdout).toMatch(/unmanaged config present: 2 \(not Synapse's: never drift, never remediated\)\n\s+\/acl\n\s+\/interface\[name=lag1\]/);
     const clean = await runCli(['drift', 'run', '--scope', 'all', '--mode', 'remediate', '--wait', ...q]);
     expect(clean.code).toBe(0);
     const report = await runCli(['drift', 'report', `d-${tag}`, '--json', ...q]);

@@ -32,7 +32,7 @@ describe('synapse: errors an operator can act on', () => {
     const changeId = `chg-bad-${randomUUID()}`;
     const run = await runCli([
       'change', 'start', '--change-id', changeId,
-      '--device', 'leaf 01!', '--reason', '   ', '--concurrency', 'lots', '--settle-seconds', '99999',
+      '--device', 'leaf 01!', '--reason', '   ', '--concurrency', 'lots', '--settle-seconds', '99999', '--deletion-budget', '-1',
     ]);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('nothing was started');
@@ -40,6 +40,7 @@ describe('synapse: errors an operator can act on', () => {
     expect(run.stderr).toContain('reason (--reason): a reason is required');
     expect(run.stderr).toMatch(/concurrency \(--concurrency\): .*number/);
     expect(run.stderr).toContain('validation.settleTimeoutSeconds (--settle-seconds)');
+    expect(run.stderr).toMatch(/deletionBudget \(--deletion-budget\): .*>=0/);
     expect(run.stdout).toBe('');
     await expectNotStarted(changeId);
   });
@@ -140,7 +141,7 @@ describe('synapse: errors an operator can act on', () => {
     const commands: [string[], string[]][] = [
       [[], ['Usage: synapse', 'change', 'backups', 'TEMPORAL_ADDRESS', 'Exit codes']],
       [['change'], ['Usage: synapse change', 'start', 'watch', 'show', 'list']],
-      [['change', 'start'], ['Usage: synapse change start', '--device <name>', '--devices <a,b,…>', '--reason', '--requester', '--ticket', '--branch', '--dry-run', '--concurrency', '--settle-seconds', '--no-commit-confirmed', '--change-id', '--wait', '--watch', '--json', '--address', '--namespace']],
+      [['change', 'start'], ['Usage: synapse change start', '--device <name>', '--devices <a,b,…>', '--reason', '--requester', '--ticket', '--branch', '--dry-run', '--concurrency', '--settle-seconds', '--deletion-budget', '--no-commit-confirmed', '--change-id', '--wait', '--watch', '--json', '--address', '--namespace']],
       [['change', 'watch'], ['Usage: synapse change watch [options] <change-id>', 'progress']],
       [['change', 'show'], ['Usage: synapse change show [options] <change-id>', '--json']],
       [['change', 'list'], ['Usage: synapse change list', '--device', '--limit', "SynapseDevices = 'leaf01'"]],

@@ -136,7 +136,7 @@ describe('synapse change with the real workflow, workers and simulators', () => 
     expect(diff.stdout).toMatch(/^0 changed, [1-9]\d* added, 0 removed$/m);
     expect(diff.stdout).toMatch(/^ {2}\+ \/interface\[name=ethernet-1\/49\]: \{.*"mtu":9214/m);
     expect(diff.stdout).toMatch(/^ {2}\+ \/network-instance\[name=default\]: /m);
-    expect(diff.stdout).toMatch(/^ {2}\+ \/routing-policy\/policy\[name=underlay-export\]: /m);
+    expect(diff.stdout).toMatch(/^ {2}\+ \/routing-policy\/policy\[name=export-loopbacks\]: /m);
   });
   it('drift run against the real workflow: clean after the rollout, names an out-of-band MTU, remediates it', async () => {
     const admin = new GnmiClient({ name: 'leaf02', address: devices.address('leaf02') }, { ...LAB_CREDENTIALS });

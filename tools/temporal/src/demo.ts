@@ -4,7 +4,9 @@
  * Temporal database, a temporary backup repository), one standard change
  * taking the reference lab from its initial config to the intended one, the
  * result printed, everything stopped. Exits 0 only when every device was
- * deployed and validated.
+ * deployed and validated. `SYNAPSE_LAB=brownfield npm run demo` runs it on
+ * the brownfield twin: the same devices already running config Synapse
+ * does not own, which the change must leave as it is.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -52,7 +54,7 @@ async function runChange(running: readonly RunningService[]): Promise<number> {
     const request: ChangeRequestInput = {
       changeId,
       devices: DEMO_DEVICES,
-      reason: 'demo: bring up the reference lab underlay',
+      reason: `demo: bring the ${process.env.SYNAPSE_LAB === 'brownfield' ? 'brownfield' : 'reference'} lab to its intended underlay`,
       requester: 'demo',
       validation: { settleTimeoutSeconds: 30, commitConfirmed: true },
     };

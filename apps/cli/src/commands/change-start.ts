@@ -24,6 +24,7 @@ export function registerChangeStart(change: Command): void {
     .addOption(new Option('--dry-run', 'compute and report the per-device diff; touch nothing'))
     .addOption(new Option('--concurrency <n>', 'devices changed at once (default: 5)'))
     .addOption(new Option('--settle-seconds <n>', 'how long BGP sessions and interfaces get to come up after the deploy (default: 60)'))
+    .addOption(new Option('--deletion-budget <n>', 'entries and leaves Synapse owned that the change may delete, over all its devices; more refuses the change (default: 10)'))
     .addOption(new Option('--no-commit-confirmed', 'plain Set, without commit-confirmed (devices without the extension)'))
     .addOption(new Option('--change-id <id>', 'id of the change (default: chg-<utc date>-<time>-<random>)'))
     .addOption(new Option('--wait', 'wait for the change to finish and print its result').conflicts('watch'))

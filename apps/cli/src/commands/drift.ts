@@ -20,7 +20,9 @@ function addRequestOptions(command: Command): Command {
     .addOption(new Option('--concurrency <n>', 'devices read or remediated at once (default: 5)'))
     .addOption(new Option('--reason <text>', 'why the run is made (default: "drift check")'))
     .addOption(new Option('--requester <name>', 'who asks for it (default: $USER)'))
-    .addOption(new Option('--branch <name>', 'Infrahub branch holding the intent (default: its default branch)'));
+    .addOption(new Option('--branch <name>', 'Infrahub branch holding the intent (default: its default branch)'))
+    .addOption(new Option('--deletion-budget <n>', 'entries and leaves Synapse owned that one remediation may delete (default: 10)'))
+    .addOption(new Option('--list-unmanaged', 'name the config on each device Synapse does not own (it is always counted, never remediated)'));
 }
 
 function workflowArgs(session: TemporalSession, request: DriftRequest): unknown[] {

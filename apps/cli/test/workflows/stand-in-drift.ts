@@ -2,7 +2,8 @@
  * A stand-in DriftRemediationWorkflow for the CLI's tests: the real one's
  * contract (DriftRequest in, DriftReport out, the `progress` query) with no
  * activities. Behaviour is chosen by the request:
- *  - a device whose name contains `drifted` is reported drifted, with one path;
+ *  - a device whose name contains `drifted` is reported drifted, with one path
+ *    and two unmanaged ones (named with listUnmanaged);
  *  - a reason containing `[hold-ms=N]` keeps the run going N ms before it reports.
  */
 import { ApplicationFailure, defineQuery, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
@@ -31,7 +32,14 @@ export async function DriftRemediationWorkflow(input: unknown): Promise<DriftRep
     } else if (request.mode === 'remediate') {
       devices.push({ device, status: 'remediated', drifted: [{ path: '/interface[name=ethernet-1/1]/mtu', before: 9214, after: 1500 }], summary: '1 changed, 0 added, 0 removed' });
     } else {
-      devices.push({ device, status: 'drifted', drifted: [{ path: '/interface[name=ethernet-1/1]/mtu', before: 9214, after: 1500 }], summary: '1 changed, 0 added, 0 removed' });
+      devices.push({
+        device,
+        status: 'drifted',
+        drifted: [{ path: '/interface[name=ethernet-1/1]/mtu', before: 9214, after: 1500 }],
+        summary: '1 changed, 0 added, 0 removed',
+        // As the real check reports config Synapse does not own: always counted, named on request.
+        unmanaged: { count: 2, paths: request.listUnmanaged ? ['/acl', '/interface[name=lag1]'] : [] },
+      });
     }
   }
   return report();

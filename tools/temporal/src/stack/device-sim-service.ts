@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { WORKSPACE_ROOT } from '../workspace-paths';
 import { startJsonLineChild } from './json-line-child';
+import { stackLab } from './lab-file';
 import type { StackService } from './stack-service';
 
 export const DEVICE_SIM_ENTRY = path.join(WORKSPACE_ROOT, 'tools', 'device-sim', 'dist', 'main.js');
@@ -25,11 +26,18 @@ export function deviceSimService(entry: string = DEVICE_SIM_ENTRY): StackService
       if (!fs.existsSync(entry)) {
         throw new Error(`${path.relative(WORKSPACE_ROOT, entry)} does not exist: build it first (\`npx nx build device-sim\`; \`npm start\` builds everything).`);
       }
+      const lab = stackLab(context.env);
       const { child, messages } = await startJsonLineChild({
         name: 'device-sim',
         command: process.execPath,
-        // DEVICE_SIM_BASE_PORT: device i on base+i (0 = any free port); the reference lab's 57400+ otherwise.
-        args: [entry, '--control-port', '0', ...(context.env.DEVICE_SIM_BASE_PORT ? ['--base-port', context.env.DEVICE_SIM_BASE_PORT] : [])],
+        // DEVICE_SIM_BASE_PORT: device i on base+i (0 = any free port); 57400+ otherwise.
+        args: [
+          entry,
+          '--control-port',
+          '0',
+          ...(lab.file ? ['--lab', lab.file, '--base-port', context.env.DEVICE_SIM_BASE_PORT || '57400'] : []),
+          ...(!lab.file && context.env.DEVICE_SIM_BASE_PORT ? ['--base-port', context.env.DEVICE_SIM_BASE_PORT] : []),
+        ],
         env: context.env,
         cwd: WORKSPACE_ROOT,
         isReady: (message) => message.service === 'device-sim-control',
@@ -49,7 +57,7 @@ export function deviceSimService(entry: string = DEVICE_SIM_ENTRY): StackService
       return {
         name: 'device simulator',
         banner: [
-          `Devices (gNMI) ${devices.length === 0 ? 'none announced' : ''}`.trimEnd(),
+          `Devices (gNMI, ${lab.label}) ${devices.length === 0 ? 'none announced' : ''}`.trimEnd(),
           ...devices.map((device) => `  ${String(device.device).padEnd(nameWidth)}  ${String(device.address)}`),
           `  credentials: ${credentials}`,
           `Device-sim control  ${String(control?.address)}   (GET /devices, POST /devices/{name}/faults …; see README)`,

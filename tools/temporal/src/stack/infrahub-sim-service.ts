@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { WORKSPACE_ROOT } from '../workspace-paths';
 import { startJsonLineChild } from './json-line-child';
+import { stackLab } from './lab-file';
 import type { StackService } from './stack-service';
 
 export const INFRAHUB_SIM_ENTRY = path.join(WORKSPACE_ROOT, 'tools', 'infrahub-sim', 'dist', 'main.js');
@@ -14,7 +15,7 @@ export const INFRAHUB_SIM_ENTRY = path.join(WORKSPACE_ROOT, 'tools', 'infrahub-s
 const SIM_DEMO_TOKEN = '06438eb2-8019-4776-878c-0941b1f1d1ec';
 
 /**
- * The Infrahub simulator (tools/infrahub-sim) with the reference lab. It
+ * The Infrahub simulator (tools/infrahub-sim) with the stack's lab (SYNAPSE_LAB). It
  * prints `{"service":"infrahub-sim","address":…}` once it serves requests.
  * Port 8000 (Infrahub's own) unless INFRAHUB_SIM_PORT is set.
  */
@@ -26,10 +27,11 @@ export function infrahubSimService(entry: string = INFRAHUB_SIM_ENTRY): StackSer
         throw new Error(`${path.relative(WORKSPACE_ROOT, entry)} does not exist: build it first (\`npx nx build infrahub-sim\`; \`npm start\` builds everything).`);
       }
       const port = context.env.INFRAHUB_SIM_PORT || '8000';
+      const lab = stackLab(context.env);
       const { child, messages } = await startJsonLineChild({
         name: 'infrahub-sim',
         command: process.execPath,
-        args: [entry, '--port', port],
+        args: [entry, '--port', port, ...(lab.file ? ['--lab', lab.file] : [])],
         env: context.env,
         cwd: WORKSPACE_ROOT,
         isReady: (message) => message.service === 'infrahub-sim',
@@ -40,7 +42,7 @@ export function infrahubSimService(entry: string = INFRAHUB_SIM_ENTRY): StackSer
       return {
         name: 'Infrahub simulator',
         banner: [
-          `Infrahub (sim)  ${address}   (reference lab; GraphQL at ${address}/graphql)`,
+          `Infrahub (sim)  ${address}   (${lab.label}; GraphQL at ${address}/graphql)`,
           `                API token ${token} (lab demo token), or login admin / infrahub`,
         ],
         exports: { INFRAHUB_ADDRESS: address, INFRAHUB_API_TOKEN: token },
