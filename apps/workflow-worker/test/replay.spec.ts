@@ -39,7 +39,8 @@ describe('recorded change histories', () => {
     quietTemporalRuntime();
     const workflowBundle = await sharedBundle();
     const histories = files.map((file) => ({
-      workflowId: file.replace(/\.json$/, ''),
+      // The recorded run's own id (`happy-path--change-chg-1` -> `change/chg-1`): workflows derive child ids from it.
+      workflowId: file.replace(/\.json$/, '').replace(/^.*?--/, '').replace('-', '/'),
       history: historyFromJSON(JSON.parse(readFileSync(path.join(HISTORIES_DIR, file), 'utf8'))),
     }));
     const failures: string[] = [];
