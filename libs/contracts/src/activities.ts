@@ -4,6 +4,8 @@ import type {
   ConfirmCommitInput,
   DeployConfigInput,
   DeployResult,
+  ReadDeviceStatesInput,
+  ReadDeviceStatesResult,
   RecordOwnershipInput,
   RecordOwnershipResult,
   RollbackConfigInput,
@@ -38,6 +40,8 @@ export interface DeviceActivities {
   recordOwnership(input: z.input<typeof RecordOwnershipInput>): Promise<RecordOwnershipResult>;
   validateBgp(input: z.input<typeof ValidateBgpInput>): Promise<ValidationResult>;
   validateInterfaces(input: z.input<typeof ValidateInterfacesInput>): Promise<ValidationResult>;
+  /** BGP session and interface states of a batch of devices: a change's baseline, a rollout's fabric check. */
+  readDeviceStates(input: z.input<typeof ReadDeviceStatesInput>): Promise<ReadDeviceStatesResult>;
   /** Running vs intended managed paths of a batch of devices; an unreachable device is reported, not thrown. */
   checkDrift(input: z.input<typeof CheckDriftInput>): Promise<CheckDriftResult>;
 }

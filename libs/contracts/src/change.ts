@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { BackupRef, ChangeId, ConfigPatch, DeviceName, GnmiPathString, OwnershipScope, ValidationResult } from './device';
 import { ChangeKind } from './deployment';
+import { ApprovalDecision, ApprovalSettings, DevicePlan, RolloutStrategy } from './rollout';
 
 /**
  * A standard change as an operator asks for it (CLI, API), and what it
@@ -14,6 +15,10 @@ export const WORKFLOW_TYPES = {
   driftRemediation: 'DriftRemediationWorkflow',
   driftBatch: 'DriftBatchWorkflow',
   emergencyChange: 'EmergencyChangeWorkflow',
+  planBatch: 'PlanBatchWorkflow',
+  deviceGroup: 'DeviceGroupWorkflow',
+  wave: 'WaveWorkflow',
+  recordOutcome: 'RecordOutcomeWorkflow',
 } as const;
 
 /** Workflow ids: one change per id, and one change per device at a time (the child's id is the device lock). */
@@ -26,13 +31,28 @@ export const workflowIds = {
   /** One batch of a change's plan (the same batch workflow), under the change's workflow id. */
   planBatch: (changeWorkflowId: string, batch: number) => `${changeWorkflowId}/plan-${batch}`,
   emergency: (changeId: string) => `emergency/${changeId}`,
+  /** The devices of a rollout, up to ROLLOUT_GROUP_SIZE per group: the group takes their locks and is their device workflows' parent. */
+  deviceGroup: (changeWorkflowId: string, group: number) => `${changeWorkflowId}/devices-${group}`,
+  /** One wave of a rollout (wave 0 is the canary). */
+  wave: (changeWorkflowId: string, wave: number) => `${changeWorkflowId}/wave-${wave}`,
+  /** The Infrahub record of a device workflow that let go of its device first (pre-empted): written after, by its own workflow. */
+  outcomeRecord: (changeId: string, device: string) => `record/${changeId}/${device}`,
 } as const;
 
-export const QUERIES = { progress: 'progress' } as const;
+export const QUERIES = { progress: 'progress', /** A rollout's plan (DevicePlan[]): what the approver approves. */ plan: 'plan' } as const;
+
+/**
+ * The longest settle time a change may ask for. Each validation activity
+ * waits up to the settle time inside ACTIVITY_PROFILES.deviceValidate's 15
+ * minute start-to-close, with the activity's own overhead and a queue wait on
+ * top: 10 minutes leaves that room, so a long settle can never be cut by the
+ * activity timeout and mistaken for a failed validation.
+ */
+export const MAX_SETTLE_SECONDS = 600;
 
 export const ValidationSettings = z.object({
   /** How long BGP sessions and interfaces get to come up after the deploy. */
-  settleTimeoutSeconds: z.number().positive().max(3600).default(60),
+  settleTimeoutSeconds: z.number().positive().max(MAX_SETTLE_SECONDS).default(60),
   /**
    * Ask the device to revert by itself unless confirmed (commit-confirmed);
    * must outlast validation. Off for devices without the extension.
@@ -67,6 +87,8 @@ export const ChangeRequest = z
     ticket: z.string().trim().min(1).optional(),
     /** Infrahub branch holding the intent; its default branch when absent. */
     branch: z.string().min(1).optional(),
+    /** A standard change, or a drift run's remediation going through the same rollout. */
+    kind: z.enum(['standard', 'drift-remediation']).default('standard'),
     /** Compute and return the per-device diff; touch nothing. */
     dryRun: z.boolean().default(false),
     /** Devices changed at once. */
@@ -74,8 +96,19 @@ export const ChangeRequest = z
     validation: ValidationSettings.default({ settleTimeoutSeconds: 60, commitConfirmed: true }),
     /** Entries and leaves Synapse once owned that the change may delete, over all its devices. */
     deletionBudget: DeletionBudget.default(DEFAULT_DELETION_BUDGET),
+    /** Canary, waves, soak and failure budget. */
+    strategy: RolloutStrategy.prefault({}),
+    approval: ApprovalSettings.default({ required: true, timeoutSeconds: 86_400 }),
+    /** How long to wait for devices another change holds before refusing this one whole. */
+    lockTimeoutSeconds: z.number().int().min(0).max(3600).default(60),
   })
-  .superRefine(rejectDuplicateDevices);
+  .superRefine(rejectDuplicateDevices)
+  .superRefine((request, ctx) => {
+    const canary = request.strategy.canary.devices;
+    canary.forEach((device, i) => {
+      if (!request.devices.includes(device)) ctx.addIssue({ code: 'custom', path: ['strategy', 'canary', 'devices', i], message: `canary ${device} is not one of the change's devices` });
+    });
+  });
 export type ChangeRequest = z.infer<typeof ChangeRequest>;
 export type ChangeRequestInput = z.input<typeof ChangeRequest>;
 
@@ -130,6 +163,7 @@ export const DeviceStep = z.enum([
   'backup',
   'store-backup',
   'diff',
+  'baseline',
   'deploy',
   'validate-bgp',
   'validate-interfaces',
@@ -139,17 +173,20 @@ export const DeviceStep = z.enum([
   'rollback',
   'revalidate',
   'record-status',
+  /** A rollout member, deployed and validated, holding the device until its rollout ends. */
+  'hold',
   'done',
 ]);
 export type DeviceStep = z.infer<typeof DeviceStep>;
 
 /**
  * `refused`: the device refused the config; its Set was not applied, so
- * nothing was restored. `pre-empted`: an emergency change took the device over; what this change
+ * nothing was restored. `skipped`: a rollout stopped (budget, abort, a failed
+ * canary) before this device's turn; nothing was done to it. `pre-empted`: an emergency change took the device over; what this change
  * had deployed was rolled back first. `reverted`: an emergency change whose
  * time to live ran out; the device runs its backup again.
  */
-export const DeviceOutcome = z.enum(['deployed', 'in-sync', 'dry-run', 'rolled-back', 'refused', 'failed', 'pre-empted', 'reverted']);
+export const DeviceOutcome = z.enum(['deployed', 'in-sync', 'dry-run', 'rolled-back', 'refused', 'failed', 'pre-empted', 'reverted', 'skipped']);
 export type DeviceOutcome = z.infer<typeof DeviceOutcome>;
 
 export const StepTiming = z.object({
@@ -163,7 +200,8 @@ export type StepTiming = z.infer<typeof StepTiming>;
 export const DeviceProgress = z.object({
   device: DeviceName,
   step: DeviceStep,
-  state: z.enum(['pending', 'running', 'succeeded', 'failed', 'rolled-back']),
+  /** skipped: a rollout ended before the device's turn; nothing was done to it. */
+  state: z.enum(['pending', 'running', 'succeeded', 'failed', 'rolled-back', 'skipped']),
   steps: z.array(StepTiming),
   detail: z.string().optional(),
 });
@@ -192,6 +230,12 @@ export const DeviceChangeInput = z.object({
   revertAfterSeconds: z.number().int().positive().optional(),
   /** Deletions this device's plan may hold (the change's budget; the parent already checked the change as a whole). */
   deletionBudget: DeletionBudget.default(DEFAULT_DELETION_BUDGET),
+  /**
+   * A rollout member: started when the rollout takes its locks, it waits for
+   * its wave, then holds the device after its runbook until the rollout
+   * releases it (or asks it to roll back).
+   */
+  member: z.boolean().default(false),
 });
 export type DeviceChangeInput = z.infer<typeof DeviceChangeInput>;
 
@@ -206,16 +250,94 @@ export const DeviceChangeResult = z.object({
   reason: z.string().optional(),
   /** The change an emergency took the device from (it rolled back first). */
   preempted: z.object({ changeId: ChangeId, workflowId: z.string() }).optional(),
+  /**
+   * What validation did not check now, and why: sessions and links whose far
+   * end is still to be deployed in this rollout (checked after its wave), or
+   * outside the change and not up before (waiting for that device).
+   */
+  notes: z.array(z.string()).optional(),
   timings: z.array(StepTiming),
 });
 export type DeviceChangeResult = z.infer<typeof DeviceChangeResult>;
 
+/** One device in a change's result: enough to read the outcome; the details are the device workflow's result. */
+export const DeviceResultSummary = z.object({
+  device: DeviceName,
+  outcome: DeviceOutcome,
+  /** The wave it ran in (0 is the canary wave). */
+  wave: z.number().int().nonnegative().optional(),
+  diffSummary: z.string().max(300).optional(),
+  reason: z.string().max(600).optional(),
+  backupId: z.string().optional(),
+  /** The change an emergency took the device from (it rolled back first). */
+  preempted: z.object({ changeId: ChangeId, workflowId: z.string() }).optional(),
+  /** The first of the device's validation notes (waiting for a far end outside the change, …). */
+  notes: z.array(z.string().max(300)).max(5).optional(),
+});
+export type DeviceResultSummary = z.infer<typeof DeviceResultSummary>;
+
+export const ChangeOutcomeSummary = z.enum([
+  'succeeded',
+  'partially-failed',
+  'failed',
+  'dry-run',
+  /** Not approved in time: nothing touched. */
+  'expired',
+  /** An approver said no: nothing touched. */
+  'rejected',
+  /** An operator aborted it. */
+  'aborted',
+  /** The failure budget ran out (or a canary failed): the rollout stopped starting devices. */
+  'stopped',
+]);
+export type ChangeOutcomeSummary = z.infer<typeof ChangeOutcomeSummary>;
+
+export const WaveSummary = z.object({
+  index: z.number().int().nonnegative(),
+  canary: z.boolean().default(false),
+  devices: z.number().int().nonnegative(),
+  counts: z.record(z.string(), z.number().int().nonnegative()),
+  /** Devices the fabric check after this wave found broken (sessions or links down that should be up). */
+  fabricProblems: z.number().int().nonnegative().default(0),
+});
+export type WaveSummary = z.infer<typeof WaveSummary>;
+
+/**
+ * A change's result: a summary, bounded whatever the fleet's size. Each
+ * device's validations, timings and full reasons stay on its device workflow
+ * (`device/<name>`, found by SynapseChangeId).
+ */
 export const ChangeResult = z.object({
   changeId: ChangeId,
-  outcome: z.enum(['succeeded', 'partially-failed', 'failed', 'dry-run']),
-  devices: z.array(DeviceChangeResult),
+  outcome: ChangeOutcomeSummary,
+  /** Devices per outcome. */
+  counts: z.record(z.string(), z.number().int().nonnegative()).default({}),
+  devices: z.array(DeviceResultSummary),
+  waves: z.array(WaveSummary).default([]),
+  approval: ApprovalDecision.extend({ decision: z.enum(['approved', 'rejected', 'not required']), at: z.string().optional() }).optional(),
+  /** What an operator should know about the rollout as a whole (why it stopped, re-planned devices, …). */
+  notes: z.array(z.string()).default([]),
+  /** The plan (a dry run's answer; a change's is its `plan` query): per device, what it would do and its wave. */
+  plan: z.array(DevicePlan).optional(),
 });
 export type ChangeResult = z.infer<typeof ChangeResult>;
+
+/** A device's result cut down for the change's summary: long texts shortened, details left on the device workflow. */
+export function summarizeDeviceResult(result: DeviceChangeResult, wave?: number): DeviceResultSummary {
+  const cut = (text: string | undefined, max: number) => (text === undefined ? undefined : text.length <= max ? text : `${text.slice(0, max - 1)}…`);
+  const diffSummary = cut(result.diffSummary, 300);
+  const reason = cut(result.reason, 600);
+  return {
+    device: result.device,
+    outcome: result.outcome,
+    ...(wave !== undefined ? { wave } : {}),
+    ...(diffSummary ? { diffSummary } : {}),
+    ...(reason ? { reason } : {}),
+    ...(result.backup ? { backupId: result.backup.id } : {}),
+    ...(result.preempted ? { preempted: result.preempted } : {}),
+    ...(result.notes?.length ? { notes: result.notes.slice(0, 5).map((note) => cut(note, 300)!) } : {}),
+  };
+}
 
 /**
  * Where a change's activities run. Production leaves this out and the queues
@@ -230,6 +352,8 @@ export const ActivityRouting = z
     taskQueues: z
       .object({
         device: z.string().trim().min(1).optional(),
+        /** Confirms and rollbacks, which must never wait behind long validations or scans. */
+        deviceUrgent: z.string().trim().min(1).optional(),
         infrahub: z.string().trim().min(1).optional(),
       })
       .strict()

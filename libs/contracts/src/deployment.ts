@@ -89,6 +89,13 @@ export const UpdateDeviceStatusInput = z
     /** Checksum of the config now on the device, when a deploy succeeded. */
     configChecksum: Sha256.optional(),
     record: ChangeRecord.optional(),
+    /**
+     * Write the deployment state only while the device's last change is
+     * still this one (the change record is written regardless): an outcome
+     * recorded late, after another change (an emergency) took the device,
+     * must not overwrite that change's state.
+     */
+    onlyIfCurrent: z.boolean().default(false),
   })
   // Strict: a caller still passing the branch it read from must hear that audit goes to the default branch.
   .strict();
@@ -98,5 +105,7 @@ export const UpdateDeviceStatusResult = z.object({
   device: DeviceName,
   state: DeploymentState,
   changeRecordId: z.string().optional(),
+  /** false: `onlyIfCurrent` found another change on the device and left its deployment state alone (the record was written). */
+  stateWritten: z.boolean().optional(),
 });
 export type UpdateDeviceStatusResult = z.infer<typeof UpdateDeviceStatusResult>;

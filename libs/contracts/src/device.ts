@@ -265,3 +265,26 @@ export const ValidationResult = z.object({
   durationMs: z.number().nonnegative(),
 });
 export type ValidationResult = z.infer<typeof ValidationResult>;
+
+/** The operational state a change compares against: BGP sessions and interfaces, as one read of the device saw them. */
+export const DeviceStates = z.object({
+  device: DeviceName,
+  /** Peer address -> session-state (established, active, idle, …), default network-instance. */
+  sessions: z.record(z.string(), z.string()),
+  /** Interface name -> admin and oper state. */
+  interfaces: z.record(z.string(), z.object({ admin: z.string(), oper: z.string() })),
+});
+export type DeviceStates = z.infer<typeof DeviceStates>;
+
+export const ReadDeviceStatesInput = z.object({
+  devices: z.array(DeviceName).min(1, 'at least one device').max(500),
+  /** Devices read at once. */
+  concurrency: z.number().int().min(1).max(100).default(10),
+});
+export type ReadDeviceStatesInput = z.infer<typeof ReadDeviceStatesInput>;
+
+/** Per device, in the input's order: its states, or why they could not be read (the batch goes on). */
+export const ReadDeviceStatesResult = z.object({
+  devices: z.array(z.union([DeviceStates, z.object({ device: DeviceName, unreachable: z.string().min(1) })])),
+});
+export type ReadDeviceStatesResult = z.infer<typeof ReadDeviceStatesResult>;

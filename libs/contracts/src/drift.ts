@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ChangeId, DeviceName, GnmiPathString, ManagedConfig, OwnershipScope } from './device';
 import { DEFAULT_DELETION_BUDGET, DeletionBudget, UnmanagedConfig, ValidationSettings } from './change';
+import { ApprovalSettings, DeviceFactsSchema, RolloutStrategy } from './rollout';
 
 /**
  * Drift: the managed paths of a device, intended (Infrahub, rendered) against
@@ -45,6 +46,16 @@ export const DriftRequest = z.object({
   deletionBudget: DeletionBudget.default(DEFAULT_DELETION_BUDGET),
   /** Name the config Synapse does not own on each device (always counted; listed only on request). */
   listUnmanaged: z.boolean().default(false),
+  /** Remediate at most this many drifted devices per run; the rest are reported drifted for the next. */
+  maxRemediations: z.number().int().min(1).max(10_000).default(50),
+  /**
+   * A remediation is a rollout and waits for approval unless this schedule
+   * is allowed to remediate what it finds (`required: false`, where the
+   * server's policy lets requests waive approval).
+   */
+  approval: ApprovalSettings.default({ required: true, timeoutSeconds: 86_400 }),
+  /** Waves and failure budget of the remediation rollout. */
+  strategy: RolloutStrategy.prefault({}),
 });
 export type DriftRequest = z.infer<typeof DriftRequest>;
 export type DriftRequestInput = z.input<typeof DriftRequest>;
@@ -94,6 +105,10 @@ export const DeviceDriftStatus = z.object({
   detail: z.string().optional(),
   /** The device workflow that remediated it (`device/<name>`). */
   remediationWorkflowId: z.string().optional(),
+  /** What a deploy would add, change and remove, every path counted (a plan's summary table). */
+  counts: z.object({ added: z.number().int().nonnegative(), changed: z.number().int().nonnegative(), removed: z.number().int().nonnegative() }).optional(),
+  /** Peer addresses and interfaces whose owned config differs (every one, not just those listed in `drifted`). */
+  affected: z.object({ sessions: z.array(z.string()), interfaces: z.array(z.string()) }).optional(),
   /** Policies the intent names without defining that the device does not have: a deploy would be refused. */
   missingPolicies: z.array(z.object({ group: z.string(), direction: z.enum(['import', 'export']), policy: z.string() })).optional(),
   /** What a deploy would delete (stale owned entries and leaves); also among the drifted paths. */
@@ -148,7 +163,15 @@ export type RenderIntentsInput = z.infer<typeof RenderIntentsInput>;
 export const RenderIntentsResult = z.object({
   devices: z.array(
     z.union([
-      z.object({ device: DeviceName, config: ManagedConfig, scope: OwnershipScope }),
+      z.object({
+        device: DeviceName,
+        config: ManagedConfig,
+        scope: OwnershipScope,
+        /** For a rollout's plan: the device's role (wave order), its rendered config's checksum, and the far ends of its sessions and links. */
+        role: z.string().optional(),
+        checksum: z.string().optional(),
+        facts: DeviceFactsSchema.optional(),
+      }),
       z.object({ device: DeviceName, problem: z.string().min(1) }),
     ]),
   ),

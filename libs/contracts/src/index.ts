@@ -13,3 +13,5 @@ export * from './validation-expectations';
 export * from './drift';
 export * from './emergency';
 export * from './concurrency';
+export * from './rollout';
+export * from './rollout-workflows';

@@ -97,6 +97,12 @@ export const BgpNeighborIntent = z.object({
   peerGroup: z.string().min(1),
   /** Local end of the session (the address on the shared link). */
   localAddress: Ipv4Address.optional(),
+  /**
+   * The device at the far end, when the source of truth knows it (the
+   * session's peer session): a rollout validates a session only once that
+   * device runs its target config.
+   */
+  peerDevice: DeviceName.optional(),
   description: z.string().max(255).optional(),
 });
 export type BgpNeighborIntent = z.infer<typeof BgpNeighborIntent>;

@@ -70,15 +70,51 @@ export const ACTIVITY_PROFILES = {
   /**
    * Source-of-truth reads and writes. The Infrahub client already retries
    * 429/5xx inside one attempt (up to 4 tries of INFRAHUB_TIMEOUT, 60 s by
-   * default), so one activity attempt may legitimately take ~4 minutes.
+   * default), so one attempt may legitimately take ~4 minutes; it heartbeats
+   * every few seconds meanwhile, so a dead infrahub-worker is noticed within
+   * the heartbeat timeout, not the start-to-close one.
    */
   infrahub: {
     startToCloseTimeout: '5m',
+    heartbeatTimeout: '10s',
     retry: { ...retryTransient, maximumAttempts: 5 },
+  },
+  /**
+   * An outcome written after the device was let go (a change pre-empted by
+   * an emergency records it in a workflow of its own): nothing waits for it,
+   * so it keeps trying for a day, through an Infrahub or infrahub-worker
+   * outage, rather than lose the audit record.
+   */
+  infrahubAudit: {
+    startToCloseTimeout: '5m',
+    heartbeatTimeout: '10s',
+    scheduleToCloseTimeout: '24h',
+    retry: { ...retryTransient, maximumInterval: '60s' },
   },
 } as const satisfies Record<string, ActivityOptions>;
 
 export type ActivityProfileName = keyof typeof ACTIVITY_PROFILES;
+
+/**
+ * How long a validation may wait on its task queue before a worker takes it,
+ * when every device worker is busy (a rollout's wave, a drift scan): the
+ * commit-confirmed window leaves room for it, twice (BGP, then interfaces).
+ * The confirm itself runs on the urgent queue and does not wait behind them.
+ */
+export const VALIDATION_QUEUE_ALLOWANCE_SECONDS = 60;
+
+/**
+ * How long the device waits for confirmCommit before reverting by itself. It
+ * must outlast both validations (up to the settle time each, each after a
+ * possible wait on its queue) plus the activities' overhead and a worker
+ * restart. If it runs out anyway, confirmCommit fails and the rollback path
+ * takes over, so the cost of too short is a needless rollback and the cost of
+ * too long only a slower self-rescue of a device whose workflow is stuck.
+ */
+export function commitConfirmWindowSeconds(settleTimeoutSeconds: number): number {
+  const margin = 120;
+  return Math.min(86_400, Math.max(30, Math.ceil(2 * (settleTimeoutSeconds + VALIDATION_QUEUE_ALLOWANCE_SECONDS) + margin)));
+}
 
 /**
  * How long a rollback keeps trying: past the commit-confirmed window (after

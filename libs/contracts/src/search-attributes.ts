@@ -9,6 +9,8 @@ export const SEARCH_ATTRIBUTES = {
   changeId: { name: 'SynapseChangeId', type: 'Keyword' },
   changeKind: { name: 'SynapseChangeKind', type: 'Keyword' },
   requester: { name: 'SynapseRequester', type: 'Keyword' },
+  /** How a change ended (succeeded, failed, stopped, …), so the UI's list shows which changes went wrong. */
+  outcome: { name: 'SynapseOutcome', type: 'Keyword' },
 } as const;
 
 export type SearchAttributeType = (typeof SEARCH_ATTRIBUTES)[keyof typeof SEARCH_ATTRIBUTES]['type'];
