@@ -11,6 +11,8 @@ import type { DirectoryDefaults } from './device-directory';
  *   TEMPORAL_NAMESPACE                namespace (default)
  *   SYNAPSE_DEVICE_TASK_QUEUE         task queue to poll (device-operations, from contracts); another name
  *                                     only for a worker per site or a test, with workflows routed to it
+ *   SYNAPSE_DEVICE_URGENT_TASK_QUEUE  the second queue this worker polls, for confirms and rollbacks
+ *                                     (device-operations-urgent): they never wait behind validations
  *   SYNAPSE_BACKUP_DIR                git repository of backups (<workspace>/.data/backups)
  *   SYNAPSE_DEVICE_INVENTORY          where devices are: JSON object or device-sim's JSON lines
  *   SYNAPSE_GNMI_TRANSPORT            plaintext | skip-verify | tls, for devices whose entry names none (plaintext)
@@ -20,7 +22,7 @@ import type { DirectoryDefaults } from './device-directory';
  *   SYNAPSE_RESUBSCRIBE_INTERVAL_MS   validation: wait before re-opening a cut subscription (1000)
  */
 export interface WorkerConfig {
-  temporal: { address: string; namespace: string; taskQueue: string };
+  temporal: { address: string; namespace: string; taskQueue: string; urgentTaskQueue: string };
   backupDir: string;
   inventoryFile?: string;
   directoryDefaults: DirectoryDefaults;
@@ -45,6 +47,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
       address: text(env.TEMPORAL_ADDRESS) ?? 'localhost:7233',
       namespace: text(env.TEMPORAL_NAMESPACE) ?? 'default',
       taskQueue: text(env.SYNAPSE_DEVICE_TASK_QUEUE) ?? TASK_QUEUES.device,
+      urgentTaskQueue: text(env.SYNAPSE_DEVICE_URGENT_TASK_QUEUE) ?? TASK_QUEUES.deviceUrgent,
     },
     backupDir: path.resolve(text(env.SYNAPSE_BACKUP_DIR) ?? DEFAULT_BACKUP_DIR),
     ...(text(env.SYNAPSE_DEVICE_INVENTORY) ? { inventoryFile: path.resolve(env.SYNAPSE_DEVICE_INVENTORY!) } : {}),

@@ -7,4 +7,4 @@ export { serializeBackup, parseBackup } from './backup-store/backup-document';
 export { StaticDeviceDirectory, loadInventoryFile, parseInventory, DEFAULT_DIRECTORY_DEFAULTS, type DeviceDirectory, type DirectoryDefaults, type InventoryEntry } from './device-directory';
 export { loadDeviceCredentials, type DeviceCredentials } from './credentials';
 export { loadWorkerConfig, ConfigError, DEFAULT_BACKUP_DIR, type WorkerConfig } from './config';
-export { createDeviceWorker, createDeviceWorkerResources, type DeviceWorkerResources } from './worker';
+export { createDeviceWorker, createDeviceWorkers, createDeviceWorkerResources, type DeviceWorkerResources } from './worker';

@@ -1,9 +1,9 @@
 #!/usr/bin/env node
-import { installRuntime, runUntilSignal, startHealthServer } from '@synapse/observability';
+import { installRuntime, runUntilSignal, startHealthServer, workerGroup } from '@synapse/observability';
 import { connectWorker } from '@synapse/temporal-connection';
 import { loadWorkerConfig } from './config';
 import { loadDeviceCredentials } from './credentials';
-import { createDeviceWorker, createDeviceWorkerResources } from './worker';
+import { createDeviceWorkerResources, createDeviceWorkers } from './worker';
 
 /**
  * `node dist/main.js` (`nx serve device-worker`): the device-operations
@@ -25,7 +25,7 @@ async function main(): Promise<void> {
     throw err;
   });
   try {
-    const worker = await createDeviceWorker(temporal.connection, config, resources.activities, temporal.dataConverter);
+    const worker = workerGroup(await createDeviceWorkers(temporal.connection, config, resources.activities, temporal.dataConverter));
     const health = settings.healthAddress ? await startHealthServer({ address: settings.healthAddress, service: 'device-worker', worker }) : undefined;
 
     const devices = resources.directory.devices();
@@ -35,6 +35,7 @@ async function main(): Promise<void> {
       `${JSON.stringify({
         service: 'device-worker',
         taskQueue: config.temporal.taskQueue,
+        urgentTaskQueue: config.temporal.urgentTaskQueue,
         temporal: config.temporal.address,
         namespace: config.temporal.namespace,
         devices,

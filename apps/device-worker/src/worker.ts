@@ -29,7 +29,21 @@ export async function createDeviceWorkerResources(config: WorkerConfig, credenti
   return { activities, directory, backups, pool, close: () => pool.close() };
 }
 
-/** A Worker polling the device task queue with the given activities (no workflows: they run on network-changes). */
+/**
+ * The device workers of one process: one polling the device task queue, one
+ * the urgent queue (confirms and rollbacks), with the same activities (no
+ * workflows: they run on network-changes). Two queues, because a confirm
+ * queued behind long validations or drift scans could outlast its
+ * commit-confirmed window and revert a good change.
+ */
+export async function createDeviceWorkers(connection: NativeConnection, config: WorkerConfig, activities: DeviceWorkerActivities, dataConverter?: DataConverter): Promise<Worker[]> {
+  return Promise.all([
+    createDeviceWorker(connection, config, activities, dataConverter),
+    createDeviceWorker(connection, { ...config, temporal: { ...config.temporal, taskQueue: config.temporal.urgentTaskQueue } }, activities, dataConverter),
+  ]);
+}
+
+/** A Worker polling the configured device task queue with the given activities. */
 export function createDeviceWorker(connection: NativeConnection, config: WorkerConfig, activities: DeviceWorkerActivities, dataConverter?: DataConverter): Promise<Worker> {
   return Worker.create({
     connection,

@@ -26,7 +26,7 @@ describe('checkDrift: running owned config against the rendered intent, for a ba
   it('finds every device in sync right after a deploy, even with config changed outside what Synapse owns', async () => {
     await lab.admin.leaf01.set({ update: [{ path: '/interface[name=mgmt0]/description', value: 'not ours' }, { path: '/interface[name=ethernet-1/49]/loopback-mode', value: 'none' }] });
     const run = await runActivity(lab.activities.checkDrift, [batch('spine01', 'leaf01', 'leaf02')]);
-    const inSync = (device: string) => ({ device, status: 'in-sync', drifted: [], missingPolicies: [], deletions: 0 });
+    const inSync = (device: string) => ({ device, status: 'in-sync', drifted: [], missingPolicies: [], deletions: 0, affected: { sessions: [], interfaces: [] }, counts: { added: 0, changed: 0, removed: 0 } });
     expect(resultOf(run).devices.map(statusOf)).toEqual([inSync('spine01'), inSync('leaf01'), inSync('leaf02')]);
     // What is not Synapse's is counted (named only on request), never drift.
     expect(resultOf(run).devices[1].unmanaged).toEqual({ count: expect.any(Number), paths: [] });
@@ -70,7 +70,7 @@ describe('checkDrift: running owned config against the rendered intent, for a ba
     });
     const run = await runActivity(lab.activities.checkDrift, [batch('leaf01', 'leaf02')]);
     const [leaf01, leaf02] = resultOf(run).devices;
-    expect(statusOf(leaf02)).toEqual({ device: 'leaf02', status: 'in-sync', drifted: [], missingPolicies: [], deletions: 0 });
+    expect(statusOf(leaf02)).toEqual({ device: 'leaf02', status: 'in-sync', drifted: [], missingPolicies: [], deletions: 0, affected: { sessions: [], interfaces: [] }, counts: { added: 0, changed: 0, removed: 0 } });
     expect(leaf01.status).toBe('drifted');
     expect(leaf01.drifted).toEqual([
       { path: '/interface[name=ethernet-1/49]/mtu', before: 9214, after: 1500 },
@@ -79,6 +79,17 @@ describe('checkDrift: running owned config against the rendered intent, for a ba
     ]);
     expect(leaf01.drifted[2]).not.toHaveProperty('after');
     expect(leaf01.summary).toMatch(/^2 changed, 1 added, 0 removed/);
+    // What a plan's table shows: every path counted, the session and interfaces the change would alter named.
+    expect(leaf01.counts).toEqual({ added: 1, changed: 2, removed: 0 });
+    expect(leaf01.affected).toEqual({ sessions: ['10.0.0.0'], interfaces: ['ethernet-1/49', 'ethernet-1/50'] });
+  });
+
+  it('names the sessions of a BGP subtree a device lacks as a whole (the plan of a first deploy)', async () => {
+    await lab.admin.spine01.set({ delete: ['/network-instance[name=default]/protocols/bgp'] });
+    const run = await runActivity(lab.activities.checkDrift, [batch('spine01')]);
+    const [spine01] = resultOf(run).devices;
+    expect(spine01.status).toBe('drifted');
+    expect(spine01.affected?.sessions).toEqual(['10.0.0.1', '10.0.0.3', '10.0.0.5', '10.0.0.7']);
   });
 
   it('lists at most 50 drifted paths per device and names a large value by its size, so a far-off device cannot blow the payload limits', async () => {

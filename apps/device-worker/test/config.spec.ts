@@ -106,7 +106,7 @@ describe('worker configuration from the environment', () => {
     it('defaults: local Temporal, the device task queue, backups under the workspace .data, plaintext gNMI', () => {
       const config = loadWorkerConfig({});
       expect(config).toEqual({
-        temporal: { address: 'localhost:7233', namespace: 'default', taskQueue: 'device-operations' },
+        temporal: { address: 'localhost:7233', namespace: 'default', taskQueue: 'device-operations', urgentTaskQueue: 'device-operations-urgent' },
         backupDir: DEFAULT_BACKUP_DIR,
         directoryDefaults: { transport: { mode: 'plaintext' }, timeoutMs: 10_000 },
         settings: { heartbeatIntervalMs: 2000, resubscribeIntervalMs: 1000 },
@@ -119,6 +119,7 @@ describe('worker configuration from the environment', () => {
         TEMPORAL_ADDRESS: 'temporal.internal:7233',
         TEMPORAL_NAMESPACE: 'network',
         SYNAPSE_DEVICE_TASK_QUEUE: 'device-operations-site-b',
+        SYNAPSE_DEVICE_URGENT_TASK_QUEUE: 'device-operations-site-b-urgent',
         SYNAPSE_BACKUP_DIR: '/srv/backups',
         SYNAPSE_DEVICE_INVENTORY: '/etc/synapse/inventory.json',
         SYNAPSE_GNMI_TRANSPORT: 'tls',
@@ -128,7 +129,7 @@ describe('worker configuration from the environment', () => {
         SYNAPSE_RESUBSCRIBE_INTERVAL_MS: '500',
       });
       expect(config).toEqual({
-        temporal: { address: 'temporal.internal:7233', namespace: 'network', taskQueue: 'device-operations-site-b' },
+        temporal: { address: 'temporal.internal:7233', namespace: 'network', taskQueue: 'device-operations-site-b', urgentTaskQueue: 'device-operations-site-b-urgent' },
         backupDir: '/srv/backups',
         inventoryFile: '/etc/synapse/inventory.json',
         directoryDefaults: { transport: { mode: 'tls', caFile: '/etc/synapse/ca.pem' }, timeoutMs: 15_000 },

@@ -87,6 +87,7 @@ describe('node dist/main.js: the deployable worker process', () => {
       TEMPORAL_ADDRESS: address,
       TEMPORAL_NAMESPACE: namespace,
       SYNAPSE_DEVICE_TASK_QUEUE: taskQueue,
+      SYNAPSE_DEVICE_URGENT_TASK_QUEUE: `${taskQueue}-urgent`,
       SYNAPSE_DEVICE_INVENTORY: inventory,
       SYNAPSE_BACKUP_DIR: backupDir,
       SYNAPSE_DEVICE_USERNAME: LAB_CREDENTIALS.username,
@@ -96,6 +97,8 @@ describe('node dist/main.js: the deployable worker process', () => {
       expect(worker.ready).toEqual({
         service: 'device-worker',
         taskQueue,
+        // Confirms and rollbacks: a second queue the same process polls.
+        urgentTaskQueue: `${taskQueue}-urgent`,
         temporal: address,
         namespace,
         devices: ['spine01', 'leaf01', 'leaf02'],
@@ -109,7 +112,7 @@ describe('node dist/main.js: the deployable worker process', () => {
       // The container probe: ready while it polls.
       const readyz = await fetch(`http://${String(worker.ready.health)}/readyz`);
       expect(readyz.status).toBe(200);
-      expect(await readyz.json()).toMatchObject({ service: 'device-worker', state: 'RUNNING', taskQueue });
+      expect(await readyz.json()).toMatchObject({ service: 'device-worker', state: 'RUNNING', taskQueue: `${taskQueue}, ${taskQueue}-urgent` });
 
       // Workflows run here; the activities run in the worker process.
       const connection = await Connection.connect({ address: address! });

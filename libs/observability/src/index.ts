@@ -17,6 +17,7 @@ export { PRODUCT_METRICS, CHANGE_WORKFLOW_KINDS, DEVICE_CHANGE_WORKFLOW, VALIDAT
 export { startHealthServer, type HealthServer, type HealthServerOptions, type ProbedWorker } from './health';
 export {
   runUntilSignal,
+  workerGroup,
   shutdownOptionsFromEnv,
   SHUTDOWN_FORCE_MARGIN_MS,
   type RunOutcome,
@@ -32,3 +33,4 @@ export {
  * bundle (a Worker given a bundle ignores workflowModules).
  */
 export const WORKFLOW_INTERCEPTORS_MODULE: string = require.resolve('./workflow-interceptors');
+export { progressHeartbeat, type ProgressHeartbeat } from './activity-heartbeat';

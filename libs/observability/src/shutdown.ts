@@ -30,6 +30,36 @@ export interface RunnableWorker {
   readonly options: { readonly taskQueue: string; readonly shutdownGraceTimeMs?: number; readonly shutdownForceTimeMs?: number };
 }
 
+/**
+ * Several Workers of one process (one per task queue) run, stop and report
+ * as one: stopping one stops all, and the group is RUNNING only while all are.
+ */
+export function workerGroup(workers: readonly RunnableWorker[]): RunnableWorker {
+  const [first] = workers;
+  if (!first) throw new Error('workerGroup: no workers');
+  return {
+    options: { ...first.options, taskQueue: workers.map((w) => w.options.taskQueue).join(', ') },
+    getState: () => {
+      const states = workers.map((w) => w.getState());
+      return states.every((s) => s === 'RUNNING') ? 'RUNNING' : (states.find((s) => s !== 'RUNNING') ?? 'STOPPED');
+    },
+    shutdown: () => {
+      for (const worker of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
+    },
+    run: async () => {
+      // One worker ending (a failure) must not leave the others polling without it.
+      const runs = workers.map((w) =>
+        w.run().finally(() => {
+          for (const other of workers) if (other !== w && other.getState() === 'RUNNING') other.shutdown();
+        }),
+      );
+      const outcomes = await Promise.allSettled(runs);
+      const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+      if (failed) throw failed.reason;
+    },
+  };
+}
+
 export interface RunUntilSignalOptions {
   service: string;
   /** Runs after the worker stopped, e.g. closing the health endpoint or device channels. */

@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { BackupRunningConfigInput, parseInput, type BackupRef } from '@synapse/contracts';
 import { serializeBackup } from '../backup-store/backup-document';
 import type { ActivityRuntime } from './deps';
-import { progressHeartbeat } from './heartbeat';
+import { progressHeartbeat } from '@synapse/observability';
 import { refuseIfCommitPending } from './pending-commit';
 
 /**

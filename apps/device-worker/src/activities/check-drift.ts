@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { CheckDriftInput, DRIFT_REPORT_LIMITS, isSynapseError, mapWithConcurrency, parseInput, type CheckDriftResult, type DeviceDriftStatus, type DriftCheckTarget, type DriftedPath, type ManagedConfig } from '@synapse/contracts';
 import { planChange, type ConfigDiff } from '@synapse/device-config';
 import type { ActivityRuntime } from './deps';
-import { progressHeartbeat } from './heartbeat';
+import { progressHeartbeat } from '@synapse/observability';
 
 /**
  * A drift check of a batch of devices: each device's running config (gNMI
@@ -51,6 +51,8 @@ async function checkOne(runtime: ActivityRuntime, { device, config, scope }: Dri
     missingPolicies: plan.missingPolicies,
     deletions: plan.deletions.length,
     unmanaged: { count: plan.unmanaged.count, paths: plan.unmanaged.paths },
+    affected: affectedBy(plan.diff),
+    counts: { added: plan.diff.added.length, changed: plan.diff.changed.length, removed: plan.diff.removed.length },
   };
   const drifted = driftedPaths(plan.diff);
   if (drifted.length === 0) return { ...common, status: 'in-sync', drifted: [] };
@@ -80,4 +82,24 @@ function driftedPaths(diff: ConfigDiff): DriftedPath[] {
     ...diff.added.map(({ path, value }) => ({ path, before: value })),
     ...diff.removed.map(({ path, value }) => ({ path, after: value })),
   ].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/** The sessions and interfaces a diff touches, whole lists (a plan names them all, however many paths are listed). */
+function affectedBy(diff: ConfigDiff): { sessions: string[]; interfaces: string[] } {
+  const sessions = new Set<string>();
+  const interfaces = new Set<string>();
+  const entries: Array<{ path: string; values: unknown[] }> = [
+    ...diff.added.map((e) => ({ path: e.path, values: [e.value] })),
+    ...diff.removed.map((e) => ({ path: e.path, values: [e.value] })),
+    ...diff.changed.map((e) => ({ path: e.path, values: [e.before, e.after] })),
+  ];
+  for (const { path, values } of entries) {
+    const peer = /\/neighbor\[peer-address=([^\]]+)\]/.exec(path)?.[1];
+    if (peer !== undefined) sessions.add(peer);
+    // A whole BGP subtree added or removed at once (a device configured for the first time) names its neighbors inside.
+    else for (const value of values) for (const match of JSON.stringify(value ?? null).matchAll(/"(?:[\w-]+:)?peer-address":"([^"]+)"/g)) sessions.add(match[1]!);
+    const itf = /^\/interface\[name=([^\]]+)\]/.exec(path)?.[1] ?? /\/network-instance\[name=default\]\/interface\[name=([^\]]+)\.\d+\]/.exec(path)?.[1];
+    if (itf !== undefined) interfaces.add(itf);
+  }
+  return { sessions: [...sessions].sort(), interfaces: [...interfaces].sort() };
 }

@@ -3,7 +3,7 @@ import { DeployConfigInput, isSynapseError, parseInput, SynapseError, type Deplo
 import { deployOperations } from '@synapse/device-config';
 import type { GnmiClient, SetOperations, SetResult } from '@synapse/gnmi-client';
 import type { ActivityRuntime } from './deps';
-import { progressHeartbeat, type ProgressHeartbeat } from './heartbeat';
+import { progressHeartbeat, type ProgressHeartbeat } from '@synapse/observability';
 
 /**
  * The commit-confirmed id of a change on a device. Derived, not random, so

@@ -6,6 +6,7 @@ import { confirmCommit } from './confirm-commit';
 import { deployConfig } from './deploy-config';
 import { diffConfig } from './diff-config';
 import { createRuntime, type DeviceActivityDeps } from './deps';
+import { readDeviceStates } from './read-device-states';
 import { recordOwnership } from './record-ownership';
 import { rollbackConfig } from './rollback-config';
 import { storeBackup } from './store-backup';
@@ -38,6 +39,7 @@ export function createDeviceActivities(deps: DeviceActivityDeps) {
     validateBgp: activityBoundary(validateBgp(runtime)),
     validateInterfaces: activityBoundary(validateInterfaces(runtime)),
     checkDrift: activityBoundary(checkDrift(runtime)),
+    readDeviceStates: activityBoundary(readDeviceStates(runtime)),
   } satisfies DeviceActivities;
 }
 

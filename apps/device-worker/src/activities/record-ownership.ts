@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { parseInput, RecordOwnershipInput, type RecordOwnershipResult } from '@synapse/contracts';
 import { checksum } from '@synapse/device-config';
 import type { ActivityRuntime } from './deps';
-import { progressHeartbeat } from './heartbeat';
+import { progressHeartbeat } from '@synapse/observability';
 
 /**
  * After a deploy is confirmed (validated and kept): the config it rendered

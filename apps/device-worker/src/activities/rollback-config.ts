@@ -5,7 +5,7 @@ import type { GnmiClient } from '@synapse/gnmi-client';
 import { parseBackup } from '../backup-store/backup-document';
 import { BackupIntegrityError } from '../backup-store/backup-store';
 import type { ActivityRuntime } from './deps';
-import { progressHeartbeat } from './heartbeat';
+import { progressHeartbeat } from '@synapse/observability';
 
 /**
  * Puts back, from the backup, exactly what a change touched, and proves it.

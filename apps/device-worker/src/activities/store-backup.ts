@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { parseInput, StoreBackupInput, SynapseError, type BackupRef } from '@synapse/contracts';
 import { BackupIntegrityError } from '../backup-store/backup-store';
 import type { ActivityRuntime } from './deps';
-import { progressHeartbeat } from './heartbeat';
+import { progressHeartbeat } from '@synapse/observability';
 
 /**
  * The archived backup: the same BackupRef (its id still names the exact
