@@ -1,2 +1,3 @@
-export { createInfrahubActivities, type InfrahubActivityDeps } from './activities';
+export { createInfrahubActivities, DEFAULT_SETTINGS, type InfrahubActivityDeps, type InfrahubActivitySettings } from './activities';
+export { ConfigError, loadWorkerConfig, type InfrahubWorkerConfig } from './config';
 export { createInfrahubWorker, type InfrahubWorkerOptions } from './worker';

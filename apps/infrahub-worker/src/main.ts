@@ -4,26 +4,28 @@
  * Temporal from TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE; Infrahub from
  * INFRAHUB_ADDRESS and INFRAHUB_API_TOKEN (or INFRAHUB_USERNAME /
  * INFRAHUB_PASSWORD); SYNAPSE_INFRAHUB_TASK_QUEUE replaces
- * `infrahub-operations` for a test or a separate tenant. Credentials stay in
- * this process: activities read them here, workflows never see them.
+ * `infrahub-operations` for a test or a separate tenant;
+ * SYNAPSE_HEARTBEAT_INTERVAL_MS sets how often activities heartbeat (2000).
+ * Credentials stay in this process: activities read them here, workflows
+ * never see them.
  * Metrics, health, logs and the shutdown grace: SYNAPSE_METRICS_ADDRESS,
  * SYNAPSE_HEALTH_ADDRESS, SYNAPSE_LOG_LEVEL/FORMAT,
  * SYNAPSE_SHUTDOWN_GRACE_SECONDS (libs/observability).
  */
-import { TASK_QUEUES } from '@synapse/contracts';
 import { InfrahubClient } from '@synapse/infrahub-client';
 import { installRuntime, runUntilSignal, startHealthServer } from '@synapse/observability';
 import { connectWorker } from '@synapse/temporal-connection';
+import { loadWorkerConfig } from './config';
 import { createInfrahubWorker } from './worker';
 
 async function main(): Promise<void> {
   const { settings } = installRuntime({ service: 'infrahub-worker' });
-  const taskQueue = process.env.SYNAPSE_INFRAHUB_TASK_QUEUE?.trim() || TASK_QUEUES.infrahub;
+  const { taskQueue, settings: activitySettings } = loadWorkerConfig();
   const infrahub = new InfrahubClient();
   // TEMPORAL_* (address, namespace, TLS, API key) and SYNAPSE_ENCRYPTION_* (payload codec), checked before connecting.
   const temporal = await connectWorker();
   try {
-    const worker = await createInfrahubWorker({ ...temporal.workerOptions, taskQueue, infrahub });
+    const worker = await createInfrahubWorker({ ...temporal.workerOptions, taskQueue, infrahub, settings: activitySettings });
     const health = settings.healthAddress ? await startHealthServer({ address: settings.healthAddress, service: 'infrahub-worker', worker }) : undefined;
     // One JSON line when polling starts, for supervisors (the stack) and people alike.
     process.stdout.write(

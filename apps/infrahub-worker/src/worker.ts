@@ -20,7 +20,7 @@ export function createInfrahubWorker(options: InfrahubWorkerOptions): Promise<Wo
     namespace: options.namespace,
     taskQueue: options.taskQueue ?? TASK_QUEUES.infrahub,
     ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
-    activities: createInfrahubActivities({ infrahub: options.infrahub }),
+    activities: createInfrahubActivities({ infrahub: options.infrahub, ...(options.settings ? { settings: options.settings } : {}) }),
     interceptors: { activity: [activityObservabilityInterceptors()] },
     ...shutdownOptionsFromEnv(),
   });

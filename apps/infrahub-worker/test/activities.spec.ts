@@ -206,6 +206,17 @@ describe('infrahub-operations activities', () => {
     ]);
   });
 
+  it('updateDeviceStatus with onlyIfCurrent leaves the state of a change that took the device since, and says so', async () => {
+    await run('updateDeviceStatus', { device: 'leaf01', state: 'deploying', changeId: 'chg-late' });
+    await run('updateDeviceStatus', { device: 'leaf01', state: 'needs-reconciliation', changeId: 'chg-emergency' });
+    const late = await run('updateDeviceStatus', { device: 'leaf01', state: 'deployed', changeId: 'chg-late', onlyIfCurrent: true });
+    expect(late).toEqual({ device: 'leaf01', state: 'deployed', stateWritten: false });
+    expect((await infrahub.getDevice('leaf01')).deployment).toMatchObject({ state: 'needs-reconciliation', lastChangeId: 'chg-emergency' });
+    const current = await run('updateDeviceStatus', { device: 'leaf01', state: 'deployed', changeId: 'chg-emergency', onlyIfCurrent: true });
+    expect(current).toEqual({ device: 'leaf01', state: 'deployed', stateWritten: true });
+    expect((await infrahub.getDevice('leaf01')).deployment).toMatchObject({ state: 'deployed', lastChangeId: 'chg-emergency' });
+  });
+
   it('refuses a deployment state outside the schema, naming the field', async () => {
     const failure = await failureOf(run('updateDeviceStatus', { device: 'leaf02', state: 'half-done' as never, changeId: 'chg-101' }));
     expect(failure.type).toBe('InvalidInput');

@@ -6,12 +6,18 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import type { RenderIntentsInput, RenderIntentsResult } from '@synapse/contracts';
-import { ownershipScope, renderConfig } from '@synapse/device-config';
+import { deviceFacts, type DeviceIntent, type RenderIntentsInput, type RenderIntentsResult } from '@synapse/contracts';
+import { checksum, ownershipScope, renderConfig } from '@synapse/device-config';
 import { InfrahubClient } from '@synapse/infrahub-client';
 import { DEFAULT_LAB_API_TOKEN, startInfrahubSim, type InfrahubSim } from '@synapse/infrahub-sim';
 import { brownfieldLab, deviceIntent, referenceLab } from '@synapse/lab';
 import { createInfrahubActivities } from '../src';
+
+/** What renderIntents answers for a device it could render: drift's config and scope, and a rollout's role, checksum and facts. */
+function renderedEntry(name: string, intent: DeviceIntent) {
+  const config = renderConfig(intent);
+  return { device: name, config, scope: ownershipScope(intent), role: intent.role, checksum: checksum(config), facts: deviceFacts(intent) };
+}
 
 describe('renderIntents', () => {
   let sim: InfrahubSim;
@@ -34,8 +40,7 @@ describe('renderIntents', () => {
     const result = await render({ devices: ['spine01', 'nosuch01', 'leaf02'], concurrency: 2 });
     expect(result.devices.map((d) => d.device)).toEqual(['spine01', 'nosuch01', 'leaf02']);
     for (const [i, name] of [[0, 'spine01'], [2, 'leaf02']] as const) {
-      const intent = deviceIntent(referenceLab(), name);
-      expect(result.devices[i]).toEqual({ device: name, config: renderConfig(intent), scope: ownershipScope(intent) });
+      expect(result.devices[i]).toEqual(renderedEntry(name, deviceIntent(referenceLab(), name)));
     }
     expect(result.devices[1]).toEqual({ device: 'nosuch01', problem: expect.stringMatching(/nosuch01.*\[IntentNotFound\]$/) });
   });
@@ -47,10 +52,7 @@ describe('renderIntents', () => {
     try {
       const result = (await env.run(createInfrahubActivities({ infrahub: client }).renderIntents, { devices: ['leaf01', 'spine01'], concurrency: 2 })) as RenderIntentsResult;
       expect(result.devices).toEqual(
-        ['leaf01', 'spine01'].map((name) => {
-          const intent = deviceIntent(lab, name);
-          return { device: name, config: renderConfig(intent), scope: ownershipScope(intent) };
-        }),
+        ['leaf01', 'spine01'].map((name) => renderedEntry(name, deviceIntent(lab, name))),
       );
       expect(result.devices.map((d) => ('scope' in d ? d.scope.protectedInterfaces : []))).toEqual(
         ['leaf01', 'spine01'].map((name) => [lab.devices.find((d) => d.name === name)!.inbandManagement!.interface]),
@@ -59,6 +61,29 @@ describe('renderIntents', () => {
       client.close();
       await brownfield.stop();
     }
+  });
+
+  it("gives a rollout's plan each device's role, config checksum, and the far ends of its sessions and links", async () => {
+    const result = await render({ devices: ['spine01', 'leaf01'], concurrency: 2 });
+    const [spine, leaf] = result.devices;
+    if (!spine || !('facts' in spine) || !leaf || !('facts' in leaf)) throw new Error(`not rendered: ${JSON.stringify(result.devices)}`);
+    expect([spine.role, leaf.role]).toEqual(['spine', 'leaf']);
+    // The checksum fetchDeviceConfig gives the same device: a plan can tell a device already running its target.
+    const fetched = (await env.run(createInfrahubActivities({ infrahub }).fetchDeviceConfig, { device: 'leaf01' })) as { checksum: string };
+    expect(leaf.checksum).toBe(fetched.checksum);
+    expect(spine.checksum).toMatch(/^[0-9a-f]{64}$/);
+    expect(leaf.facts).toEqual({
+      neighbors: [
+        { address: '10.0.0.0', peerAs: 65000, peer: 'spine01' },
+        { address: '10.0.0.4', peerAs: 65000, peer: 'spine01' },
+      ],
+      interfaces: [
+        { name: 'ethernet-1/49', enabled: true, peer: 'spine01' },
+        { name: 'ethernet-1/50', enabled: true, peer: 'spine01' },
+        { name: 'system0', enabled: true },
+      ],
+    });
+    expect(spine.facts!.neighbors.map((n) => n.peer)).toEqual(['leaf01', 'leaf02', 'leaf01', 'leaf02']);
   });
 
   it('fails the whole batch, retryable, when Infrahub is down', async () => {

@@ -27,6 +27,7 @@ import {
   DEVICE_BGP_SESSIONS,
   DEVICE_DETAIL,
   DEVICE_ID,
+  DEVICE_LAST_CHANGE,
   deviceListQuery,
   FIND_CHANGE_RECORD,
   ROUTING_POLICIES,
@@ -40,6 +41,7 @@ import {
   UpdateChangeRecordData,
   DeviceDetailData,
   DeviceIdData,
+  DeviceLastChangeData,
   DeviceListData,
   FindChangeRecordData,
   RoutingPoliciesData,
@@ -97,6 +99,16 @@ export interface BranchResult {
   id?: string;
   /** false when existOk found the branch already there. */
   created: boolean;
+}
+
+/**
+ * recordDeployment's answer: the contract's result, and whether the
+ * deployment state was written (false only when `onlyIfCurrent` found
+ * another change on the device). Extra fields travel through Temporal as
+ * they are; the contract's schema does not list this one yet.
+ */
+export interface RecordDeploymentResult extends UpdateDeviceStatusResult {
+  stateWritten: boolean;
 }
 
 /** Page size of the Infrahub SDK; the server handles it comfortably. */
@@ -281,8 +293,13 @@ export class InfrahubClient {
    * came from. Safe to repeat: an existing record of the same change and
    * device is reused, never duplicated, and the state update sets absolute
    * values.
+   *
+   * With `onlyIfCurrent`, the deployment state is written only while the
+   * device's last_change_id is still this change (a device no change has
+   * recorded yet has none, so it is not written either); the change record
+   * is written regardless. `stateWritten` says which happened.
    */
-  async recordDeployment(input: UpdateDeviceStatusInput): Promise<UpdateDeviceStatusResult> {
+  async recordDeployment(input: z.input<typeof UpdateDeviceStatusInput>): Promise<RecordDeploymentResult> {
     const parsed = parseInput(UpdateDeviceStatusInput, input, 'recordDeployment input');
     const { record } = parsed;
     if (record && (record.device !== parsed.device || record.changeId !== parsed.changeId)) {
@@ -299,14 +316,29 @@ export class InfrahubClient {
     let changeRecordId: string | undefined;
     if (record) changeRecordId = await this.#ensureChangeRecord(record, deviceId);
 
-    await this.#updateDeploymentState(deviceId, {
-      state: parsed.state,
-      changeId: parsed.changeId,
-      configChecksum: parsed.configChecksum,
-      // The record's finish time, not "now": a retry writes the same value.
-      deployedAt: parsed.state === 'deployed' ? (record?.finishedAt ?? new Date().toISOString()) : undefined,
-    });
-    return { device: parsed.device, state: parsed.state, ...(changeRecordId === undefined ? {} : { changeRecordId }) };
+    // Not atomic: Infrahub has no compare-and-set on an attribute, so this is
+    // a read, then a write. Another change that writes its state between the
+    // read's answer and this write landing (one round trip, longer while the
+    // client retries the write after a 5xx or a 429) is overwritten. The
+    // device workflow's lock keeps standard changes out of that window; an
+    // emergency pre-empting the device at that very moment is what can fall
+    // into it.
+    const current = parsed.onlyIfCurrent ? await this.#lastChangeId(deviceId, parsed.device) : undefined;
+    const stateWritten = !parsed.onlyIfCurrent || current === parsed.changeId;
+    if (stateWritten) {
+      await this.#updateDeploymentState(deviceId, {
+        state: parsed.state,
+        changeId: parsed.changeId,
+        configChecksum: parsed.configChecksum,
+        // The record's finish time, not "now": a retry writes the same value.
+        deployedAt: parsed.state === 'deployed' ? (record?.finishedAt ?? new Date().toISOString()) : undefined,
+      });
+    } else {
+      this.#config.logger?.debug?.(`Infrahub recordDeployment: ${parsed.device} is now on change ${current ?? '(none)'}, so ${parsed.changeId} leaves its deployment state alone`, {
+        operation: 'recordDeployment',
+      });
+    }
+    return { device: parsed.device, state: parsed.state, ...(changeRecordId === undefined ? {} : { changeRecordId }), stateWritten };
   }
 
   /** Creates a branch from the default branch (data only; not synced with git). */
@@ -413,6 +445,16 @@ export class InfrahubClient {
       return { count: page.SynapseRoutingPolicy.count, nodes: page.SynapseRoutingPolicy.edges.map((e) => e.node) };
     });
     return nodes.map(toRoutingPolicy);
+  }
+
+  /** The device's last_change_id on the default branch (undefined: none recorded yet). */
+  async #lastChangeId(deviceId: string, device: string): Promise<string | undefined> {
+    const operation = 'recordDeployment';
+    const result = await this.#run({ operation, document: DEVICE_LAST_CHANGE, variables: { ids: [deviceId] }, idempotent: true, data: DeviceLastChangeData });
+    // Filter again on the client: a server ignoring `ids` must not hand back another device's change.
+    const node = result.DcimDevice.edges.find((e) => e.node.id === deviceId)?.node;
+    if (!node) throw infrahubError('IntentNotFound', this.#ctx(operation, undefined), `device "${device}" (${deviceId}) is gone from the default branch`, { device });
+    return node.last_change_id.value ?? undefined;
   }
 
   async #updateDeploymentState(deviceId: string, input: { state: DeploymentState; changeId: string; configChecksum?: string; deployedAt?: string }): Promise<void> {

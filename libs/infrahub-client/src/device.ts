@@ -57,6 +57,10 @@ export interface InfrahubBgpSession {
   localIp?: string;
   remoteIp?: string;
   peerGroup?: InfrahubBgpPeerGroup;
+  /** The session at the other end (`peer_session`) and the device it belongs to, when Infrahub links one. */
+  peerSession?: { id: string; device?: string };
+  /** The device whose interface holds `remoteIp`, when the address is assigned to one. */
+  remoteIpDevice?: string;
   /** Session-level policies, overriding the peer group's when set. */
   importPolicies: string[];
   exportPolicies: string[];
@@ -136,6 +140,8 @@ function toInterface(node: InterfaceNode): InfrahubInterface {
 
 function toBgpSession(node: BgpSessionNode): InfrahubBgpSession {
   const group = node.peer_group?.node;
+  const peer = node.peer_session?.node;
+  const remoteDevice = node.remote_ip?.node?.interface?.node?.device?.node?.name.value;
   return {
     id: node.id,
     description: present(node.description.value),
@@ -146,6 +152,8 @@ function toBgpSession(node: BgpSessionNode): InfrahubBgpSession {
     remoteAs: node.remote_as?.node?.asn.value,
     localIp: node.local_ip?.node?.address.value,
     remoteIp: node.remote_ip?.node?.address.value,
+    ...(peer ? { peerSession: { id: peer.id, ...(peer.device?.node ? { device: peer.device.node.name.value } : {}) } } : {}),
+    ...(remoteDevice === undefined ? {} : { remoteIpDevice: remoteDevice }),
     peerGroup: group
       ? { name: group.name.value, importPolicies: policyNames(group.import_policies.value), exportPolicies: policyNames(group.export_policies.value) }
       : undefined,

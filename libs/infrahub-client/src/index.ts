@@ -8,6 +8,7 @@ export type {
   DeploymentStateResult,
   DeviceIntentResult,
   ListDevicesOptions,
+  RecordDeploymentResult,
   SetDeploymentStateInput,
 } from './client';
 export { resolveConfig, DEFAULT_BRANCH, DEFAULT_RETRY, DEFAULT_TIMEOUT_SECONDS } from './config';

@@ -92,11 +92,13 @@ export function toDeviceIntent(device: InfrahubDevice, policies: InfrahubRouting
       if (!groups.has(group.name)) groups.set(group.name, { name: group.name, importPolicies: group.importPolicies, exportPolicies: group.exportPolicies });
       const peerAddress = hostPart(session.remoteIp!);
       const localAddress = session.localIp === undefined ? undefined : hostPart(session.localIp);
+      const peerDevice = farEndDevice(session, device.name);
       neighbors.push({
         peerAddress,
         peerAs: session.remoteAs!,
         peerGroup: group.name,
         ...(localAddress === undefined ? {} : { localAddress }),
+        ...(peerDevice === undefined ? {} : { peerDevice }),
         ...(session.description === undefined ? {} : { description: session.description }),
       });
     }
@@ -240,6 +242,19 @@ function firstIpv4(addresses: string[]): string | undefined {
 /** IpamIPAddress stores `10.0.0.1/31`; neighbors and router ids take the bare address. */
 function hostPart(address: string): string {
   return address.split('/')[0]!;
+}
+
+/**
+ * The device at the far end of a session: the peer session's device, which
+ * is what Infrahub says outright; else the device owning the remote address,
+ * when that address is assigned to an interface; else unknown, and the
+ * neighbor carries none (a rollout then treats the session as outside the
+ * change, never waits on a guess). The device itself is never its own far
+ * end: that would be a data error, and a rollout would wait on itself.
+ */
+function farEndDevice(session: InfrahubBgpSession, self: string): string | undefined {
+  const candidate = session.peerSession?.device ?? session.remoteIpDevice;
+  return candidate === self ? undefined : candidate;
 }
 
 function sessionLabel(session: InfrahubBgpSession): string {

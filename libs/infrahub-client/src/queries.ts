@@ -39,6 +39,12 @@ export const DEVICE_DETAIL = `query DeviceDetail($name: String!) {
   }
 }`;
 
+/**
+ * A device's sessions with what says who is at the far end: the peer
+ * session's device, and the device whose interface holds the remote address
+ * (the library puts `device` on DcimInterface, not on InterfaceLayer3, hence
+ * the fragment). Nested here so the far ends cost no round trip of their own.
+ */
 export const DEVICE_BGP_SESSIONS = `query DeviceBgpSessions($name: String!, $offset: Int!, $limit: Int!) {
   RoutingBGPSession(device__name__value: $name, offset: $offset, limit: $limit) {
     count
@@ -53,8 +59,12 @@ export const DEVICE_BGP_SESSIONS = `query DeviceBgpSessions($name: String!, $off
       local_as { node { asn { value } } }
       remote_as { node { asn { value } } }
       local_ip { node { address { value } } }
-      remote_ip { node { address { value } } }
+      remote_ip { node {
+        address { value }
+        interface { node { ... on DcimInterface { device { node { name { value } } } } } }
+      } }
       peer_group { node { name { value } import_policies { value } export_policies { value } } }
+      peer_session { node { id device { node { name { value } } } } }
     } }
   }
 }`;
@@ -125,6 +135,14 @@ export const DEVICE_ID = `query DeviceId($name: String!) {
   DcimDevice(name__value: $name) {
     count
     edges { node { id name { value } } }
+  }
+}`;
+
+/** What recordDeployment's onlyIfCurrent compares against, read by id on the default branch just before the write. */
+export const DEVICE_LAST_CHANGE = `query DeviceLastChange($ids: [ID]) {
+  DcimDevice(ids: $ids) {
+    count
+    edges { node { id last_change_id { value } } }
   }
 }`;
 

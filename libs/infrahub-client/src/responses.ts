@@ -114,6 +114,11 @@ const PeerGroup = z.object({
   export_policies: maybe(z.string()),
 });
 
+const DeviceRef = z.object({ name: value(z.string().min(1)) });
+
+/** An IpamIPAddress with the interface that holds it; `device` is absent when that interface is not a DcimInterface (the fragment did not apply). */
+const RemoteAddress = Address.extend({ interface: one(z.object({ device: one(DeviceRef).optional() })) });
+
 export const BgpSessionNode = z.object({
   id: z.string().min(1),
   description: maybe(z.string()),
@@ -125,8 +130,9 @@ export const BgpSessionNode = z.object({
   local_as: one(AutonomousSystem),
   remote_as: one(AutonomousSystem),
   local_ip: one(Address),
-  remote_ip: one(Address),
+  remote_ip: one(RemoteAddress),
   peer_group: one(PeerGroup),
+  peer_session: one(z.object({ id: z.string().min(1), device: one(DeviceRef) })),
 });
 export type BgpSessionNode = z.infer<typeof BgpSessionNode>;
 
@@ -161,6 +167,10 @@ export const RoutingPoliciesData = z.object({ SynapseRoutingPolicy: list(Routing
 
 export const DeviceIdData = z.object({
   DcimDevice: list(z.object({ id: z.string().min(1), name: value(z.string().min(1)) })),
+});
+
+export const DeviceLastChangeData = z.object({
+  DcimDevice: list(z.object({ id: z.string().min(1), last_change_id: maybe(z.string()) })),
 });
 
 const MutationResult = z.object({ ok: z.boolean(), object: z.object({ id: z.string().min(1) }).nullable() });

@@ -123,3 +123,23 @@ describe('toDeviceIntent with routing policies', () => {
     expect(err.details.fields).toEqual(['routingPolicies.0.statements.0.match.protocol']);
   });
 });
+
+describe('toDeviceIntent: the far end of a session', () => {
+  const withFarEnd = (session: Partial<InfrahubDevice['bgpSessions'][number]>): InfrahubDevice => {
+    const base = device(['underlay-in'], []);
+    return { ...base, bgpSessions: [{ ...base.bgpSessions[0]!, ...session }] };
+  };
+  const peerDevice = (session: Partial<InfrahubDevice['bgpSessions'][number]>) => toDeviceIntent(withFarEnd(session), []).bgp!.neighbors[0]!.peerDevice;
+
+  it("takes the peer session's device first, then the remote address's, else none", () => {
+    expect(peerDevice({ peerSession: { id: 's9', device: 'spine01' }, remoteIpDevice: 'spine02' })).toBe('spine01');
+    expect(peerDevice({ peerSession: { id: 's9' }, remoteIpDevice: 'spine02' })).toBe('spine02');
+    expect(peerDevice({ remoteIpDevice: 'spine02' })).toBe('spine02');
+    expect(peerDevice({})).toBeUndefined();
+  });
+
+  it('never names the device as its own far end', () => {
+    expect(peerDevice({ peerSession: { id: 's9', device: 'leaf01' } })).toBeUndefined();
+    expect(peerDevice({ remoteIpDevice: 'leaf01' })).toBeUndefined();
+  });
+});

@@ -120,6 +120,26 @@ describe('node queries on the reference lab', () => {
     }
   });
 
+  it("tells a session's far-end device two ways: its peer session's device, and the device of the port holding its remote address", async () => {
+    const result = await data(
+      sim(),
+      `{ RoutingBGPSession(device__name__value: "spine01") { count edges { node { description { value }
+          peer_session { node { device { node { name { value } } } } }
+          remote_ip { node { address { value } interface { node { __typename ... on DcimInterface { name { value } device { node { name { value } } } } } } } }
+        } } } }`,
+    );
+    const farEnds = result.RoutingBGPSession.edges.map(({ node }: any) => {
+      const port = node.remote_ip.node.interface.node;
+      return [node.description.value, node.peer_session.node.device.node.name.value, `${port.__typename} ${port.device.node.name.value} ${port.name.value}`];
+    });
+    expect(farEnds.sort()).toEqual([
+      ['to leaf01 ethernet-1/49', 'leaf01', 'InterfacePhysical leaf01 ethernet-1/49'],
+      ['to leaf01 ethernet-1/50', 'leaf01', 'InterfacePhysical leaf01 ethernet-1/50'],
+      ['to leaf02 ethernet-1/49', 'leaf02', 'InterfacePhysical leaf02 ethernet-1/49'],
+      ['to leaf02 ethernet-1/50', 'leaf02', 'InterfacePhysical leaf02 ethernet-1/50'],
+    ]);
+  });
+
   it.each([
     ['device__name__value: "leaf01"', ['to spine01 ethernet-1/1', 'to spine01 ethernet-1/3']],
     ['remote_as__asn__value: 65000, device__name__value: "leaf02"', ['to spine01 ethernet-1/2', 'to spine01 ethernet-1/4']],
@@ -241,6 +261,7 @@ async function intentFromInfrahub(target: InfrahubSim, name: string): Promise<De
         local_ip { node { address { value } } } remote_ip { node { address { value } } }
         remote_as { node { asn { value } } }
         peer_group { node { name { value } import_policies { value } export_policies { value } address_family { value } } }
+        peer_session { node { device { node { name { value } } } } }
       } } }
     }`,
     { variables: { name } },
@@ -304,6 +325,7 @@ async function intentFromInfrahub(target: InfrahubSim, name: string): Promise<De
         peerAs: s.remote_as.node.asn.value,
         peerGroup: s.peer_group.node.name.value,
         localAddress: host(s.local_ip.node.address.value),
+        peerDevice: s.peer_session.node.device.node.name.value,
         description: s.description.value,
       })),
     },

@@ -46,6 +46,7 @@ export function deviceIntent(lab: Lab, name: string): DeviceIntent {
         peerAs: session.peerAs,
         peerGroup: session.peerGroup,
         localAddress: session.localAddress,
+        peerDevice: session.peerDevice,
         description: session.description,
       })),
     },

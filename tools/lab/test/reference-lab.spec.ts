@@ -74,8 +74,8 @@ describe('reference lab', () => {
         afiSafi: ['ipv4-unicast'],
         groups: [{ name: 'underlay', importPolicies: ['import-loopbacks'], exportPolicies: ['export-loopbacks'] }],
         neighbors: [
-          { peerAddress: '10.0.0.0', peerAs: 65000, peerGroup: 'underlay', localAddress: '10.0.0.1', description: 'to spine01 ethernet-1/1' },
-          { peerAddress: '10.0.0.4', peerAs: 65000, peerGroup: 'underlay', localAddress: '10.0.0.5', description: 'to spine01 ethernet-1/3' },
+          { peerAddress: '10.0.0.0', peerAs: 65000, peerGroup: 'underlay', localAddress: '10.0.0.1', peerDevice: 'spine01', description: 'to spine01 ethernet-1/1' },
+          { peerAddress: '10.0.0.4', peerAs: 65000, peerGroup: 'underlay', localAddress: '10.0.0.5', peerDevice: 'spine01', description: 'to spine01 ethernet-1/3' },
         ],
       },
       routingPolicies: [

@@ -1,6 +1,7 @@
 import { checksum, ownershipScope, renderConfig } from '@synapse/device-config';
 import { FetchDeviceConfigInput, parseInput, type FetchDeviceConfigResult } from '@synapse/contracts';
-import type { InfrahubActivityDeps } from './deps';
+import { activitySettings, type InfrahubActivityDeps } from './deps';
+import { progressHeartbeat } from '@synapse/observability';
 
 /**
  * Step 1 of a change: the device's intent from Infrahub, rendered to the
@@ -11,10 +12,11 @@ import type { InfrahubActivityDeps } from './deps';
  * was read, even once that branch is gone.
  */
 export function fetchDeviceConfigActivity(deps: InfrahubActivityDeps) {
+  const { heartbeatIntervalMs } = activitySettings(deps);
   return async function fetchDeviceConfig(input: unknown): Promise<FetchDeviceConfigResult> {
     const { device, branch } = parseInput(FetchDeviceConfigInput, input, 'fetchDeviceConfig input');
     // An unknown device is IntentNotFound (non-retryable) from the client.
-    const { intent, source } = await deps.infrahub.getDeviceIntent(device, branch ? { branch } : {});
+    const { intent, source } = await progressHeartbeat(heartbeatIntervalMs, { device }).during(() => deps.infrahub.getDeviceIntent(device, branch ? { branch } : {}));
     const config = renderConfig(intent);
     return { device, intent, config, checksum: checksum(config), scope: ownershipScope(intent), source };
   };

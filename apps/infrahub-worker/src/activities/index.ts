@@ -5,7 +5,8 @@ import { listDevicesInScopeActivity } from './list-devices-in-scope';
 import { renderIntentsActivity } from './render-intents';
 import { updateDeviceStatusActivity } from './update-device-status';
 
-export type { InfrahubActivityDeps } from './deps';
+export { DEFAULT_SETTINGS } from './deps';
+export type { InfrahubActivityDeps, InfrahubActivitySettings } from './deps';
 
 /**
  * The infrahub-operations activities with their client injected. Every

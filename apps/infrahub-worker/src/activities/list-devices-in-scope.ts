@@ -1,5 +1,6 @@
 import { ListDevicesInScopeInput, parseInput, SUPPRESSED_DEVICE_STATUSES, type ListDevicesInScopeResult } from '@synapse/contracts';
-import type { InfrahubActivityDeps } from './deps';
+import { activitySettings, type InfrahubActivityDeps } from './deps';
+import { progressHeartbeat } from '@synapse/observability';
 
 /**
  * The first step of a drift run: which devices the scope covers, with their
@@ -11,10 +12,12 @@ import type { InfrahubActivityDeps } from './deps';
  * back in `unknown` rather than failing here, so the workflow can name them.
  */
 export function listDevicesInScopeActivity(deps: InfrahubActivityDeps) {
+  const { heartbeatIntervalMs } = activitySettings(deps);
   return async function listDevicesInScope(input: unknown): Promise<ListDevicesInScopeResult> {
     const { scope, branch } = parseInput(ListDevicesInScopeInput, input, 'listDevicesInScope input');
     const filters = scope.kind === 'devices' ? { names: scope.devices } : scope.kind === 'role' ? { role: scope.role } : {};
-    const found = await deps.infrahub.listDevices({ ...filters, ...(branch ? { branch } : {}) });
+    // A fleet's listing is many pages: one beat per interval, whatever their number.
+    const found = await progressHeartbeat(heartbeatIntervalMs, { scope: scope.kind }).during(() => deps.infrahub.listDevices({ ...filters, ...(branch ? { branch } : {}) }));
     const suppressedStatuses: readonly string[] = SUPPRESSED_DEVICE_STATUSES;
     const devices = found.map((d) => ({
       device: d.name,

@@ -1,29 +1,42 @@
-import { ownershipScope, renderConfig } from '@synapse/device-config';
-import { isSynapseError, mapWithConcurrency, parseInput, RenderIntentsInput, type RenderIntentsResult } from '@synapse/contracts';
-import type { InfrahubActivityDeps } from './deps';
+import { checksum, ownershipScope, renderConfig } from '@synapse/device-config';
+import { deviceFacts, isSynapseError, mapWithConcurrency, parseInput, RenderIntentsInput, type RenderIntentsResult } from '@synapse/contracts';
+import { activitySettings, type InfrahubActivityDeps } from './deps';
+import { progressHeartbeat } from '@synapse/observability';
 
 /** A device's own fault: the run reports it and goes on. Anything else (Infrahub down, refused token) fails the batch, to be retried. */
 const DEVICE_FAULTS = new Set(['IntentNotFound', 'InvalidInput', 'Unsupported']);
 
 /**
- * A drift batch's intents, read from Infrahub and rendered to the managed
- * paths with their ownership scope, in one activity: a fleet-wide scan costs
- * one activity per batch, not one per device. The configs travel on to the
- * device worker, which has no Infrahub access.
+ * A batch's intents, read from Infrahub and rendered to the managed paths
+ * with their ownership scope, in one activity: a fleet-wide scan costs one
+ * activity per batch, not one per device. The configs travel on to the
+ * device worker, which has no Infrahub access. A rollout's plan reads the
+ * same batch: each device's role (its wave), its config's checksum (what it
+ * is to run, to tell whether it already does), and its facts (the far ends
+ * of its sessions and links), so the plan and the fabric checks after each
+ * wave need no intent of their own.
  */
 export function renderIntentsActivity(deps: InfrahubActivityDeps) {
+  const { heartbeatIntervalMs } = activitySettings(deps);
   return async function renderIntents(input: unknown): Promise<RenderIntentsResult> {
     const { devices, branch, concurrency } = parseInput(RenderIntentsInput, input, 'renderIntents input');
-    const rendered = await mapWithConcurrency(devices, concurrency, async (device) => {
-      try {
-        const { intent } = await deps.infrahub.getDeviceIntent(device, branch ? { branch } : {});
-        return { device, config: renderConfig(intent), scope: ownershipScope(intent) };
-      } catch (err) {
-        // renderConfig refuses an intent it cannot express with InvalidInput or Unsupported, naming the field.
-        if (isSynapseError(err) && DEVICE_FAULTS.has(err.type)) return { device, problem: `${err.message} [${err.type}]` };
-        throw err;
-      }
-    });
+    const progress = progressHeartbeat(heartbeatIntervalMs, { devices: devices.length, done: 0 });
+    let done = 0;
+    const rendered = await progress.during(() =>
+      mapWithConcurrency(devices, concurrency, async (device) => {
+        try {
+          const { intent } = await deps.infrahub.getDeviceIntent(device, branch ? { branch } : {});
+          const config = renderConfig(intent);
+          return { device, config, scope: ownershipScope(intent), role: intent.role, checksum: checksum(config), facts: deviceFacts(intent) };
+        } catch (err) {
+          // renderConfig refuses an intent it cannot express with InvalidInput or Unsupported, naming the field.
+          if (isSynapseError(err) && DEVICE_FAULTS.has(err.type)) return { device, problem: `${err.message} [${err.type}]` };
+          throw err;
+        } finally {
+          progress.update({ done: ++done });
+        }
+      }),
+    );
     return { devices: rendered };
   };
 }

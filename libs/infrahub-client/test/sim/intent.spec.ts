@@ -102,6 +102,38 @@ describe('device data that cannot (or can) form an intent', () => {
     expect(intent.interfaces.filter((i) => i.enabled)).toHaveLength(4);
   });
 
+  it("falls back to the remote address's device for a session without a peer session, and names none when Infrahub does not say", async () => {
+    const b = await branch();
+    const leaf = await client.getDevice('leaf01', { branch: b });
+    const session = leaf.bgpSessions.find((s) => s.remoteIp === '10.0.0.0/31')!;
+    await mutate('RoutingBGPSession', { id: session.id, peer_session: null }, b);
+    const farEnd = async () => (await client.getDeviceIntent('leaf01', { branch: b })).intent.bgp!.neighbors.find((n) => n.peerAddress === '10.0.0.0')!;
+    expect((await client.getDevice('leaf01', { branch: b })).bgpSessions.find((s) => s.id === session.id)!.peerSession).toBeUndefined();
+    expect((await farEnd()).peerDevice).toBe('spine01');
+
+    // The address no longer on spine01's port: nothing says who is at the far end.
+    const spine = await client.getDevice('spine01', { branch: b });
+    const port = spine.interfaces.find((i) => i.name === 'ethernet-1/1')!;
+    await mutate('InterfacePhysical', { id: port.id, ip_addresses: [] }, b);
+    const neighbor = await farEnd();
+    expect(neighbor).toMatchObject({ peerAddress: '10.0.0.0', peerAs: 65000 });
+    expect(neighbor).not.toHaveProperty('peerDevice');
+    // main still has both.
+    const { intent: onMain } = await client.getDeviceIntent('leaf01');
+    expect(onMain.bgp!.neighbors.map((n) => n.peerDevice)).toEqual(['spine01', 'spine01']);
+  });
+
+  it('takes the peer session over the remote address when the two disagree', async () => {
+    const b = await branch();
+    const leaf = await client.getDevice('leaf01', { branch: b });
+    const session = leaf.bgpSessions.find((s) => s.remoteIp === '10.0.0.0/31')!;
+    // Re-point the session at leaf02's session to spine01: Infrahub now says leaf02 is the far end.
+    const leaf02 = await client.getDevice('leaf02', { branch: b });
+    await mutate('RoutingBGPSession', { id: session.id, peer_session: { id: leaf02.bgpSessions[0]!.id } }, b);
+    const { intent } = await client.getDeviceIntent('leaf01', { branch: b });
+    expect(intent.bgp!.neighbors.find((n) => n.peerAddress === '10.0.0.0')!.peerDevice).toBe('leaf02');
+  });
+
   async function create(kind: string, data: Record<string, unknown>, onBranch: string): Promise<string> {
     const result = await rawGraphql<Record<string, { object: { id: string } }>>(sim, `mutation ($data: ${kind}CreateInput!) { ${kind}Create(data: $data) { object { id } } }`, { data }, onBranch);
     return result[`${kind}Create`]!.object.id;

@@ -3,7 +3,7 @@ import type { DeviceIntent } from '@synapse/contracts';
 import type { InfrahubSim } from '@synapse/infrahub-sim';
 import { InfrahubClient } from '../../src/index';
 import { failure, testClient } from '../helpers';
-import { DEFAULT_LAB_API_TOKEN, startSim } from './sim-helpers';
+import { DEFAULT_LAB_API_TOKEN, startSim, startSpoilingProxy } from './sim-helpers';
 
 /**
  * Reading the source of truth from the Infrahub simulator over HTTP: the
@@ -88,6 +88,29 @@ describe('reading devices from the simulator (reference lab)', () => {
       '10.0.0.7 AS65002 from 10.0.0.6',
     ]);
     expect(intent.interfaces.find((i) => i.name === 'system0')).toEqual({ name: 'system0', enabled: true, ipv4Addresses: ['10.1.0.1/32'], role: 'loopback' });
+  });
+
+  it("names each neighbor's far-end device, from the session's peer session", async () => {
+    const { intent } = await client.getDeviceIntent('spine01');
+    expect(intent.bgp!.neighbors.map((n) => `${n.peerAddress} ${n.peerDevice}`)).toEqual(['10.0.0.1 leaf01', '10.0.0.3 leaf02', '10.0.0.5 leaf01', '10.0.0.7 leaf02']);
+    const device = await client.getDevice('leaf01');
+    expect(device.bgpSessions.map((s) => [s.remoteIp, s.peerSession?.device, s.remoteIpDevice]).sort()).toEqual([
+      ['10.0.0.0/31', 'spine01', 'spine01'],
+      ['10.0.0.4/31', 'spine01', 'spine01'],
+    ]);
+  });
+
+  it('reads an intent, far ends included, in three GraphQL requests: device, sessions, policies', async () => {
+    const proxy = await startSpoilingProxy(sim.address);
+    const counted = testClient({ address: proxy.address, apiToken: DEFAULT_LAB_API_TOKEN });
+    try {
+      const { intent } = await counted.getDeviceIntent('leaf02');
+      expect(intent.bgp!.neighbors.every((n) => n.peerDevice === 'spine01')).toBe(true);
+      expect(proxy.seen.map((body) => /query (\w+)/.exec(body)?.[1])).toEqual(['DeviceDetail', 'DeviceBgpSessions', 'RoutingPolicies']);
+    } finally {
+      counted.close();
+      await proxy.stop();
+    }
   });
 
   it('reports an unknown device as IntentNotFound naming the device and branch', async () => {

@@ -117,7 +117,7 @@ describe('writing to the simulator', () => {
     const input = { device: 'spine01', state: 'deployed' as const, changeId: 'chg-400', configChecksum: CHECKSUM, record: record('chg-400', 'spine01') };
     const first = await client.recordDeployment(input);
     const second = await client.recordDeployment(input);
-    expect(first).toEqual({ device: 'spine01', state: 'deployed', changeRecordId: expect.any(String) });
+    expect(first).toEqual({ device: 'spine01', state: 'deployed', changeRecordId: expect.any(String), stateWritten: true });
     expect(second.changeRecordId).toBe(first.changeRecordId);
     expect(await changeRecordCount(sim, 'chg-400', 'spine01')).toBe(1);
     expect((await client.getDevice('spine01')).deployment).toEqual({
@@ -147,8 +147,51 @@ describe('writing to the simulator', () => {
   });
 
   it('records a state without a change record when none is given', async () => {
-    await expect(client.recordDeployment({ device: 'leaf02', state: 'deploying', changeId: 'chg-500' })).resolves.toEqual({ device: 'leaf02', state: 'deploying' });
+    await expect(client.recordDeployment({ device: 'leaf02', state: 'deploying', changeId: 'chg-500' })).resolves.toEqual({ device: 'leaf02', state: 'deploying', stateWritten: true });
     expect((await client.getDevice('leaf02')).deployment).toMatchObject({ state: 'deploying', lastChangeId: 'chg-500' });
+  });
+
+  describe('onlyIfCurrent', () => {
+    const deployment = async (device: string) => (await client.getDevice(device)).deployment;
+
+    it("writes the state while the device's last change is this one", async () => {
+      await client.recordDeployment({ device: 'leaf02', state: 'deploying', changeId: 'chg-800' });
+      const result = await client.recordDeployment({ device: 'leaf02', state: 'deployed', changeId: 'chg-800', configChecksum: CHECKSUM, record: record('chg-800', 'leaf02'), onlyIfCurrent: true });
+      expect(result).toEqual({ device: 'leaf02', state: 'deployed', changeRecordId: expect.any(String), stateWritten: true });
+      expect(await deployment('leaf02')).toEqual({ state: 'deployed', lastChangeId: 'chg-800', lastConfigChecksum: CHECKSUM, lastDeployedAt: expect.stringMatching(/^2026-11-28T10:02:30/) });
+    });
+
+    it('leaves the state of the change that took the device since, and still writes the late change record', async () => {
+      await client.recordDeployment({ device: 'spine01', state: 'deploying', changeId: 'chg-810' });
+      // An emergency takes the device while chg-810 is still finishing.
+      const emergencyChecksum = 'c'.repeat(64);
+      await client.recordDeployment({ device: 'spine01', state: 'needs-reconciliation', changeId: 'chg-811', configChecksum: emergencyChecksum });
+      const before = await deployment('spine01');
+
+      const late = record('chg-810', 'spine01', { outcome: 'rolled-back', detail: 'pre-empted by chg-811' });
+      const result = await client.recordDeployment({ device: 'spine01', state: 'rolled-back', changeId: 'chg-810', configChecksum: CHECKSUM, record: late, onlyIfCurrent: true });
+      expect(result).toEqual({ device: 'spine01', state: 'rolled-back', changeRecordId: expect.any(String), stateWritten: false });
+      expect(await deployment('spine01')).toEqual(before);
+      expect(before).toMatchObject({ state: 'needs-reconciliation', lastChangeId: 'chg-811', lastConfigChecksum: emergencyChecksum });
+      expect(await recordFields(sim, result.changeRecordId!)).toMatchObject({ change_id: 'chg-810', outcome: 'rolled-back', detail: 'pre-empted by chg-811' });
+      // A retry of the same late outcome neither writes the state nor adds a record.
+      const retried = await client.recordDeployment({ device: 'spine01', state: 'rolled-back', changeId: 'chg-810', record: late, onlyIfCurrent: true });
+      expect(retried).toEqual({ ...result, stateWritten: false });
+      expect(await changeRecordCount(sim, 'chg-810', 'spine01')).toBe(1);
+    });
+
+    it('writes nothing to a device no change has recorded yet', async () => {
+      const fresh = await startSim();
+      const other = testClient({ address: fresh.address, apiToken: DEFAULT_LAB_API_TOKEN });
+      try {
+        const result = await other.recordDeployment({ device: 'leaf01', state: 'deployed', changeId: 'chg-820', onlyIfCurrent: true });
+        expect(result).toEqual({ device: 'leaf01', state: 'deployed', stateWritten: false });
+        expect((await other.getDevice('leaf01')).deployment).toEqual({ state: 'pending' });
+      } finally {
+        other.close();
+        await fresh.stop();
+      }
+    });
   });
 
   it('refuses a record that belongs to another device or change', async () => {
