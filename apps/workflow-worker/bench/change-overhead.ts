@@ -41,10 +41,10 @@ import { performance } from 'node:perf_hooks';
 import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { DefaultLogger, NativeConnection, Runtime, type Worker, type WorkflowBundle } from '@temporalio/worker';
-import { TASK_QUEUES, WORKFLOW_TYPES, workflowIds, type ChangeRequestInput, type ChangeResult } from '@synapse/contracts';
+import { TASK_QUEUES, WORKFLOW_TYPES, workflowIds, type ChangeRequestInput, type ChangeResult, type DeviceChangeResult } from '@synapse/contracts';
 import { deployOperations, renderConfig } from '@synapse/device-config';
 import { LAB_CREDENTIALS } from '@synapse/device-sim';
-import { createDeviceActivities, createDeviceWorker, DEFAULT_SETTINGS, GitBackupStore, StaticDeviceDirectory, type BackupStore, type DeviceDirectory } from '@synapse/device-worker';
+import { createDeviceActivities, createDeviceWorkers, DEFAULT_SETTINGS, GitBackupStore, StaticDeviceDirectory, type BackupStore, type DeviceDirectory } from '@synapse/device-worker';
 import { GnmiClient, GnmiClientPool } from '@synapse/gnmi-client';
 import { InfrahubClient } from '@synapse/infrahub-client';
 import { DEFAULT_LAB_API_TOKEN } from '@synapse/infrahub-sim';
@@ -138,21 +138,25 @@ async function startTemporalStack(options: DevServerOptions, parts: WorkerParts,
   const suffix = randomUUID().slice(0, 8);
   const taskQueue = `${TASK_QUEUES.workflows}-bench-${suffix}`;
   const routing: Required<ActivityRoutingInput> = {
-    taskQueues: { device: `${TASK_QUEUES.device}-bench-${suffix}`, infrahub: `${TASK_QUEUES.infrahub}-bench-${suffix}` },
+    taskQueues: {
+      device: `${TASK_QUEUES.device}-bench-${suffix}`,
+      deviceUrgent: `${TASK_QUEUES.deviceUrgent}-bench-${suffix}`,
+      infrahub: `${TASK_QUEUES.infrahub}-bench-${suffix}`,
+    },
   };
   const workers: Worker[] = await Promise.all([
     createWorkflowWorker({ connection: workerConnection, namespace: server.namespace, taskQueue, workflowBundle: parts.bundle }),
     // The production workers' own factories, so their worker options (heartbeat throttle and so on) apply.
-    createDeviceWorker(
+    ...(await createDeviceWorkers(
       workerConnection,
       {
-        temporal: { address: server.address, namespace: server.namespace, taskQueue: routing.taskQueues.device! },
+        temporal: { address: server.address, namespace: server.namespace, taskQueue: routing.taskQueues.device!, urgentTaskQueue: routing.taskQueues.deviceUrgent! },
         backupDir: '(per run, see currentBackups)',
         directoryDefaults: { transport: { mode: 'plaintext' }, timeoutMs: 10_000 },
         settings: DEFAULT_SETTINGS,
       },
       parts.deviceActivities,
-    ),
+    )),
     createInfrahubWorker({ connection: workerConnection, namespace: server.namespace, taskQueue: routing.taskQueues.infrahub!, infrahub: parts.infrahubClient }),
   ]);
   const running = workers.map((w) => w.run());
@@ -272,6 +276,9 @@ async function main(): Promise<void> {
       requester: 'bench',
       concurrency: scenario.concurrency,
       validation: { settleTimeoutSeconds: JOB.settleTimeoutSeconds, commitConfirmed: JOB.commitConfirmed },
+      approval: { required: false },
+      // One wave of every device: the flat fan-out this benchmark has always measured.
+      strategy: { waveSize: scenario.devices.length, oneAtATimeRoles: [] },
     };
     const start = performance.now();
     const handle = await stack.client.workflow.start<(r: ChangeRequestInput, routing: ActivityRoutingInput) => Promise<ChangeResult>>(WORKFLOW_TYPES.networkChange, {
@@ -287,7 +294,11 @@ async function main(): Promise<void> {
       throw new Error(`temporal run of "${scenario.name}" did not deploy every device: ${notDeployed.map((d) => `${d.device} ${d.outcome}: ${d.reason ?? ''}`).join('; ')}`);
     }
     const steps = new Map<string, number[]>();
-    for (const device of result.devices) for (const t of device.timings) addStep(steps, t.step, t.durationMs ?? 0);
+    // Each device's step timings are on its own workflow (the change's result is a bounded summary).
+    for (const device of result.devices) {
+      const own = await stack.client.workflow.getHandle(workflowIds.device(device.device)).result();
+      for (const t of (own as DeviceChangeResult).timings) addStep(steps, t.step, t.durationMs ?? 0);
+    }
     return { ms, steps, cpu: { bench: 0 }, changeWorkflowId: workflowIds.change(changeId) };
   }
 

@@ -25,7 +25,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Logger } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { mapWithConcurrency, workflowIds, type ChangeRecord, type DeviceActivities, type InfrahubActivities, type ValidationResult } from '@synapse/contracts';
+import { commitConfirmWindowSeconds, mapWithConcurrency, workflowIds, type ChangeRecord, type DeviceActivities, type InfrahubActivities, type ValidationResult } from '@synapse/contracts';
 import { expectedState } from '@synapse/device-config';
 
 export interface PlainChangeRequest {
@@ -54,11 +54,6 @@ const SILENT_LOGGER: Logger = { log: silent, trace: silent, debug: silent, info:
 /** One activity call in its own activity context, as a worker would run it (attempt 1), but in-process. */
 function call<I, R>(activityType: string, fn: (input: I) => Promise<R>, input: I): Promise<R> {
   return new MockActivityEnvironment({ activityType }, { logger: SILENT_LOGGER }).run(fn, input);
-}
-
-/** The window DeviceChangeWorkflow asks for (its commitConfirmWindowSeconds): the same value on both sides. */
-function commitConfirmWindowSeconds(settleTimeoutSeconds: number): number {
-  return Math.min(86_400, Math.max(30, Math.ceil(2 * settleTimeoutSeconds + 120)));
 }
 
 export async function runPlainChange(activities: ChangeActivityFunctions, request: PlainChangeRequest): Promise<PlainDeviceResult[]> {

@@ -4,3 +4,13 @@
 export { createWorkflowWorker, bundleWorkflows, WORKFLOWS_PATH, type WorkflowWorkerOptions } from './worker';
 export { ActivityRouting, type ActivityRoutingInput } from './workflows/activities';
 export { changeProgressQuery, deviceProgressQuery } from './workflows/progress';
+export {
+  abortUpdate,
+  approveUpdate,
+  pauseUpdate,
+  planQuery,
+  rejectUpdate,
+  resumeUpdate,
+  rolloutProgressQuery,
+} from './workflows/rollout-signals';
+export { approvalPolicyFromEnv } from './approval-policy';

@@ -3,7 +3,8 @@ import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'no
 import * as path from 'node:path';
 import { bundleWorkflowCode, NativeConnection, Worker, type BundleOptions, type Logger, type WorkflowBundle, type WorkflowBundleOption } from '@temporalio/worker';
 import type { DataConverter } from '@temporalio/common';
-import { TASK_QUEUES } from '@synapse/contracts';
+import { TASK_QUEUES, type ApprovalPolicy } from '@synapse/contracts';
+import { approvalPolicyFromEnv, workflowWorkerActivities } from './approval-policy';
 import { shutdownOptionsFromEnv, WORKFLOW_INTERCEPTORS_MODULE } from '@synapse/observability';
 import { ENCODED_FAILURE_CONVERTER_PATH } from '@synapse/temporal-connection';
 
@@ -19,6 +20,8 @@ export interface WorkflowWorkerOptions {
   workflowBundle?: WorkflowBundleOption;
   /** The payload codec (and encoded failures) when encryption keys are configured. */
   dataConverter?: DataConverter;
+  /** Who may approve what (SYNAPSE_REQUIRE_APPROVAL, SYNAPSE_ALLOW_SELF_APPROVAL when absent). */
+  approvalPolicy?: ApprovalPolicy;
 }
 
 /** Where the workflow code is: `src/workflows` under ts-jest, `dist/workflows` when built. */
@@ -39,14 +42,16 @@ export const DEFAULT_WORKFLOW_BUNDLE_PATH = path.join(__dirname, 'workflow-bundl
 export const WORKFLOW_BUNDLE_VARIABLE = 'SYNAPSE_WORKFLOW_BUNDLE';
 
 /**
- * A worker that runs only the change workflows. It registers no activities:
- * those run on the device and infrahub queues, each in its own worker.
+ * A worker that runs only the change workflows. Its one activity is local
+ * (the approval policy, from its own environment); device and Infrahub
+ * activities run on their queues, each in its own worker.
  */
 export function createWorkflowWorker(options: WorkflowWorkerOptions): Promise<Worker> {
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue ?? TASK_QUEUES.workflows,
+    activities: workflowWorkerActivities(options.approvalPolicy ?? approvalPolicyFromEnv()),
     ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
     ...shutdownOptionsFromEnv(),
     ...(options.workflowBundle

@@ -38,12 +38,14 @@ describe('a device that cannot be reached for its backup', () => {
 
     expect(failure).toBeUndefined();
     expect(result?.outcome).toBe('failed');
-    const [leaf01] = result!.devices;
+    expect(result!.devices[0]).toMatchObject({ device: 'leaf01', outcome: 'failed' });
+    // The plan found it unreachable and said so; it was still tried in its wave, in case it came back.
+    const leaf01 = await harness.deviceRun('leaf01', request.changeId);
     expect(leaf01.outcome).toBe('failed');
     expect(leaf01.reason).toMatch(/^backupRunningConfig: .*\[DeviceUnreachable\]; nothing was deployed to leaf01$/);
     expect(leaf01.backup).toBeUndefined();
-    // Retried under the deviceRead profile, then given up; no step after the backup ran.
-    expect(leaf01.timings.map((t) => t.step)).toEqual(['fetch-intent', 'backup', 'record-status']);
+    // Retried under the deviceRead profile, then given up; no step after the backup ran but holding the lock until the rollout ended.
+    expect(leaf01.timings.map((t) => t.step)).toEqual(['fetch-intent', 'backup', 'record-status', 'hold']);
     expect(snapshotConfigs()).toEqual(before);
     expect(await harness.deploymentOf('leaf01')).toMatchObject({ state: 'failed', lastChangeId: request.changeId });
     const record = await harness.changeRecord(request.changeId, 'leaf01');
@@ -54,34 +56,36 @@ describe('a device that cannot be reached for its backup', () => {
 });
 
 describe('two changes on one device at once', () => {
-  it('fails the second fast, naming the change that holds the device, and leaves the first alone', async () => {
+  it('with no lock wait, the second gives up as a whole at once, naming the change that holds the device, and leaves the first alone', async () => {
     await harness.arrangeDeployed('spine01', 'leaf02');
     // The first change sits in BGP validation for up to a minute.
     harness.lab.devices.faults('leaf01').set({ holdBgpDown: true });
     const first = changeRequest({ devices: ['leaf01'], validation: { settleTimeoutSeconds: 60, commitConfirmed: true } });
     const firstHandle = await harness.startChange(first);
-    await harness.waitForStep(firstHandle, 'leaf01', 'validate-bgp');
+    await harness.waitForStep('leaf01', 'validate-bgp');
+    // Meanwhile Infrahub moves on: the second change has something to deploy on leaf01, so it needs its lock.
+    await harness.setIntendedMtu('leaf01', 'ethernet-1/49', 9000);
 
-    const second = changeRequest({ devices: ['leaf01', 'leaf02'] });
+    const second = changeRequest({ devices: ['leaf01', 'leaf02'], lockTimeoutSeconds: 0 });
     const startedAt = Date.now();
-    const { result, failure } = await harness.runChange(second);
+    const secondHandle = await harness.startChange(second);
+    await harness.waitForRollout(secondHandle, (p) => p.phase === 'done', 20_000);
+    const { result, failure } = await secondHandle.result().then((r) => ({ result: r, failure: undefined }));
 
     expect(failure).toBeUndefined();
-    expect(Date.now() - startedAt).toBeLessThan(15_000);
-    expect(result?.outcome).toBe('partially-failed');
+    expect(Date.now() - startedAt).toBeLessThan(20_000);
+    expect(result?.outcome).toBe('failed');
     const leaf01 = result!.devices.find((d) => d.device === 'leaf01')!;
-    expect(leaf01.outcome).toBe('failed');
-    expect(leaf01.reason).toContain(`leaf01 is busy with change ${first.changeId}`);
-    expect(leaf01.reason).toContain(`workflow ${workflowIds.device('leaf01')}`);
-    expect(leaf01.reason).toContain(`started by ${workflowIds.change(first.changeId)}`);
-    expect(leaf01.timings).toEqual([]);
-    // leaf02 was free and already at its intent.
+    expect(leaf01.outcome).toBe('skipped');
+    expect(leaf01.reason).toContain(`leaf01 is held by change ${first.changeId} (standard, workflow ${workflowIds.change(first.changeId)})`);
+    expect(leaf01.reason).toContain('the change gave up as a whole and nothing was touched');
+    // leaf02 was already at its intent: nothing to lock or do.
     expect(result!.devices.find((d) => d.device === 'leaf02')?.outcome).toBe('in-sync');
     // The first change still owns leaf01's status; the second wrote nothing for it.
     expect(await harness.deploymentOf('leaf01')).toMatchObject({ state: 'deploying', lastChangeId: first.changeId });
     expect(await harness.changeRecord(second.changeId, 'leaf01')).toBeUndefined();
-    const progress = await firstHandle.query<{ devices: Array<{ device: string; step: string }> }>('progress');
-    expect(progress.devices).toEqual([expect.objectContaining({ device: 'leaf01', step: 'validate-bgp' })]);
+    const own = await harness.client.workflow.getHandle(workflowIds.device('leaf01')).query<{ step: string }>('progress');
+    expect(own.step).toBe('validate-bgp');
 
     await firstHandle.cancel();
     await firstHandle.result().catch(() => undefined);
@@ -96,12 +100,12 @@ describe('a bad request', () => {
     const cause = failure!.cause;
     expect(cause).toBeInstanceOf(ApplicationFailure);
     expect(cause).toMatchObject({ type: 'InvalidInput', nonRetryable: true });
-    // No device workflow was ever started (plan batches, which only read, may have been).
+    // No device workflow (nor a group to lock devices) was ever started: plan batches, which only read, may have been.
     const history = await handle.fetchHistory();
     const startedDevices = (history.events ?? []).filter(
       (e) =>
         e.eventType === temporal.api.enums.v1.EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED &&
-        e.startChildWorkflowExecutionInitiatedEventAttributes?.workflowType?.name === 'DeviceChangeWorkflow',
+        ['DeviceChangeWorkflow', 'DeviceGroupWorkflow'].includes(e.startChildWorkflowExecutionInitiatedEventAttributes?.workflowType?.name ?? ''),
     );
     expect(startedDevices).toEqual([]);
     const details = (cause as ApplicationFailure).details?.[0] as { fields: string[] };

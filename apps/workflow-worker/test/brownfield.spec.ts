@@ -65,7 +65,8 @@ it('a standard change of the whole fabric: owned leaves equal the intent, everyt
 
   expect(result?.outcome).toBe('succeeded');
   for (const device of LAB_DEVICES) {
-    expect(deviceResult(result, device)).toMatchObject({ outcome: 'deployed', validation: { bgp: { passed: true }, interfaces: { passed: true } } });
+    expect(deviceResult(result, device).outcome).toBe('deployed');
+    expect(await harness.deviceRun(device, request.changeId)).toMatchObject({ outcome: 'deployed', validation: { bgp: { passed: true }, interfaces: { passed: true } } });
     expect({ device, ...ownedDiff(intended(device), harness.runningConfig(device)) }).toEqual({ device, added: [], removed: [], changed: [] });
     expectUnownedUnchanged(device, before[device]);
     expectForeignPortsUnchanged(device, before[device]);
@@ -116,6 +117,7 @@ it('a remediate-mode drift run puts back only owned drift; drift on config Synap
     reason: 'nightly',
     listUnmanaged: true,
     validation: { settleTimeoutSeconds: 10, commitConfirmed: true },
+    approval: { required: false },
   });
   if (failure) throw failure;
 
@@ -144,7 +146,7 @@ it('an emergency patch with a time to live reverts to the identical config, and 
   };
 
   const handle = await harness.startEmergency(request);
-  await harness.waitForStep(handle, 'leaf01', 'await-revert');
+  await harness.waitForStep('leaf01', 'await-revert');
   const during = harness.runningConfig('leaf01');
   const changed = diffConfigs(during, before);
   expect([...changed.added, ...changed.removed, ...changed.changed].map((d) => d.path)).toEqual([`${NI}/protocols/bgp/neighbor[peer-address=10.0.0.0]/admin-state`]);
@@ -156,6 +158,9 @@ it('an emergency patch with a time to live reverts to the identical config, and 
 });
 
 it('a rollback (BGP held down) puts the device back to the identical config, other devices untouched', async () => {
+  // Its far ends run their intent, so leaf01's sessions to them must come up (validation is relative to the far ends).
+  const farEnds = await harness.runChange(changeRequest({ devices: ['spine01', 'leaf02'], validation: { settleTimeoutSeconds: 5, commitConfirmed: true } }));
+  expect(farEnds.result?.outcome).toBe('succeeded');
   const before = Object.fromEntries(LAB_DEVICES.map((d) => [d, snapshot(d)])) as Record<LabDevice, unknown>;
   harness.lab.devices.faults('leaf01').set({ holdBgpDown: true });
 

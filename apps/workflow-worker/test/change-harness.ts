@@ -18,7 +18,7 @@ import * as path from 'node:path';
 import { Client, Connection, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worker';
-import { temporalSettingsFromEnv, workflowIds, type ChangeRequestInput, type EmergencyChangeRequestInput, type DriftReport, type DriftRequestInput, type ChangeResult, type DeviceTarget, type ManagedConfig } from '@synapse/contracts';
+import { temporalSettingsFromEnv, workflowIds, type DeviceChangeResult, type RolloutProgress, type ChangeRequestInput, type EmergencyChangeRequestInput, type DriftReport, type DriftRequestInput, type ChangeResult, type DeviceTarget, type ManagedConfig } from '@synapse/contracts';
 import { deployOperations, renderConfig } from '@synapse/device-config';
 import { LAB_CREDENTIALS, labTopology, startDeviceSim, type DeviceSim } from '@synapse/device-sim';
 import { createDeviceActivities, GitBackupStore, StaticDeviceDirectory, type BackupStore, type DeviceDirectory } from '@synapse/device-worker';
@@ -49,7 +49,8 @@ export interface ScenarioLab {
   infrahub: InfrahubClient;
   backups: GitBackupStore;
   backupDir: string;
-  admin: Record<LabDevice, GnmiClient>;
+  /** Every device of the lab (the reference lab's three, or a generated fabric's). */
+  admin: Record<LabDevice, GnmiClient> & Record<string, GnmiClient>;
 }
 
 export class ChangeHarness {
@@ -78,26 +79,44 @@ export class ChangeHarness {
       clientConnection,
       workerConnection,
       `network-changes-test-${suffix}`,
-      { taskQueues: { device: `device-operations-test-${suffix}`, infrahub: `infrahub-operations-test-${suffix}` } },
+      {
+        taskQueues: {
+          device: `device-operations-test-${suffix}`,
+          deviceUrgent: `device-operations-urgent-test-${suffix}`,
+          infrahub: `infrahub-operations-test-${suffix}`,
+        },
+      },
     );
     const lab = () => harness.lab;
-    const workers = await Promise.all([
-      createWorkflowWorker({ connection: workerConnection, namespace: temporal.namespace, taskQueue: harness.taskQueue, workflowBundle }),
+    const deviceActivities = createDeviceActivities({
+      gnmi: (target: DeviceTarget) => new GnmiClient(target, { ...LAB_CREDENTIALS }),
+      directory: currentDirectory(lab),
+      backups: currentBackups(lab),
+      settings: { heartbeatIntervalMs: 200, resubscribeIntervalMs: 100 },
+    });
+    // As the device worker runs them: the same activities on the device queue and the urgent one.
+    const deviceWorker = (taskQueue: string) =>
       Worker.create({
         connection: workerConnection,
         namespace: temporal.namespace,
-        taskQueue: harness.routing.taskQueues.device!,
+        taskQueue,
         // Cancellation reaches an activity with a heartbeat's answer; the SDK
         // throttles heartbeats to 80% of the 20 s heartbeat timeout by default.
         maxHeartbeatThrottleInterval: '500 ms',
         defaultHeartbeatThrottleInterval: '500 ms',
-        activities: createDeviceActivities({
-          gnmi: (target: DeviceTarget) => new GnmiClient(target, { ...LAB_CREDENTIALS }),
-          directory: currentDirectory(lab),
-          backups: currentBackups(lab),
-          settings: { heartbeatIntervalMs: 200, resubscribeIntervalMs: 100 },
-        }),
+        activities: deviceActivities,
+      });
+    const workers = await Promise.all([
+      // A lab's server: a request may waive approval (approval tests ask for it), nobody approves their own change.
+      createWorkflowWorker({
+        connection: workerConnection,
+        namespace: temporal.namespace,
+        taskQueue: harness.taskQueue,
+        workflowBundle,
+        approvalPolicy: { approvalRequired: false, allowSelfApproval: false },
       }),
+      deviceWorker(harness.routing.taskQueues.device!),
+      deviceWorker(harness.routing.taskQueues.deviceUrgent!),
       Worker.create({
         connection: workerConnection,
         namespace: temporal.namespace,
@@ -129,8 +148,8 @@ export class ChangeHarness {
     const backupDir = mkdtempSync(path.join(tmpdir(), 'workflow-worker-backups-'));
     const backups = new GitBackupStore({ dir: backupDir, onWarning: () => undefined });
     const admin = Object.fromEntries(
-      LAB_DEVICES.map((name) => [name, new GnmiClient({ name, address: devices.address(name) }, { ...LAB_CREDENTIALS })]),
-    ) as Record<LabDevice, GnmiClient>;
+      definition.devices.map(({ name }) => [name, new GnmiClient({ name, address: devices.address(name) }, { ...LAB_CREDENTIALS })]),
+    ) as ScenarioLab['admin'];
     this.#lab = { definition, devices, infrahubSim, infrahub, backups, backupDir, admin };
     return this.#lab;
   }
@@ -205,10 +224,56 @@ export class ChangeHarness {
     return { handle, report, failure };
   }
 
-  /** Every workflow a change consists of: the change, and its device workflows. */
+  /** A device's own result (its validations, timings, backup), from its latest device workflow `device/<name>`. */
+  async deviceRun(device: string, changeId?: string): Promise<DeviceChangeResult> {
+    const runId = changeId === undefined ? undefined : await this.deviceRunId(device, changeId);
+    try {
+      return (await this.client.workflow.getHandle(workflowIds.device(device), runId).result()) as DeviceChangeResult;
+    } catch (err) {
+      // A failed rollback fails the device workflow with its result in the failure's details.
+      const details = err instanceof WorkflowFailedError ? (err.cause as { details?: unknown[] } | undefined)?.details : undefined;
+      if (details?.[0]) return details[0] as DeviceChangeResult;
+      throw err;
+    }
+  }
+
+  /** The run of `device/<name>` that belonged to a change (the id is reused by every change of the device). */
+  async deviceRunId(device: string, changeId: string): Promise<string> {
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      for await (const run of this.client.workflow.list({ query: `WorkflowId = "${workflowIds.device(device)}" AND SynapseChangeId = "${changeId}"` })) return run.runId;
+      if (Date.now() > deadline) throw new Error(`no run of ${workflowIds.device(device)} for change ${changeId}`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+
+  /** Waits until Infrahub has the change's record of the device (a pre-empted change writes it after letting go). */
+  async waitForChangeRecord(changeId: string, device: string, timeoutMs = 30_000): Promise<ChangeRecordView> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const record = await this.changeRecord(changeId, device);
+      if (record) return record;
+      if (Date.now() > deadline) throw new Error(`no change record of ${changeId} on ${device} after ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+
+  /** Every workflow a change consists of: the change, its plan batches, device groups and waves, and its device workflows. */
   async histories(changeWorkflowId: string, devices: readonly string[]): Promise<Array<{ workflowId: string; history: Awaited<ReturnType<WorkflowHandle['fetchHistory']>> }>> {
-    const ids = [changeWorkflowId, ...devices.map((d) => workflowIds.device(d))];
+    const ids = [changeWorkflowId, ...(await this.rolloutChildren(changeWorkflowId)), ...devices.map((d) => workflowIds.device(d))];
     return Promise.all(ids.map(async (workflowId) => ({ workflowId, history: await this.client.workflow.getHandle(workflowId).fetchHistory() })));
+  }
+
+  /** The rollout's own child workflows that exist (their ids are numbered: plan-1…, devices-1…, wave-0…). */
+  async rolloutChildren(changeWorkflowId: string): Promise<string[]> {
+    const found: string[] = [];
+    const exists = (id: string) => this.client.workflow.getHandle(id).describe().then(() => true, () => false);
+    for (const kind of ['plan', 'devices', 'wave'] as const) {
+      // Wave 0 is the canary: there only when the change has one.
+      if (kind === 'wave' && (await exists(`${changeWorkflowId}/wave-0`))) found.push(`${changeWorkflowId}/wave-0`);
+      for (let n = 1; await exists(`${changeWorkflowId}/${kind}-${n}`); n++) found.push(`${changeWorkflowId}/${kind}-${n}`);
+    }
+    return found;
   }
 
   async historyText(changeWorkflowId: string, devices: readonly string[]): Promise<string> {
@@ -224,13 +289,17 @@ export class ChangeHarness {
     if (process.env.RECORD_HISTORIES !== '1') return;
     mkdirSync(HISTORIES_DIR, { recursive: true });
     for (const { workflowId, history } of await this.histories(changeWorkflowId, devices)) {
-      const file = path.join(HISTORIES_DIR, `${scenario}--${workflowId.replace(/[^A-Za-z0-9.-]+/g, '-')}.json`);
+      // The id is in the name (`/` as `~`): the replay runs each history under its recorded id, from which child ids derive.
+      const file = path.join(HISTORIES_DIR, `${scenario}--${workflowId.replace(/\//g, '~')}.json`);
       writeFileSync(file, historyToJSON(history) + '\n');
     }
   }
 
   async terminateLeftovers(): Promise<void> {
-    const ids = [...this.#startedChanges.splice(0), ...LAB_DEVICES.map((d) => workflowIds.device(d))];
+    const labDevices = this.#lab?.definition.devices.map((d) => d.name) ?? [...LAB_DEVICES];
+    const ids = [...this.#startedChanges.splice(0), ...labDevices.map((d) => workflowIds.device(d))];
+    // Whatever else still runs on this file's queue (device groups, waves, record workflows): the device locks are global.
+    for await (const run of this.client.workflow.list({ query: `ExecutionStatus = "Running" AND TaskQueue = "${this.taskQueue}"` })) ids.push(run.workflowId);
     await Promise.all(
       ids.map(async (id) => {
         const handle = this.client.workflow.getHandle(id);
@@ -243,22 +312,22 @@ export class ChangeHarness {
   // ── Arranging and inspecting the lab, as an operator would with gnmic and the Infrahub UI. ──
 
   /** Puts a device's intended config in place behind the workflow's back (a neighbor that is already done). */
-  async arrangeDeployed(...devices: LabDevice[]): Promise<void> {
+  async arrangeDeployed(...devices: string[]): Promise<void> {
     await Promise.all(
       devices.map((d) => this.lab.admin[d].set(deployOperations({ config: rendered(d, this.lab.definition) }))),
     );
   }
 
-  runningConfig(device: LabDevice): unknown {
+  runningConfig(device: string): unknown {
     return this.lab.devices.runningConfig(device);
   }
 
-  async deploymentOf(device: LabDevice) {
+  async deploymentOf(device: string) {
     return (await this.lab.infrahub.getDevice(device)).deployment;
   }
 
   /** The change record of one device in one change, as Infrahub's GraphQL API serves it. */
-  async changeRecord(changeId: string, device: LabDevice): Promise<ChangeRecordView | undefined> {
+  async changeRecord(changeId: string, device: string): Promise<ChangeRecordView | undefined> {
     const response = await fetch(`${this.lab.infrahubSim.address}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'X-INFRAHUB-KEY': DEFAULT_LAB_API_TOKEN },
@@ -295,6 +364,13 @@ export class ChangeHarness {
     return log.split('\0').map((m) => m.trim()).filter(Boolean);
   }
 
+  /** An engineer changes an uplink's MTU in Infrahub: the next change has something to deploy. */
+  async setIntendedMtu(device: string, itf: string, mtu: number): Promise<void> {
+    const found = await this.graphql(`query { InterfacePhysical(name__value: "${itf}", device__name__value: "${device}") { edges { node { id } } } }`);
+    const id = found.InterfacePhysical.edges[0].node.id as string;
+    await this.graphql(`mutation { InterfacePhysicalUpdate(data: {id: "${id}", mtu: {value: ${mtu}}}) { ok } }`);
+  }
+
   /** Infrahub's GraphQL API on its default branch, as its UI uses it; GraphQL errors throw. */
   async graphql(query: string): Promise<Record<string, any>> {
     const response = await fetch(`${this.lab.infrahubSim.address}/graphql`, {
@@ -307,13 +383,35 @@ export class ChangeHarness {
     return body.data;
   }
 
-  /** Waits until the change's progress query shows the device at `step` (or past the deadline). */
-  async waitForStep(handle: WorkflowHandle, device: LabDevice, step: string, timeoutMs = 20_000): Promise<void> {
+  /** Waits until the device workflow's progress query shows it at `step` (or past the deadline). */
+  async waitForStep(device: string, step: string, timeoutMs = 20_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let last: unknown;
+    for (;;) {
+      // Only a running device workflow is asked: the latest run may be an earlier test's, on a queue nobody polls any more.
+      const handle = this.client.workflow.getHandle(workflowIds.device(device));
+      const running = (await handle.describe().catch(() => undefined))?.status.name === 'RUNNING';
+      const progress = running
+        ? await handle.query<{ step: string }>('progress').catch((err: unknown) => ({ step: `(not queryable: ${String(err)})` }))
+        : { step: '(no running device workflow yet)' };
+      last = progress;
+      if (progress.step === step) return;
+      if (Date.now() > deadline) {
+        const run = await this.client.workflow.getHandle(workflowIds.device(device)).describe().catch(() => undefined);
+        const which = run ? `${run.status.name} on ${run.taskQueue}, change ${String(run.memo?.changeId)}, started ${run.startTime.toISOString()}` : 'no workflow';
+        throw new Error(`${device} never reached ${step}: ${JSON.stringify(last)} (${workflowIds.device(device)}: ${which})`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  /** Waits until the change's rollout progress satisfies `done` (e.g. its phase is awaiting-approval). */
+  async waitForRollout(handle: WorkflowHandle, done: (progress: RolloutProgress) => boolean, timeoutMs = 30_000): Promise<RolloutProgress> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const progress = await handle.query<{ devices: Array<{ device: string; step: string }> }>('progress');
-      if (progress.devices.find((d) => d.device === device)?.step === step) return;
-      if (Date.now() > deadline) throw new Error(`${device} never reached ${step}: ${JSON.stringify(progress)}`);
+      const progress = await handle.query<RolloutProgress>('progress');
+      if (done(progress)) return progress;
+      if (Date.now() > deadline) throw new Error(`the rollout never got there: ${JSON.stringify(progress)}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
@@ -338,11 +436,13 @@ export function changeRequest(overrides: Partial<ChangeRequestInput> = {}): Chan
     reason: 'underlay rollout',
     requester: 'jest',
     validation: { settleTimeoutSeconds: 5, commitConfirmed: true },
+    // A lab: approval is waived unless a test is about it.
+    approval: { required: false },
     ...overrides,
   };
 }
 
-export function rendered(device: LabDevice, lab: Lab = referenceLab()): ManagedConfig {
+export function rendered(device: string, lab: Lab = referenceLab()): ManagedConfig {
   return renderConfig(deviceIntent(lab, device));
 }
 

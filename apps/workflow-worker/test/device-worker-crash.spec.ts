@@ -33,7 +33,7 @@ import { temporal } from '@temporalio/proto';
 import { ACTIVITY_PROFILES, workflowIds, type ChangeRequestInput, type ChangeResult, type DeviceChangeResult } from '@synapse/contracts';
 import { canonicalize, ownedDiff, unownedPart } from '@synapse/device-config';
 import { ChangeHarness, changeRequest, rendered, type LabDevice } from './change-harness';
-import { WorkerProcess } from './worker-process';
+import { urgentQueueOf, WorkerProcess } from './worker-process';
 import type { NetworkChangeWorkflow } from '../src/workflows';
 
 const { PendingActivityState, TimeoutType } = temporal.api.enums.v1;
@@ -88,7 +88,7 @@ async function startChange(request: ChangeRequestInput): Promise<WorkflowHandle<
     taskQueue: harness.taskQueue,
     workflowId,
     workflowExecutionTimeout: '3 minutes',
-    args: [request, { taskQueues: { device: deviceQueue, infrahub: harness.routing.taskQueues.infrahub } }],
+    args: [request, { taskQueues: { device: deviceQueue, deviceUrgent: urgentQueueOf(deviceQueue), infrahub: harness.routing.taskQueues.infrahub } }],
   });
 }
 
@@ -159,7 +159,15 @@ function sampleConfigs(before: Partial<Record<LabDevice, unknown>>) {
     }
   };
   sample();
-  const timer = setInterval(sample, 100);
+  const timer = setInterval(() => {
+    // A test that failed before stop() leaves no lab behind: the sampler ends with it instead of throwing from a timer.
+    try {
+      sample();
+    } catch {
+      clearInterval(timer);
+    }
+  }, 100);
+  samplers.push(timer);
   return {
     stop() {
       clearInterval(timer);
@@ -168,16 +176,23 @@ function sampleConfigs(before: Partial<Record<LabDevice, unknown>>) {
     },
   };
 }
+const samplers: NodeJS.Timeout[] = [];
+afterEach(() => {
+  for (const timer of samplers.splice(0)) clearInterval(timer);
+});
 
-function deviceResult(result: ChangeResult, device: LabDevice): DeviceChangeResult {
+/** The device's own result (validations, backup), checked against its line in the change's summary. */
+async function deviceResult(result: ChangeResult, device: LabDevice): Promise<DeviceChangeResult> {
   const found = result.devices.find((d) => d.device === device);
   if (!found) throw new Error(`no result for ${device} in ${JSON.stringify(result)}`);
-  return found;
+  const own = await harness.deviceRun(device, result.changeId);
+  expect(own.outcome).toBe(found.outcome);
+  return own;
 }
 
 /** The issue's rule: deployed and validated with the intended config, or rolled back to the identical backup. Never anything else. */
 async function expectDeployedOrRolledBack(result: ChangeResult, device: LabDevice, before: unknown): Promise<DeviceChangeResult> {
-  const r = deviceResult(result, device);
+  const r = await deviceResult(result, device);
   expect(['deployed', 'rolled-back']).toContain(r.outcome);
   const running = harness.runningConfig(device);
   if (r.outcome === 'deployed') {
@@ -233,7 +248,8 @@ describe('the device-worker process is SIGKILLed mid-change and restarted', () =
     const sampler = sampleConfigs({ leaf01: before });
 
     const handle = await startChange(changeRequest({ devices: ['leaf01'] }));
-    await harness.waitForStep(handle, 'leaf01', 'deploy');
+    // The rollout plans first (reads of the slowed device), so the deploy comes later than a flat change's.
+    await harness.waitForStep('leaf01', 'deploy', 60_000);
     await waitForActivityOn('leaf01', 'deployConfig', first);
     await sleep(300);
     const killedAt = Date.now();
@@ -251,14 +267,14 @@ describe('the device-worker process is SIGKILLed mid-change and restarted', () =
       killToCompletionMs: completedAfterMs,
       deployHeartbeatTimeout: ACTIVITY_PROFILES.deviceWrite.heartbeatTimeout,
       leaf01AtRestart: atRestart,
-      outcome: deviceResult(result, 'leaf01').outcome,
+      outcome: (await deviceResult(result, 'leaf01')).outcome,
       configsSeen: seen.leaf01,
       samples,
     });
 
     await expectDeployedOrRolledBack(result, 'leaf01', before);
     // Nothing was wrong but the crash: the retried deploy must carry the change through, not undo it.
-    expect(deviceResult(result, 'leaf01').outcome).toBe('deployed');
+    expect((await deviceResult(result, 'leaf01')).outcome).toBe('deployed');
     expect(result.outcome).toBe('succeeded');
     // Old config, then the new one; never a mixture, not even while no worker was alive.
     expect(seen.leaf01.every((s) => s === 'pre-change' || s === 'intended')).toBe(true);
@@ -279,7 +295,7 @@ describe('the device-worker process is SIGKILLed mid-change and restarted', () =
     const request = changeRequest({ devices: [...devices], concurrency: 2, validation: { settleTimeoutSeconds: 10, commitConfirmed: true } });
     const handle = await startChange(request);
     for (const d of devices) {
-      await harness.waitForStep(handle, d, 'validate-bgp');
+      await harness.waitForStep(d, 'validate-bgp', 60_000);
       await waitForActivityOn(d, 'validateBgp', first, { heartbeated: true });
     }
     // Validation runs after the deploy: both leaves run the new config now, unconfirmed.
@@ -298,8 +314,8 @@ describe('the device-worker process is SIGKILLed mid-change and restarted', () =
       killToRestartMs: restartedAfterMs,
       killToCompletionMs: completedAfterMs,
       validateHeartbeatTimeout: ACTIVITY_PROFILES.deviceValidate.heartbeatTimeout,
-      leaf01: deviceResult(result, 'leaf01').outcome,
-      leaf02: deviceResult(result, 'leaf02').outcome,
+      leaf01: (await deviceResult(result, 'leaf01')).outcome,
+      leaf02: (await deviceResult(result, 'leaf02')).outcome,
       configsSeen: seen,
       samples,
     });
@@ -307,8 +323,8 @@ describe('the device-worker process is SIGKILLed mid-change and restarted', () =
     await expectDeployedOrRolledBack(result, 'leaf01', before.leaf01);
     await expectDeployedOrRolledBack(result, 'leaf02', before.leaf02);
     // leaf01 had nothing wrong but the crash; leaf02 could never pass, crash or not.
-    expect(deviceResult(result, 'leaf01').outcome).toBe('deployed');
-    const leaf02 = deviceResult(result, 'leaf02');
+    expect((await deviceResult(result, 'leaf01')).outcome).toBe('deployed');
+    const leaf02 = await deviceResult(result, 'leaf02');
     expect(leaf02.outcome).toBe('rolled-back');
     expect(leaf02.validation.bgp?.passed).toBe(false);
     expect(leaf02.reason).toMatch(/BGP validation failed on leaf02: neighbor [\d.]+: session-state \w+, expected established/);

@@ -58,7 +58,8 @@ function statusOf(report: DriftReport | undefined, device: string): DeviceDriftS
 }
 
 function driftRequest(overrides: Partial<DriftRequestInput>): DriftRequestInput {
-  return { scope: { kind: 'all' }, mode: 'report', requester: 'jest', reason: 'nightly drift check', validation: { settleTimeoutSeconds: 10, commitConfirmed: true }, ...overrides };
+  // A lab's schedule may remediate without an approver (the harness's server lets requests waive it).
+  return { scope: { kind: 'all' }, mode: 'report', requester: 'jest', reason: 'nightly drift check', validation: { settleTimeoutSeconds: 10, commitConfirmed: true }, approval: { required: false }, ...overrides };
 }
 
 async function setDeviceStatus(device: LabDevice, status: string): Promise<void> {
@@ -78,7 +79,16 @@ it('report: names each drifted path with before and after, records `drifted` in 
   expect(statusOf(report, 'leaf01')).toMatchObject({ status: 'drifted', drifted: EXPECTED_DRIFT });
   expect(statusOf(report, 'leaf01').drifted).toHaveLength(3);
   // Management and system are counted as config Synapse does not own; never drift.
-  expect(statusOf(report, 'leaf02')).toEqual({ device: 'leaf02', status: 'in-sync', drifted: [], missingPolicies: [], deletions: 0, unmanaged: { count: 3, paths: [] } });
+  expect(statusOf(report, 'leaf02')).toEqual({
+    device: 'leaf02',
+    status: 'in-sync',
+    drifted: [],
+    missingPolicies: [],
+    deletions: 0,
+    unmanaged: { count: 3, paths: [] },
+    affected: { sessions: [], interfaces: [] },
+    counts: { added: 0, changed: 0, removed: 0 },
+  });
   expect(statusOf(report, 'spine01').status).toBe('in-sync');
   expect(report?.counts).toMatchObject({ 'in-sync': 2, drifted: 1, remediated: 0 });
 
@@ -94,13 +104,16 @@ it('remediate: restores the intended config through the per-device change path, 
   if (failure) throw failure;
 
   expect(report?.devices.map((d) => d.device)).toEqual(['leaf01', 'leaf02']);
-  expect(statusOf(report, 'leaf01')).toMatchObject({ status: 'remediated', drifted: EXPECTED_DRIFT, remediationWorkflowId: 'device/leaf01' });
+  // Remediated by a rollout of its own (plan, approval waived here, waves), which `change list` shows.
+  expect(statusOf(report, 'leaf01')).toMatchObject({ status: 'remediated', drifted: EXPECTED_DRIFT, remediationWorkflowId: 'change/drift-fix-1' });
+  const remediation = await harness.client.workflow.getHandle('change/drift-fix-1').result();
+  expect(remediation).toMatchObject({ outcome: 'succeeded', counts: { deployed: 1 } });
   expect(statusOf(report, 'leaf02').status).toBe('in-sync');
   expect(driftFromIntent('leaf01')).toEqual([]);
   expect(await harness.deploymentOf('leaf01')).toMatchObject({ state: 'deployed', lastChangeId: 'drift-fix-1' });
   expect(await harness.changeRecord('drift-fix-1', 'leaf01')).toMatchObject({ outcome: 'deployed', workflowId: 'device/leaf01', requester: 'jest' });
   // The device workflow ran the whole runbook, validations included.
-  const deviceRun = await harness.client.workflow.getHandle('device/leaf01').result();
+  const deviceRun = await harness.deviceRun('leaf01', 'drift-fix-1');
   expect(deviceRun).toMatchObject({ outcome: 'deployed', validation: { bgp: { passed: true }, interfaces: { passed: true } } });
 });
 
@@ -155,4 +168,32 @@ it('a device whose intent does not render is reported unchecked, and the others 
 it('a scope naming a device Infrahub does not know fails at once, naming it, and checks nothing', async () => {
   const { failure } = await harness.runDrift(driftRequest({ scope: { kind: 'devices', devices: ['leaf01', 'nosuch01'] } }));
   expect(failure?.cause).toMatchObject({ type: 'InvalidInput', message: expect.stringContaining('scope.devices.1: nosuch01') });
+});
+
+it('remediate: at most maxRemediations devices per run, and without a waiver the remediation waits for an approver', async () => {
+  await driftOutOfBand('leaf01');
+  await driftOutOfBand('leaf02');
+  const leaf02Before = structuredClone(harness.runningConfig('leaf02'));
+  const driftId = 'drift-capped-1';
+  const handle = await harness.client.workflow.start('DriftRemediationWorkflow', {
+    taskQueue: harness.taskQueue,
+    workflowId: `drift/${driftId}`,
+    workflowExecutionTimeout: '3 minutes',
+    args: [driftRequest({ driftId, mode: 'remediate', maxRemediations: 1, approval: { required: true, timeoutSeconds: 60 } }), harness.routing],
+  });
+  // The remediation is a change like any other: it waits in awaiting-approval until someone decides.
+  const remediation = harness.client.workflow.getHandle(`change/${driftId}`);
+  for (let i = 0; ; i++) {
+    const progress = await remediation.query<{ phase: string }>('progress').catch(() => undefined);
+    if (progress?.phase === 'awaiting-approval') break;
+    if (i > 200) throw new Error(`the remediation never asked for approval: ${JSON.stringify(progress)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  await remediation.executeUpdate('approve', { args: [{ approver: 'alice', comment: 'nightly fix' }] });
+  const report = (await handle.result()) as DriftReport;
+
+  expect(statusOf(report, 'leaf01')).toMatchObject({ status: 'remediated', remediationWorkflowId: `change/${driftId}` });
+  expect(statusOf(report, 'leaf02')).toMatchObject({ status: 'drifted', detail: expect.stringContaining('more than maxRemediations (1)') });
+  expect(driftFromIntent('leaf01')).toEqual([]);
+  expect(harness.runningConfig('leaf02')).toEqual(leaf02Before);
 });

@@ -64,22 +64,16 @@ function changedSince(device: LabDevice, snapshot: unknown): string[] {
 }
 
 
-/** An engineer changes an uplink's MTU in Infrahub: the next standard change has something to deploy. */
-async function setIntendedMtu(device: LabDevice, itf: string, mtu: number): Promise<void> {
-  const found = await harness.graphql(`query { InterfacePhysical(name__value: "${itf}", device__name__value: "${device}") { edges { node { id } } } }`);
-  const id = found.InterfacePhysical.edges[0].node.id as string;
-  await harness.graphql(`mutation { InterfacePhysicalUpdate(data: {id: "${id}", mtu: {value: ${mtu}}}) { ok } }`);
-}
 
 
 it('pre-empts a running standard change: that change rolls back and records it, then the emergency applies', async () => {
   const original = structuredClone(harness.runningConfig('leaf01'));
-  await setIntendedMtu('leaf01', 'ethernet-1/49', 9000);
+  await harness.setIntendedMtu('leaf01', 'ethernet-1/49', 9000);
   // The standard change deploys the new MTU, then waits in BGP validation: the sessions are held down.
   harness.lab.devices.faults('leaf01').set({ holdBgpDown: true });
   const standardRequest = changeRequest({ validation: { settleTimeoutSeconds: 60, commitConfirmed: true } });
   const standard = await harness.startChange(standardRequest);
-  await harness.waitForStep(standard, 'leaf01', 'validate-bgp');
+  await harness.waitForStep('leaf01', 'validate-bgp');
   expect(await leafValue('leaf01', '/interface[name=ethernet-1/49]/mtu')).toBe(9000);
 
   const request = emergencyRequest();
@@ -90,17 +84,19 @@ it('pre-empts a running standard change: that change rolls back and records it, 
   const result = await emergency.result();
 
   // The standard change: rolled back, pre-empted, and says by whom.
-  const preempted = deviceResult(standardResult, 'leaf01');
+  expect(deviceResult(standardResult, 'leaf01').outcome).toBe('pre-empted');
+  const preempted = await harness.deviceRun('leaf01', standardRequest.changeId);
   expect(preempted.outcome).toBe('pre-empted');
   expect(preempted.reason).toContain(`pre-empted by emergency change ${request.changeId} (ticket INC-4711, by oncall-alice`);
   expect(preempted.reason).toContain('rolled back (cancel-commit)');
   expect(standardResult.outcome).toBe('failed');
-  expect(await harness.changeRecord(standardRequest.changeId, 'leaf01')).toMatchObject({ kind: 'standard', outcome: 'pre-empted' });
+  // Written after it let go of the device, by a workflow of its own.
+  expect(await harness.waitForChangeRecord(standardRequest.changeId, 'leaf01')).toMatchObject({ kind: 'standard', outcome: 'pre-empted' });
 
   // The emergency: started on the device only after the rollback had finished.
-  const applied = deviceResult(result, 'leaf01');
   expect(result.outcome).toBe('succeeded');
-  expect(applied).toMatchObject({ outcome: 'deployed', preempted: { changeId: standardRequest.changeId, workflowId: workflowIds.change(standardRequest.changeId) } });
+  expect(deviceResult(result, 'leaf01')).toMatchObject({ outcome: 'deployed', preempted: { changeId: standardRequest.changeId, workflowId: workflowIds.change(standardRequest.changeId) } });
+  const applied = await harness.deviceRun('leaf01', request.changeId);
   const rollbackEnded = Date.parse(preempted.timings.find((t) => t.step === 'rollback')?.finishedAt ?? 'NaN');
   const emergencyBackupStarted = Date.parse(applied.timings.find((t) => t.step === 'backup')?.startedAt ?? 'NaN');
   expect(emergencyBackupStarted).toBeGreaterThanOrEqual(rollbackEnded);
@@ -120,18 +116,19 @@ it('pre-empts a running standard change: that change rolls back and records it, 
 
 it('does not relabel a standard change pre-empted once it is already rolling back its own failure', async () => {
   const before = structuredClone(harness.runningConfig('leaf01'));
-  await setIntendedMtu('leaf01', 'ethernet-1/49', 9000);
+  await harness.setIntendedMtu('leaf01', 'ethernet-1/49', 9000);
   // BGP never comes up, so validation fails after 2 s; slow answers keep the rollback going long enough to be caught in it.
   harness.lab.devices.faults('leaf01').set({ holdBgpDown: true, latencyMs: 1500 });
   const request = changeRequest({ validation: { settleTimeoutSeconds: 2, commitConfirmed: true } });
   const standard = await harness.startChange(request);
-  await harness.waitForStep(standard, 'leaf01', 'rollback', 30_000);
+  await harness.waitForStep('leaf01', 'rollback', 30_000);
 
   // What an emergency sends the lock holder.
   await harness.client.workflow.getHandle(workflowIds.device('leaf01')).signal('preempt', { changeId: 'em-late', workflowId: 'emergency/em-late', ticket: 'INC-1', requester: 'oncall' });
   const result = await standard.result();
 
-  const leaf01 = deviceResult(result, 'leaf01');
+  const leaf01 = await harness.deviceRun('leaf01', request.changeId);
+  expect(deviceResult(result, 'leaf01').outcome).toBe('rolled-back');
   expect(leaf01.outcome).toBe('rolled-back');
   expect(leaf01.reason).toMatch(/BGP validation failed on leaf01/);
   expect(leaf01.reason).not.toContain('pre-empted');
@@ -184,9 +181,11 @@ it('is recorded refused, with nothing restored, when the device refuses the patc
   // configOnly: the backup's pending-commit probe (a Set without config) passes; the patch is refused.
   harness.lab.devices.faults('leaf01').failNextSet(status.INVALID_ARGUMENT, 'simulated: leaf01 refuses the candidate configuration', { configOnly: true });
 
-  const { result } = await harness.runEmergency(emergencyRequest());
+  const request = emergencyRequest();
+  const { result } = await harness.runEmergency(request);
 
-  const leaf01 = deviceResult(result, 'leaf01');
+  expect(deviceResult(result, 'leaf01').outcome).toBe('refused');
+  const leaf01 = await harness.deviceRun('leaf01', request.changeId);
   expect(leaf01.outcome).toBe('refused');
   expect(leaf01.reason).toContain('[ConfigRejected]; nothing was changed on leaf01, so nothing was restored');
   expect(leaf01.timings.map((t) => t.step)).not.toContain('rollback');
@@ -198,14 +197,15 @@ it('with a time to live, reverts to the backup exactly once it has run out', asy
   const request = emergencyRequest({ revertAfterSeconds: 10 });
 
   const handle = await harness.startEmergency(request);
-  await harness.waitForStep(handle, 'leaf01', 'await-revert');
+  await harness.waitForStep('leaf01', 'await-revert');
   // While the time runs: the patch is on the device, Infrahub says it needs reconciling.
   expect(await leafValue('leaf01', `${NEIGHBOR_10_0_0_0}/admin-state`)).toBe('disable');
   expect(await harness.deploymentOf('leaf01')).toMatchObject({ state: 'needs-reconciliation' });
   const result = await handle.result();
 
-  const leaf01 = deviceResult(result, 'leaf01');
+  const leaf01 = await harness.deviceRun('leaf01', request.changeId);
   expect(result.outcome).toBe('succeeded');
+  expect(deviceResult(result, 'leaf01').outcome).toBe('reverted');
   expect(leaf01.outcome).toBe('reverted');
   expect(leaf01.reason).toContain('time to live of 10 s ran out: reverted (restore), what it changed is verified identical to backup');
   expect(harness.runningConfig('leaf01')).toEqual(before);
@@ -219,7 +219,7 @@ it('does not pre-empt another emergency, and a cancel during the time to live re
   const before = structuredClone(harness.runningConfig('leaf01'));
   const first = emergencyRequest({ revertAfterSeconds: 600 });
   const firstHandle = await harness.startEmergency(first);
-  await harness.waitForStep(firstHandle, 'leaf01', 'await-revert');
+  await harness.waitForStep('leaf01', 'await-revert');
 
   const second = await harness.runEmergency(emergencyRequest({ source: { kind: 'intent' } }));
   const refused = deviceResult(second.result, 'leaf01');

@@ -6,13 +6,13 @@
  */
 import { execFileSync } from 'node:child_process';
 import { defineSearchAttributeKey } from '@temporalio/common';
-import { ChangeProgress, ChangeResult, DeviceProgress, workflowIds, type DeviceChangeResult } from '@synapse/contracts';
+import { ChangeResult, DeviceProgress, RolloutProgress, workflowIds, type DeviceResultSummary } from '@synapse/contracts';
 import { checksum, ownedDiff } from '@synapse/device-config';
 import { LAB_CREDENTIALS } from '@synapse/device-sim';
 import { DEFAULT_LAB_API_TOKEN } from '@synapse/infrahub-sim';
 import { ChangeHarness, changeRequest, LAB_DEVICES, rendered, type LabDevice } from './change-harness';
 
-const FULL_RUNBOOK = ['fetch-intent', 'backup', 'store-backup', 'diff', 'record-status', 'deploy', 'validate-bgp', 'validate-interfaces', 'confirm', 'record-ownership', 'record-status'];
+const FULL_RUNBOOK = ['fetch-intent', 'backup', 'store-backup', 'diff', 'baseline', 'record-status', 'deploy', 'validate-bgp', 'validate-interfaces', 'confirm', 'record-ownership', 'record-status', 'hold'];
 
 let harness: ChangeHarness;
 beforeAll(async () => {
@@ -22,7 +22,7 @@ afterAll(async () => {
   await harness?.shutdown();
 });
 
-function deviceResult(result: ChangeResult | undefined, device: string): DeviceChangeResult {
+function deviceResult(result: ChangeResult | undefined, device: string): DeviceResultSummary {
   const found = result?.devices.find((d) => d.device === device);
   if (!found) throw new Error(`no result for ${device} in ${JSON.stringify(result)}`);
   return found;
@@ -51,19 +51,25 @@ describe('a rollout of the reference lab from its initial config', () => {
     await harness.stopLab();
   });
 
-  it('deploys every device, with BGP and interfaces validated', () => {
-    expect(result).toMatchObject({ changeId: request.changeId, outcome: 'succeeded' });
+  it('deploys every device in waves (the spine alone first, then the leaves), with BGP and interfaces validated', async () => {
+    expect(result).toMatchObject({ changeId: request.changeId, outcome: 'succeeded', counts: { deployed: 3 } });
     // What the CLI reads back must satisfy the contract it parses with.
     expect(ChangeResult.safeParse(result).error).toBeUndefined();
+    expect(result!.waves.map((w) => [w.index, w.devices, w.counts])).toEqual([
+      [1, 1, { deployed: 1 }],
+      [2, 2, { deployed: 2 }],
+    ]);
     for (const device of LAB_DEVICES) {
-      const r = deviceResult(result, device);
-      expect(r).toMatchObject({ outcome: 'deployed', validation: { bgp: { passed: true }, interfaces: { passed: true } } });
-      expect(r.diffSummary).toMatch(/added/);
-      expect(r.reason).toBeUndefined();
-      expect(r.timings.map((t) => t.step)).toEqual(FULL_RUNBOOK);
+      expect(deviceResult(result, device)).toMatchObject({ outcome: 'deployed', wave: device === 'spine01' ? 1 : 2 });
+      expect(deviceResult(result, device).reason).toBeUndefined();
+      const own = await harness.deviceRun(device);
+      expect(own).toMatchObject({ outcome: 'deployed', validation: { bgp: { passed: true }, interfaces: { passed: true } } });
+      expect(own.diffSummary).toMatch(/added/);
+      expect(own.timings.map((t) => t.step)).toEqual(FULL_RUNBOOK);
       expect(driftFromIntent(device)).toEqual([]);
     }
-    expect(deviceResult(result, 'leaf01').validation.bgp?.checks.map((c) => c.subject)).toEqual(['neighbor 10.0.0.0', 'neighbor 10.0.0.4']);
+    // spine01 went first, alone: its sessions to the leaves were deferred to their wave, not failed.
+    expect((await harness.deviceRun('spine01')).notes).toEqual(expect.arrayContaining([expect.stringMatching(/neighbor .*: leaf0[12] is in this change and not deployed yet/)]));
   });
 
   it('records `deployed` with a change record in Infrahub', async () => {
@@ -71,51 +77,58 @@ describe('a rollout of the reference lab from its initial config', () => {
       const deployment = await harness.deploymentOf(device);
       expect(deployment).toMatchObject({ state: 'deployed', lastChangeId: request.changeId, lastConfigChecksum: checksum(rendered(device)) });
       const record = await harness.changeRecord(request.changeId, device);
-      expect(record).toMatchObject({ outcome: 'deployed', backupId: deviceResult(result, device).backup?.id, workflowId: workflowIds.device(device), requester: 'jest' });
-      expect(record?.diffSummary).toBe(deviceResult(result, device).diffSummary);
+      expect(record).toMatchObject({ outcome: 'deployed', backupId: deviceResult(result, device).backupId, workflowId: workflowIds.device(device), requester: 'jest' });
+      expect(record?.diffSummary).toBe((await harness.deviceRun(device)).diffSummary);
     }
   });
 
   it('keeps each pre-change config in the git backup history, tagged with the change', () => {
     for (const device of LAB_DEVICES) {
-      const backup = deviceResult(result, device).backup!;
+      const backupId = deviceResult(result, device).backupId!;
       const [latest] = harness.backupCommitMessages(device);
       expect(latest).toContain(`Change-Id: ${request.changeId}`);
       expect(latest).toContain(`Workflow-Id: ${workflowIds.device(device)}`);
       // The exact bytes the rollback would restore are in the repository.
-      const blob = execFileSync('git', ['cat-file', 'blob', backup.id], { cwd: harness.lab.backupDir, encoding: 'utf8' });
+      const blob = execFileSync('git', ['cat-file', 'blob', backupId], { cwd: harness.lab.backupDir, encoding: 'utf8' });
       expect(blob).toContain('mgmt0');
       expect(blob).not.toContain('ethernet-1/49');
     }
   });
 
-  it('answers the progress query on the change and on each device workflow', async () => {
-    const change = await harness.client.workflow.getHandle(workflowIds.change(request.changeId)).query<{ changeId: string; devices: Array<{ device: string; step: string; state: string; steps: Array<{ step: string; durationMs?: number }> }> }>('progress');
-    expect(ChangeProgress.safeParse(change).error).toBeUndefined();
-    expect(change.changeId).toBe(request.changeId);
-    expect(change.devices.map((d) => [d.device, d.step, d.state])).toEqual(LAB_DEVICES.map((d) => [d, 'done', 'succeeded']));
-    const leaf = await harness.client.workflow.getHandle(workflowIds.device('leaf01')).query<{ device: string; state: string; steps: Array<{ step: string; finishedAt?: string; durationMs?: number }> }>('progress');
+  it('answers the progress query on the change (its rollout) and on each device workflow (its steps)', async () => {
+    const change = await harness.client.workflow.getHandle(workflowIds.change(request.changeId)).query<RolloutProgress>('progress');
+    expect(RolloutProgress.safeParse(change).error).toBeUndefined();
+    expect(change).toMatchObject({ changeId: request.changeId, phase: 'done', devices: 3, counts: { deployed: 3 }, approval: { state: 'not required' } });
+    expect(change.waves.map((w) => [w.devices, w.state])).toEqual([
+      [['spine01'], 'done'],
+      [['leaf01', 'leaf02'], 'done'],
+    ]);
+    const leaf = await harness.client.workflow.getHandle(workflowIds.device('leaf01')).query<DeviceProgress>('progress');
     expect(DeviceProgress.safeParse(leaf).error).toBeUndefined();
     expect(leaf).toMatchObject({ device: 'leaf01', step: 'done', state: 'succeeded' });
     expect(leaf.steps.map((s) => s.step)).toEqual(FULL_RUNBOOK);
     for (const step of leaf.steps) expect(step.durationMs).toBeGreaterThanOrEqual(0);
   });
 
-  it('makes the change and each device workflow findable by device, change id, kind and requester', async () => {
+  it('makes the change findable by id, kind, requester and outcome, and each device workflow by its device', async () => {
     const keys = {
       devices: defineSearchAttributeKey('SynapseDevices', 'KEYWORD_LIST'),
       changeId: defineSearchAttributeKey('SynapseChangeId', 'KEYWORD'),
       kind: defineSearchAttributeKey('SynapseChangeKind', 'KEYWORD'),
       requester: defineSearchAttributeKey('SynapseRequester', 'KEYWORD'),
+      outcome: defineSearchAttributeKey('SynapseOutcome', 'KEYWORD'),
     };
     const change = await harness.client.workflow.getHandle(workflowIds.change(request.changeId)).describe();
-    expect(change.typedSearchAttributes.get(keys.devices)).toEqual([...LAB_DEVICES]);
+    // A change never lists its devices (a 2 KB cap on one value): they are found through the device workflows.
+    expect(change.typedSearchAttributes.get(keys.devices)).toBeUndefined();
     expect(change.typedSearchAttributes.get(keys.changeId)).toBe(request.changeId);
     expect(change.typedSearchAttributes.get(keys.kind)).toBe('standard');
     expect(change.typedSearchAttributes.get(keys.requester)).toBe('jest');
+    expect(change.typedSearchAttributes.get(keys.outcome)).toBe('succeeded');
     const leaf = await harness.client.workflow.getHandle(workflowIds.device('leaf02')).describe();
     expect(leaf.typedSearchAttributes.get(keys.devices)).toEqual(['leaf02']);
     expect(leaf.typedSearchAttributes.get(keys.changeId)).toBe(request.changeId);
+    expect(leaf.typedSearchAttributes.get(keys.outcome)).toBe('deployed');
   });
 
   it('leaves no device password and no Infrahub token in any workflow history', async () => {
@@ -126,20 +139,20 @@ describe('a rollout of the reference lab from its initial config', () => {
     expect(text).not.toContain(DEFAULT_LAB_API_TOKEN);
   });
 
-  it('finds every device in sync when the same intent is deployed again, and pushes nothing', async () => {
+  it('finds every device in sync when the same intent is planned again: no device workflow, no backup, nothing pushed', async () => {
     const before = Object.fromEntries(LAB_DEVICES.map((d) => [d, harness.runningConfig(d)]));
+    const commitsBefore = Object.fromEntries(LAB_DEVICES.map((d) => [d, harness.backupCommitMessages(d).length]));
     const again = changeRequest({ devices: [...LAB_DEVICES], concurrency: 3 });
     const run = await harness.runChange(again);
     expect(run.failure).toBeUndefined();
-    expect(run.result?.outcome).toBe('succeeded');
+    expect(run.result).toMatchObject({ outcome: 'succeeded', counts: { 'in-sync': 3 }, waves: [] });
     for (const device of LAB_DEVICES) {
-      const r = deviceResult(run.result, device);
-      expect(r.outcome).toBe('in-sync');
-      expect(r.diffSummary).toBe('0 changed, 0 added, 0 removed');
-      expect(r.timings.map((t) => t.step)).not.toContain('deploy');
+      expect(deviceResult(run.result, device)).toMatchObject({ outcome: 'in-sync', reason: 'already runs its intended config' });
       expect(harness.runningConfig(device)).toEqual(before[device]);
-      expect(await harness.deploymentOf(device)).toMatchObject({ state: 'in-sync', lastChangeId: again.changeId });
-      expect(await harness.changeRecord(again.changeId, device)).toMatchObject({ outcome: 'in-sync' });
+      expect(harness.backupCommitMessages(device)).toHaveLength(commitsBefore[device]);
+      // The last device workflow is still the first change's: nothing was started.
+      const description = await harness.client.workflow.getHandle(workflowIds.device(device)).describe();
+      expect(description.memo?.changeId).toBe(request.changeId);
     }
   });
 });
@@ -152,7 +165,7 @@ describe('a dry run', () => {
     await harness.stopLab();
   });
 
-  it('returns each device diff and touches nothing: no config, no status, no record, no backup commit', async () => {
+  it('returns the plan (paths, sessions, waves) and touches nothing: no config, no status, no record, no backup, no device workflow', async () => {
     const before = Object.fromEntries(LAB_DEVICES.map((d) => [d, harness.runningConfig(d)]));
     const deploymentsBefore = await Promise.all(LAB_DEVICES.map((d) => harness.deploymentOf(d)));
     const request = changeRequest({ devices: [...LAB_DEVICES], dryRun: true });
@@ -161,31 +174,51 @@ describe('a dry run', () => {
 
     expect(run.failure).toBeUndefined();
     expect(run.result?.outcome).toBe('dry-run');
+    const plan = run.result?.plan ?? [];
+    expect(plan.map((p) => [p.device, p.status, p.wave])).toEqual([
+      ['spine01', 'changes', 1],
+      ['leaf01', 'changes', 2],
+      ['leaf02', 'changes', 2],
+    ]);
     for (const device of LAB_DEVICES) {
-      const r = deviceResult(run.result, device);
-      expect(r.outcome).toBe('dry-run');
-      // The plan names the paths the deploy would add: the rendered config's.
-      expect(r.diff?.added.map((a) => a.path)).toEqual(expect.arrayContaining(Object.keys(rendered(device))));
-      expect(r.diffSummary).toMatch(/^0 changed, \d+ added, 0 removed/);
-      expect(r.timings.map((t) => t.step)).toEqual(['fetch-intent', 'backup', 'diff']);
+      expect(deviceResult(run.result, device)).toMatchObject({ outcome: 'dry-run', wave: device === 'spine01' ? 1 : 2 });
+      const planned = plan.find((p) => p.device === device)!;
+      // The plan names what the deploy would add: every path is an add on a fresh device.
+      expect(planned.counts.added).toBeGreaterThan(0);
+      expect(planned.counts).toMatchObject({ changed: 0, removed: 0 });
+      expect(new Set(planned.paths.map((p) => p.op))).toEqual(new Set(['add']));
+      expect(planned.sessions.length).toBeGreaterThan(0);
+      expect(planned.checksum).toBe(checksum(rendered(device)));
       expect(harness.runningConfig(device)).toEqual(before[device]);
       expect(await harness.changeRecord(request.changeId, device)).toBeUndefined();
       expect(harness.backupCommitMessages(device)).toEqual([]);
+      // No device workflow of this change (the server may hold earlier tests' ones).
+      const latest = await harness.client.workflow.getHandle(workflowIds.device(device)).describe().catch(() => undefined);
+      expect(latest?.memo?.changeId).not.toBe(request.changeId);
     }
+    expect(plan.find((p) => p.device === 'spine01')!.peers).toEqual(['leaf01', 'leaf02']);
     expect(await Promise.all(LAB_DEVICES.map((d) => harness.deploymentOf(d)))).toEqual(deploymentsBefore);
   });
+});
 
-  it('with concurrency 1 works on one device at a time, in the order given', async () => {
-    const devices = ['leaf02', 'spine01', 'leaf01'] as const;
-    const run = await harness.runChange(changeRequest({ devices: [...devices], dryRun: true, concurrency: 1 }));
-    expect(run.result?.outcome).toBe('dry-run');
-    const spans = await Promise.all(
-      devices.map(async (d) => {
-        const description = await harness.client.workflow.getHandle(workflowIds.device(d)).describe();
-        return { start: description.startTime.getTime(), end: description.closeTime!.getTime() };
+describe('concurrency 1', () => {
+  beforeEach(async () => {
+    await harness.newLab();
+  });
+  afterEach(async () => {
+    await harness.stopLab();
+  });
+
+  it('deploys one device at a time: the spine in its own wave, then the leaves in the order given', async () => {
+    const run = await harness.runChange(changeRequest({ devices: ['leaf02', 'spine01', 'leaf01'], concurrency: 1 }));
+    expect(run.result?.outcome).toBe('succeeded');
+    const deploys = await Promise.all(
+      ['spine01', 'leaf02', 'leaf01'].map(async (d) => {
+        const step = (await harness.deviceRun(d)).timings.find((t) => t.step === 'deploy')!;
+        return { device: d, start: Date.parse(step.startedAt), end: Date.parse(step.finishedAt!) };
       }),
     );
-    for (let i = 1; i < spans.length; i++) expect(spans[i].start).toBeGreaterThanOrEqual(spans[i - 1].end);
+    for (let i = 1; i < deploys.length; i++) expect(deploys[i].start).toBeGreaterThanOrEqual(deploys[i - 1].end);
   });
 });
 

@@ -12,7 +12,7 @@ import { status } from '@grpc/grpc-js';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import { ChangeResult, workflowIds } from '@synapse/contracts';
+import { ChangeResult, workflowIds, type RolloutProgress } from '@synapse/contracts';
 import { LAB_CREDENTIALS } from '@synapse/device-sim';
 import { DEFAULT_LAB_API_TOKEN } from '@synapse/infrahub-sim';
 import { ChangeHarness, changeRequest } from './change-harness';
@@ -32,10 +32,13 @@ afterEach(async () => {
   await harness.stopLab();
 });
 
-function leaf01Of(result: ChangeResult | undefined) {
+/** leaf01's own result (validations, timings, backup), checked against its line in the change's summary. */
+async function leaf01Of(result: ChangeResult | undefined) {
   const found = result?.devices.find((d) => d.device === 'leaf01');
   if (!found) throw new Error(`no leaf01 result in ${JSON.stringify(result)}`);
-  return found;
+  const own = await harness.deviceRun('leaf01');
+  expect(own.outcome).toBe(found.outcome);
+  return own;
 }
 
 describe('a change that fails after the deploy started', () => {
@@ -49,11 +52,11 @@ describe('a change that fails after the deploy started', () => {
 
     expect(failure).toBeUndefined();
     expect(result?.outcome).toBe('failed');
-    const leaf01 = leaf01Of(result);
+    const leaf01 = await leaf01Of(result);
     expect(leaf01.outcome).toBe('refused');
     expect(leaf01.reason).toMatch(/^deployConfig: .*refuses the candidate configuration.*did not apply the Set \[ConfigRejected\]; nothing was changed on leaf01, so nothing was restored/);
     // No rollback step at all: nothing to put back.
-    expect(leaf01.timings.map((t) => t.step)).toEqual(['fetch-intent', 'backup', 'store-backup', 'diff', 'record-status', 'deploy', 'record-status']);
+    expect(leaf01.timings.map((t) => t.step)).toEqual(['fetch-intent', 'backup', 'store-backup', 'diff', 'baseline', 'record-status', 'deploy', 'record-status', 'hold']);
     expect(harness.runningConfig('leaf01')).toEqual(before);
     expect(await harness.deploymentOf('leaf01')).toMatchObject({ state: 'failed', lastChangeId: request.changeId });
     const record = await harness.changeRecord(request.changeId, 'leaf01');
@@ -69,13 +72,13 @@ describe('a change that fails after the deploy started', () => {
     const request = changeRequest({ validation: { settleTimeoutSeconds: 10, commitConfirmed: true } });
     const handle = await harness.startChange(request);
     // The deploy's Set is done; the next Set leaf01 gets is the confirm, whose answer is lost after it took effect.
-    await harness.waitForStep(handle, 'leaf01', 'validate-bgp');
+    await harness.waitForStep('leaf01', 'validate-bgp');
     harness.lab.devices.faults('leaf01').dropNextSet('after-apply');
     harness.lab.devices.faults('leaf01').set({ holdBgpDown: false });
 
     const result = await handle.result();
 
-    const leaf01 = leaf01Of(result);
+    const leaf01 = await leaf01Of(result);
     expect(leaf01.outcome).toBe('deployed');
     expect(leaf01.timings.map((t) => t.step)).not.toContain('rollback');
     expect(await harness.deploymentOf('leaf01')).toMatchObject({ state: 'deployed' });
@@ -96,7 +99,7 @@ describe('a change that fails after the deploy started', () => {
 
     const { result } = await harness.runChange(request);
 
-    const leaf01 = leaf01Of(result);
+    const leaf01 = await leaf01Of(result);
     expect(leaf01.outcome).toBe('failed');
     expect(leaf01.reason).toMatch(/backupRunningConfig: leaf01: a confirmed commit is pending on the device \(device says: .*operator\/mw-7.*\).*\[DeviceBusy\]; nothing was deployed/);
     expect(leaf01.backup).toBeUndefined();
@@ -111,14 +114,14 @@ describe('a change that fails after the deploy started', () => {
     harness.lab.devices.faults('leaf01').set({ holdBgpDown: true });
     const request = changeRequest({ validation: { settleTimeoutSeconds: 2, commitConfirmed: true } });
     const handle = await harness.startChange(request);
-    await harness.waitForStep(handle, 'leaf01', 'validate-bgp');
+    await harness.waitForStep('leaf01', 'validate-bgp');
     // The device reloads and stays away for a minute; a reload drops the unconfirmed commit.
     const reload = harness.lab.devices.faults('leaf01').restart(60_000);
 
     const result = await handle.result();
     await reload;
 
-    const leaf01 = leaf01Of(result);
+    const leaf01 = await leaf01Of(result);
     expect(leaf01.outcome).toBe('rolled-back');
     expect(leaf01.reason).not.toContain('ROLLBACK FAILED');
     expect(leaf01.reason).toContain(`nothing to restore: the device already matched backup ${leaf01.backup!.id}`);
@@ -138,7 +141,7 @@ describe('a change that fails after the deploy started', () => {
     const { result, failure } = await harness.runChange(request);
 
     expect(failure).toBeUndefined();
-    const leaf01 = leaf01Of(result);
+    const leaf01 = await leaf01Of(result);
     expect(leaf01.outcome).toBe('rolled-back');
     expect(leaf01.validation.bgp?.passed).toBe(false);
     expect(leaf01.validation.interfaces).toBeUndefined();
@@ -163,7 +166,7 @@ describe('a change that fails after the deploy started', () => {
     const { result, failure } = await harness.runChange(request);
 
     expect(failure).toBeUndefined();
-    const leaf01 = leaf01Of(result);
+    const leaf01 = await leaf01Of(result);
     expect(leaf01.outcome).toBe('rolled-back');
     expect(leaf01.validation.bgp?.passed).toBe(true);
     expect(leaf01.validation.interfaces?.passed).toBe(false);
@@ -179,7 +182,7 @@ describe('a change that fails after the deploy started', () => {
     harness.lab.devices.faults('leaf01').set({ holdBgpDown: true });
     const request = changeRequest({ validation: { settleTimeoutSeconds: 60, commitConfirmed: true } });
     const handle = await harness.startChange(request);
-    await harness.waitForStep(handle, 'leaf01', 'validate-bgp');
+    await harness.waitForStep('leaf01', 'validate-bgp');
     expect(harness.runningConfig('leaf01')).not.toEqual(before);
 
     const cancelledAt = Date.now();
@@ -194,7 +197,8 @@ describe('a change that fails after the deploy started', () => {
     // Well inside the 60 s settle time: the validation stopped when asked.
     expect(Date.now() - cancelledAt).toBeLessThan(20_000);
     expect(harness.runningConfig('leaf01')).toEqual(before);
-    expect((await harness.client.workflow.getHandle(workflowIds.device('leaf01')).describe()).status.name).toBe('CANCELLED');
+    // The device workflow itself answers how it ended (a rollout reads its devices' results, cancelled or not).
+    expect(await harness.deviceRun('leaf01')).toMatchObject({ outcome: 'rolled-back', reason: expect.stringMatching(/cancelled; rolled back \(cancel-commit\)/) });
     // The rollback waited until the validation in flight had really stopped.
     const events = (await harness.client.workflow.getHandle(workflowIds.device('leaf01')).fetchHistory()).events ?? [];
     const validationCancelled = events.findIndex((e) => e.eventType === temporal.api.enums.v1.EventType.EVENT_TYPE_ACTIVITY_TASK_CANCELED);
@@ -205,8 +209,9 @@ describe('a change that fails after the deploy started', () => {
     const record = await harness.changeRecord(request.changeId, 'leaf01');
     expect(record?.outcome).toBe('rolled-back');
     expect(record?.detail).toMatch(/cancelled; rolled back \(cancel-commit\)/);
-    const progress = await handle.query<{ devices: Array<{ device: string; state: string }> }>('progress');
-    expect(progress.devices).toEqual([expect.objectContaining({ device: 'leaf01', state: 'rolled-back' })]);
+    const progress = await handle.query<RolloutProgress>('progress');
+    expect(progress).toMatchObject({ phase: 'done', counts: { 'rolled-back': 1 } });
+    expect(progress.notes).toContain('cancelled: every deployed device is rolled back');
   });
 });
 
@@ -217,7 +222,7 @@ describe('a rollback that fails', () => {
     const request = changeRequest({ validation: { settleTimeoutSeconds: 3, commitConfirmed: false } });
     const handle = await harness.startChange(request);
     // The deploy's Set is done; the next Set leaf01 gets is the rollback's, and it is refused.
-    await harness.waitForStep(handle, 'leaf01', 'validate-bgp');
+    await harness.waitForStep('leaf01', 'validate-bgp');
     harness.lab.devices.faults('leaf01').failNextSet(status.INVALID_ARGUMENT, 'simulated: leaf01 refuses the restore');
 
     const failure = await handle.result().then(
@@ -231,7 +236,7 @@ describe('a rollback that fails', () => {
     expect(cause).toMatchObject({ type: 'RollbackFailed', nonRetryable: true });
     expect(cause?.message).toContain('leaf01');
     const result = ChangeResult.parse((cause as ApplicationFailure).details?.[0]);
-    const leaf01 = leaf01Of(result);
+    const leaf01 = await leaf01Of(result);
     expect(leaf01.outcome).toBe('failed');
     expect(leaf01.reason).toMatch(/BGP validation failed.*ROLLBACK FAILED: rollbackConfig: .*refuses the restore.*restore backup [0-9a-f]+ by hand/);
     expect(leaf01.reason).toContain(leaf01.backup!.id);

@@ -16,7 +16,7 @@ import { workflowIds, type ChangeResult } from '@synapse/contracts';
 import { ownedDiff } from '@synapse/device-config';
 import { ChangeHarness, changeRequest, LAB_DEVICES, rendered } from './change-harness';
 import { findFreePort } from '@synapse/temporal-tools';
-import { WorkerProcess } from './worker-process';
+import { urgentQueueOf, WorkerProcess } from './worker-process';
 
 const { PendingActivityState } = temporal.api.enums.v1;
 
@@ -68,7 +68,7 @@ it('two device workers and two workflow workers share a change; killing one of e
     taskQueue: queues.workflow,
     workflowId: workflowIds.change(request.changeId),
     workflowExecutionTimeout: '4 minutes',
-    args: [request, { taskQueues: { device: queues.device, infrahub: harness.routing.taskQueues.infrahub } }],
+    args: [request, { taskQueues: { device: queues.device, deviceUrgent: urgentQueueOf(queues.device), infrahub: harness.routing.taskQueues.infrahub } }],
   });
 
   // Mid-change: as soon as the first device worker is running one of this change's activities, it dies, and so does a workflow worker.
@@ -80,7 +80,8 @@ it('two device workers and two workflow workers share a change; killing one of e
 
   expect({ outcome: result.outcome, reasons: result.devices.map((d) => d.reason) }).toEqual({ outcome: 'succeeded', reasons: [undefined, undefined, undefined] });
   for (const device of result.devices) {
-    expect(device).toMatchObject({ outcome: 'deployed', validation: { bgp: { passed: true }, interfaces: { passed: true } } });
+    expect(device.outcome).toBe('deployed');
+    expect(await harness.deviceRun(device.device, request.changeId)).toMatchObject({ outcome: 'deployed', validation: { bgp: { passed: true }, interfaces: { passed: true } } });
     const intended = rendered(device.device as (typeof LAB_DEVICES)[number]);
     const diff = ownedDiff(intended, harness.runningConfig(device.device as (typeof LAB_DEVICES)[number]));
     expect({ device: device.device, ...diff }).toEqual({ device: device.device, added: [], removed: [], changed: [] });

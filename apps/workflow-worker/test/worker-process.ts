@@ -14,6 +14,12 @@ import { LAB_CREDENTIALS } from '@synapse/device-sim';
 /** The built entry point (`nx build device-worker`; the test target depends on ^build). */
 export const DEVICE_WORKER_MAIN = path.resolve(require.resolve('@synapse/device-worker'), '..', 'main.js');
 export const WORKFLOW_WORKER_MAIN = path.resolve(__dirname, '..', 'dist', 'main.js');
+export const INFRAHUB_WORKER_MAIN = path.resolve(require.resolve('@synapse/infrahub-worker'), '..', 'main.js');
+
+/** A test's device queue and its urgent twin (confirms and rollbacks), both polled by the device worker. */
+export function urgentQueueOf(deviceQueue: string): string {
+  return `${deviceQueue}-urgent`;
+}
 
 /**
  * Preloaded into the child: if this Jest process dies (even by SIGKILL), the
@@ -35,6 +41,15 @@ export interface DeviceWorkerOptions {
   /** Scratch directory: the inventory file, the preload script, HOME. */
   dir: string;
   /** More of its environment (metrics, health). */
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface InfrahubWorkerOptions {
+  taskQueue: string;
+  /** The Infrahub (simulator) address and its API token. */
+  address: string;
+  apiToken: string;
+  dir: string;
   env?: NodeJS.ProcessEnv;
 }
 
@@ -74,6 +89,7 @@ export class WorkerProcess {
     writeFileSync(inventory, options.devices.map((d) => JSON.stringify({ device: d.name, address: d.address })).join('\n') + '\n');
     return WorkerProcess.startMain('device-worker', DEVICE_WORKER_MAIN, options.dir, {
       SYNAPSE_DEVICE_TASK_QUEUE: options.taskQueue,
+      SYNAPSE_DEVICE_URGENT_TASK_QUEUE: urgentQueueOf(options.taskQueue),
       SYNAPSE_BACKUP_DIR: options.backupDir,
       SYNAPSE_DEVICE_INVENTORY: inventory,
       SYNAPSE_DEVICE_USERNAME: LAB_CREDENTIALS.username,
@@ -84,9 +100,21 @@ export class WorkerProcess {
     });
   }
 
+  /** Starts an infrahub worker against the given Infrahub, and resolves once it polls. */
+  static startInfrahubWorker(options: InfrahubWorkerOptions): Promise<WorkerProcess> {
+    return WorkerProcess.startMain('infrahub-worker', INFRAHUB_WORKER_MAIN, options.dir, {
+      SYNAPSE_INFRAHUB_TASK_QUEUE: options.taskQueue,
+      INFRAHUB_ADDRESS: options.address,
+      INFRAHUB_API_TOKEN: options.apiToken,
+      SYNAPSE_HEARTBEAT_INTERVAL_MS: '500',
+      ...options.env,
+    });
+  }
+
   /** Starts a workflow worker (it bundles the workflows at start unless a prebuilt bundle is there). */
   static startWorkflowWorker(options: WorkflowWorkerOptions): Promise<WorkerProcess> {
-    return WorkerProcess.startMain('workflow-worker', WORKFLOW_WORKER_MAIN, options.dir, { SYNAPSE_WORKFLOW_TASK_QUEUE: options.taskQueue, ...options.env }, 90_000);
+    // A lab's server, as `npm start` runs it: a change may waive approval (the tests' requests do).
+    return WorkerProcess.startMain('workflow-worker', WORKFLOW_WORKER_MAIN, options.dir, { SYNAPSE_WORKFLOW_TASK_QUEUE: options.taskQueue, SYNAPSE_REQUIRE_APPROVAL: 'false', ...options.env }, 90_000);
   }
 
   private static async startMain(service: string, main: string, dir: string, env: NodeJS.ProcessEnv, readyTimeoutMs = 30_000): Promise<WorkerProcess> {

@@ -57,6 +57,8 @@ async function runChange(running: readonly RunningService[]): Promise<number> {
       reason: `demo: bring the ${process.env.SYNAPSE_LAB === 'brownfield' ? 'brownfield' : 'reference'} lab to its intended underlay`,
       requester: 'demo',
       validation: { settleTimeoutSeconds: 30, commitConfirmed: true },
+      // The demo's stack runs with SYNAPSE_REQUIRE_APPROVAL=false: a lab change needs no approver.
+      approval: { required: false },
     };
     console.log(`\nchange ${changeId}: ${DEMO_DEVICES.join(', ')} (reason: ${request.reason})`);
     const result = await client.workflow.execute<(r: ChangeRequestInput) => Promise<ChangeResult>>(WORKFLOW_TYPES.networkChange, {
@@ -65,10 +67,9 @@ async function runChange(running: readonly RunningService[]): Promise<number> {
       args: [request],
     });
     for (const device of result.devices) {
-      const checks = [device.validation.bgp, device.validation.interfaces].filter((v) => v !== undefined);
-      const passed = checks.map((v) => `${v.kind} ${v.checks.filter((c) => c.ok).length}/${v.checks.length}`).join(', ');
-      console.log(`  ${device.device.padEnd(8)} ${device.outcome.padEnd(11)} ${device.diffSummary ?? ''}`);
-      console.log(`           validated: ${passed || 'nothing'}; backup ${device.backup?.id ?? '-'}${device.reason ? `; ${device.reason}` : ''}`);
+      console.log(`  ${device.device.padEnd(8)} wave ${String(device.wave ?? '-').padEnd(3)} ${device.outcome.padEnd(11)} ${device.diffSummary ?? ''}`);
+      console.log(`           backup ${device.backupId ?? '-'}${device.reason ? `; ${device.reason}` : ''}`);
+      for (const note of device.notes ?? []) console.log(`           ${note}`);
     }
     console.log(`change ${changeId}: ${result.outcome}\n`);
     return result.outcome === 'succeeded' ? 0 : 1;

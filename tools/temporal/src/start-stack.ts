@@ -12,8 +12,10 @@ runStack(STACK, {
     const temporal = running.find((service) => service.exports.TEMPORAL_ADDRESS)?.exports.TEMPORAL_ADDRESS ?? 'localhost:7233';
     const tryIt = [
       'Try a change (in another terminal):',
-      `  TEMPORAL_ADDRESS=${temporal} npx synapse change start --device leaf01 --device spine01 --reason "bring up the underlay" --watch`,
+      `  TEMPORAL_ADDRESS=${temporal} npx synapse change plan --device leaf01 --device spine01`,
+      `  TEMPORAL_ADDRESS=${temporal} npx synapse change start --device leaf01 --device spine01 --reason "bring up the underlay" --no-approval --watch`,
       `  TEMPORAL_ADDRESS=${temporal} npx synapse change list`,
+      '(this lab stack lets a change waive approval; production workers require one: SYNAPSE_REQUIRE_APPROVAL)',
     ];
     console.log(['', RULE, 'Synapse stack is up', RULE, ...running.flatMap((service) => service.banner), RULE, ...tryIt, RULE, 'Press Ctrl-C to stop everything.', ''].join('\n'));
   },

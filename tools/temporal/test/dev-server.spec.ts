@@ -48,6 +48,7 @@ describe('the Temporal dev server', () => {
           SynapseChangeId: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
           SynapseChangeKind: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
           SynapseRequester: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+          SynapseOutcome: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
         });
       } finally {
         await connection.close();

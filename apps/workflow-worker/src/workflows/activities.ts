@@ -16,14 +16,24 @@ export { ActivityRouting, type ActivityRoutingInput } from '@synapse/contracts';
  */
 export function changeActivities(routing: ActivityRouting) {
   const deviceQueue = routing.taskQueues.device ?? TASK_QUEUES.device;
+  const urgentQueue = routing.taskQueues.deviceUrgent ?? TASK_QUEUES.deviceUrgent;
   const infrahubQueue = routing.taskQueues.infrahub ?? TASK_QUEUES.infrahub;
   const device = { taskQueue: deviceQueue, cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED };
+  const urgent = { ...device, taskQueue: urgentQueue };
   return {
     infrahub: proxyActivities<InfrahubActivities>({ ...ACTIVITY_PROFILES.infrahub, taskQueue: infrahubQueue }),
+    /** Audit written after the device was let go: retried for a day (see the profile). */
+    infrahubAudit: proxyActivities<InfrahubActivities>({ ...ACTIVITY_PROFILES.infrahubAudit, taskQueue: infrahubQueue }),
     /** Backup and plan: reads of the device and of the backup store. */
     deviceRead: proxyActivities<DeviceActivities>({ ...ACTIVITY_PROFILES.deviceRead, ...device }),
-    /** Archive, deploy, confirm, rollback: writes. */
+    /** Archive, deploy, ownership record: writes. */
     deviceWrite: proxyActivities<DeviceActivities>({ ...ACTIVITY_PROFILES.deviceWrite, ...device }),
+    /**
+     * Confirming a commit: on the device worker's urgent queue, so a
+     * commit-confirmed window never runs out while the confirm waits behind
+     * other changes' validations or drift scans.
+     */
+    deviceConfirm: proxyActivities<DeviceActivities>({ ...ACTIVITY_PROFILES.deviceWrite, ...urgent }),
     /** BGP and interface checks that wait for the network to settle. */
     deviceValidate: proxyActivities<DeviceActivities>({ ...ACTIVITY_PROFILES.deviceValidate, ...device }),
     /** Drift checks of a batch of devices: reads that heartbeat their progress. */
@@ -37,7 +47,8 @@ export function changeActivities(routing: ActivityRouting) {
       proxyActivities<DeviceActivities>({
         ...ACTIVITY_PROFILES.deviceRollback,
         scheduleToCloseTimeout: `${rollbackScheduleToCloseSeconds(commitConfirmWindowSeconds)} seconds`,
-        ...device,
+        // Urgent too: a rollback must not wait behind the validations it is undoing.
+        ...urgent,
       }),
   };
 }

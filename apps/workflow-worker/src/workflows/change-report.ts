@@ -1,4 +1,4 @@
-import { allHandlersFinished, CancellationScope, condition, isCancellation } from '@temporalio/workflow';
+import { allHandlersFinished, CancellationScope, condition, isCancellation, ParentClosePolicy, startChild, upsertSearchAttributes } from '@temporalio/workflow';
 import type {
   BackupRef,
   ChangeOutcome,
@@ -9,11 +9,15 @@ import type {
   DeviceOutcome,
   DiffResult,
   IntentSource,
+  UpdateDeviceStatusInput,
   ValidationResult,
 } from '@synapse/contracts';
-import type { ChangeActivities } from './activities';
+import { workflowIds } from '@synapse/contracts';
+import type { ActivityRouting, ChangeActivities } from './activities';
 import type { PreemptNotice } from './device-lock';
 import { operatorReason } from './failures';
+import { RecordOutcomeWorkflow } from './record-outcome';
+import { outcomeSearchAttribute } from './search-attributes';
 import type { DeviceProgressTracker } from './progress';
 
 /**
@@ -31,6 +35,8 @@ export class DeviceChangeReport {
   preemptedBy: PreemptNotice | undefined;
   /** Where and when the intent was read: the audit record names it, the branch may be gone later. */
   intent: IntentSource | undefined;
+  /** What validation left for later or reported instead of waiting (a rollout member's deferred and waiting checks). */
+  notes: string[] = [];
   readonly validation: { bgp?: ValidationResult; interfaces?: ValidationResult } = {};
   /** Workflow time, so a replay computes the same record. */
   readonly #startedAt = new Date();
@@ -40,6 +46,7 @@ export class DeviceChangeReport {
     private readonly workflowId: string,
     private readonly progress: DeviceProgressTracker,
     private readonly infrahub: ChangeActivities['infrahub'],
+    private readonly routing: ActivityRouting,
   ) {}
 
   /**
@@ -50,7 +57,49 @@ export class DeviceChangeReport {
    */
   async record(state: DeploymentState, outcome: ChangeOutcome, detail?: string, configChecksum?: string): Promise<string | undefined> {
     const { device, changeId } = this.input;
-    const record: ChangeRecord = {
+    try {
+      await CancellationScope.nonCancellable(() =>
+        this.progress.step('record-status', () =>
+          // Audit goes to Infrahub's default branch whatever branch the intent came from.
+          this.infrahub.updateDeviceStatus({ device, state, changeId, record: this.changeRecord(outcome, detail), ...(configChecksum ? { configChecksum } : {}) }),
+        ),
+      );
+      return undefined;
+    } catch (err) {
+      return `the outcome could not be recorded in Infrahub: ${operatorReason(err)}`;
+    }
+  }
+
+  /**
+   * A change an emergency pre-empted lets go of the device at once and
+   * records its outcome afterwards, in a workflow of its own that keeps
+   * trying through an Infrahub outage: the emergency must never wait on
+   * this change's bookkeeping. The deployment state is written only while
+   * this change is still the device's last one, so a late record does not
+   * overwrite the emergency's.
+   */
+  async letGoPreempted(reason: string, state: DeploymentState): Promise<DeviceChangeResult> {
+    const { device, changeId } = this.input;
+    const update: UpdateDeviceStatusInput = { device, state, changeId, record: this.changeRecord('pre-empted', reason), onlyIfCurrent: true };
+    let note: string | undefined;
+    try {
+      await CancellationScope.nonCancellable(() =>
+        startChild(RecordOutcomeWorkflow, {
+          workflowId: workflowIds.outcomeRecord(changeId, device),
+          args: [update, this.routing],
+          parentClosePolicy: ParentClosePolicy.ABANDON,
+        }),
+      );
+      note = `its record in Infrahub is written by ${workflowIds.outcomeRecord(changeId, device)}`;
+    } catch (err) {
+      note = `the outcome could not be recorded in Infrahub: ${operatorReason(err)}`;
+    }
+    return this.finish('pre-empted', joinNote(reason, note));
+  }
+
+  private changeRecord(outcome: ChangeOutcome, detail: string | undefined): ChangeRecord {
+    const { device, changeId } = this.input;
+    return {
       changeId,
       kind: this.input.kind,
       device,
@@ -66,17 +115,6 @@ export class DeviceChangeReport {
       startedAt: this.#startedAt.toISOString(),
       finishedAt: new Date().toISOString(),
     };
-    try {
-      await CancellationScope.nonCancellable(() =>
-        this.progress.step('record-status', () =>
-          // Audit goes to Infrahub's default branch whatever branch the intent came from.
-          this.infrahub.updateDeviceStatus({ device, state, changeId, record, ...(configChecksum ? { configChecksum } : {}) }),
-        ),
-      );
-      return undefined;
-    } catch (err) {
-      return `the outcome could not be recorded in Infrahub: ${operatorReason(err)}`;
-    }
   }
 
   /**
@@ -88,13 +126,14 @@ export class DeviceChangeReport {
     if (this.preemptedBy) {
       // The intent this change was deploying is still not on the device: pending.
       const reason = `${this.preemptionReason()}; nothing was deployed to ${this.input.device}`;
-      const note = this.input.dryRun ? undefined : await this.record('pending', 'pre-empted', reason);
-      return this.finish('pre-empted', joinNote(reason, note));
+      if (this.input.dryRun) return this.finish('pre-empted', reason);
+      return this.letGoPreempted(reason, 'pending');
     }
     const reason = `${operatorReason(cause)}; nothing was deployed to ${this.input.device}`;
     const note = this.input.dryRun ? undefined : await this.record('failed', 'failed', reason);
     const result = await this.finish('failed', joinNote(reason, note));
-    if (isCancellation(cause)) throw cause;
+    // A rollout member's group reads its outcome from the result, cancelled or not.
+    if (isCancellation(cause) && !this.input.member) throw cause;
     return result;
   }
 
@@ -106,6 +145,7 @@ export class DeviceChangeReport {
   /** Ends the change: the final progress report reaches the parent before the result does. */
   async finish(outcome: DeviceOutcome, reason?: string): Promise<DeviceChangeResult> {
     this.progress.finish(outcome, reason);
+    upsertSearchAttributes(outcomeSearchAttribute(outcome));
     await CancellationScope.nonCancellable(async () => {
       await this.progress.flush();
       await condition(allHandlersFinished);
@@ -124,6 +164,7 @@ export class DeviceChangeReport {
       ...(this.backup ? { backup: this.backup } : {}),
       validation: { ...this.validation },
       ...(reason ? { reason } : {}),
+      ...(this.notes.length > 0 ? { notes: [...this.notes] } : {}),
       timings: this.progress.timings(),
     };
   }

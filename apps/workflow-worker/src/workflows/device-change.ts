@@ -1,8 +1,16 @@
 import type { z } from 'zod';
-import { ApplicationFailure, CancellationScope, isCancellation, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, condition, getExternalWorkflowHandle, isCancellation, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
 import {
+  baselineExpectations,
+  commitConfirmWindowSeconds,
+  deviceFacts,
   DeviceChangeInput,
   FetchDeviceConfigResult,
+  ReadDeviceStatesResult,
+  type DeviceFacts,
+  type DeviceStates,
+  type PeerReadiness,
+  type ValidationExpectations,
   type BackupRef,
   type ConfigPatch,
   type DeployedChangeInput,
@@ -13,6 +21,7 @@ import {
   type ValidationResult,
   expectationsOutsidePatch,
   validationExpectations,
+  workflowIds,
 } from '@synapse/contracts';
 import { ActivityRouting, changeActivities, type ActivityRoutingInput } from './activities';
 import { DeviceChangeReport, joinNote } from './change-report';
@@ -21,23 +30,43 @@ import { answerLockHolderQuestions, preemptSignal } from './device-lock';
 
 import { applicationFailureOf, operatorReason, parseWorkflowInput } from './failures';
 import { deviceProgressQuery, DeviceProgressTracker } from './progress';
+import { deviceSettledSignal, memberFinishSignal, memberGoSignal, type DeviceSettled } from './rollout-signals';
+
+/** A rollout member's turn: the plan it was approved for, and where its far ends are. */
+interface Turn {
+  plannedChecksum?: string;
+  readiness: PeerReadiness;
+  wave: number;
+}
+/** The intent moved since the plan: the device was not touched, and needs a new plan and approval. */
+interface IntentChanged {
+  intentChanged: string;
+}
 
 /**
  * One device's part of a change, as the runbook has it:
  *
  *   1 fetch the intent          4 deploy (rollback registered as it starts)
  *   2 back up, archive          5 validate BGP, 6 validate interfaces
- *   3 diff (plan)               7 confirm the commit and record what Synapse
+ *   3 diff (plan), baseline     7 confirm the commit and record what Synapse
  *                                 now owns, 8 record the outcome
  *
- * Started by NetworkChangeWorkflow under the id `device/<name>`, which is the
- * device's lock. Before step 4 a failure has changed nothing and the device
- * is recorded `failed`. A deploy the device refused was not applied: it is
- * recorded `refused` and nothing is restored. From step 4 on any other
- * failure (or a cancellation) puts the backup's values back on the paths
- * the change touched (unless the device already has them) and the device is
- * recorded `rolled-back`. A rollback that fails is recorded `failed` and
- * fails this workflow with RollbackFailed: the device needs a human.
+ * Runs under the id `device/<name>`, which is the device's lock. Before
+ * step 4 a failure has changed nothing and the device is recorded `failed`.
+ * A deploy the device refused was not applied: it is recorded `refused` and
+ * nothing is restored. From step 4 on any other failure (or a cancellation)
+ * puts the backup's values back on the paths the change touched (unless the
+ * device already has them) and the device is recorded `rolled-back`. A
+ * rollback that fails is recorded `failed` and fails this workflow with
+ * RollbackFailed: the device needs a human.
+ *
+ * A rollout member (standard changes and drift remediations, started by a
+ * DeviceGroupWorkflow when the rollout takes its locks) waits for its wave,
+ * checks that the intent is still the one planned (else it reports
+ * `intent-changed`, touches nothing and waits for a new plan), snapshots
+ * the device's sessions and interfaces before deploying and validates
+ * against that baseline and its far ends' place in the rollout, then holds
+ * the device until the rollout ends, when it lets go or rolls back.
  *
  * An emergency change (kind `emergency`) runs the same steps, with three
  * differences: it may deploy an explicit patch instead of the intent (the
@@ -45,7 +74,8 @@ import { deviceProgressQuery, DeviceProgressTracker } from './progress';
  * device `needs-reconciliation`; and with a time to live it puts the backup
  * back once that has run out. A standard or drift-remediation change gives
  * way to an emergency (the `preempt` signal): it stops, rolls back what it
- * deployed and ends `pre-empted`, so the emergency can take the lock.
+ * deployed, lets go of the device and records `pre-empted` in a workflow of
+ * its own, so the emergency never waits on that record.
  */
 export async function DeviceChangeWorkflow(
   rawInput: z.input<typeof DeviceChangeInput>,
@@ -53,37 +83,133 @@ export async function DeviceChangeWorkflow(
 ): Promise<DeviceChangeResult> {
   const input = parseWorkflowInput(DeviceChangeInput, rawInput, 'DeviceChangeWorkflow input');
   const routing = parseWorkflowInput(ActivityRouting, rawRouting, 'DeviceChangeWorkflow routing');
-  const { infrahub, deviceRead, deviceWrite, deviceValidate, deviceRollback } = changeActivities(routing);
-  const { device, changeId, branch, validation, patch } = input;
+  const { infrahub, deviceRead, deviceWrite, deviceConfirm, deviceValidate, deviceRollback } = changeActivities(routing);
+  const { device, changeId, branch, validation, patch, member } = input;
   const commitWindow = validation.commitConfirmed ? commitConfirmWindowSeconds(validation.settleTimeoutSeconds) : undefined;
   const rollback = deviceRollback(commitWindow);
   const { workflowId, parent } = workflowInfo();
   const emergency = input.kind === 'emergency';
 
-  const progress = new DeviceProgressTracker(device);
+  const progress = new DeviceProgressTracker(device, { reportToParent: !member });
   setHandler(deviceProgressQuery, () => progress.snapshot());
-  answerLockHolderQuestions({ device, changeId, kind: input.kind, workflowId, ...(parent ? { parentWorkflowId: parent.workflowId } : {}) });
-  const report = new DeviceChangeReport(input, workflowId, progress, infrahub);
+  // A rollout member's parent is its device group; whoever asks wants the change itself.
+  const changeWorkflowId = member ? workflowIds.change(changeId) : parent?.workflowId;
+  answerLockHolderQuestions({ device, changeId, kind: input.kind, workflowId, ...(changeWorkflowId ? { parentWorkflowId: changeWorkflowId } : {}) });
+  const report = new DeviceChangeReport(input, workflowId, progress, infrahub, routing);
   let intended: FetchDeviceConfigResult;
   let backup: BackupRef;
   let plan: DiffResult | undefined;
-  let settling = false;
+  /** What a rollout's fabric check needs from this device once it is deployed. */
+  let facts: DeviceFacts | undefined;
+  let baseline: DeviceStates | undefined;
+  /** parked: a member waiting for its wave; running: the runbook; holding: deployed, waiting for the rollout's end; settling: deciding its own outcome. */
+  let phase: 'parked' | 'running' | 'holding' | 'settling' = member ? 'parked' : 'running';
+  let turn: Turn | undefined;
+  let release: { rollback: boolean; reason: string } | undefined;
 
   // The runbook runs in its own scope so that an emergency can stop it the
   // way an operator's cancel would, without cancelling this workflow.
-  const runbook = new CancellationScope();
+  let runbook = new CancellationScope();
   if (!emergency) {
     setHandler(preemptSignal, (notice) => {
       // Once this change is settling its own outcome (a failure being rolled back, a success being
       // recorded), it is not relabelled pre-empted: the emergency waits for the lock until it ends.
-      if (settling) return;
+      if (phase === 'settling') return;
       report.preemptedBy ??= notice;
-      runbook.cancel();
+      if (phase === 'running') runbook.cancel();
     });
   }
-  return await runbook.run(changeDevice);
+  if (!member) return (await runbook.run(() => changeDevice(undefined))) as DeviceChangeResult;
 
-  async function changeDevice(): Promise<DeviceChangeResult> {
+  setHandler(memberGoSignal, (next) => {
+    if (phase === 'parked') turn = next;
+  });
+  setHandler(memberFinishSignal, (request) => {
+    release ??= request;
+  });
+  return await asRolloutMember();
+
+  /** A rollout member: parked until its wave, then the runbook, then the device held until the rollout lets go. */
+  async function asRolloutMember(): Promise<DeviceChangeResult> {
+    for (;;) {
+      await untilCancelled(() => condition(() => turn !== undefined || release !== undefined || report.preemptedBy !== undefined));
+      if (report.preemptedBy) {
+        phase = 'settling';
+        return report.letGoPreempted(`${report.preemptionReason()}; it came before this change's turn on ${device}, so nothing was done to it`, 'pending');
+      }
+      if (release) return report.finish('skipped', `the rollout ended before ${device}'s turn (${release.reason}); nothing was done to it`);
+
+      const myTurn = turn!;
+      turn = undefined;
+      phase = 'running';
+      runbook = new CancellationScope();
+      const ran = await runbook.run(() => changeDevice(myTurn));
+      if ('intentChanged' in ran) {
+        phase = 'parked';
+        await tellGroup({ device, outcome: 'intent-changed', deployed: false, checksum: ran.intentChanged, reason: `the intent changed since the plan (checksum ${ran.intentChanged.slice(0, 12)}…, planned ${myTurn.plannedChecksum?.slice(0, 12)}…): nothing was done; re-planned` });
+        continue;
+      }
+      const deployed = ran.outcome === 'deployed';
+      phase = deployed ? 'holding' : 'settling';
+      await tellGroup({
+        device,
+        outcome: ran.outcome,
+        deployed,
+        ...(ran.reason ? { reason: ran.reason } : {}),
+        ...(deployed && facts ? { facts } : {}),
+        ...(deployed && baseline ? { baseline: { sessions: baseline.sessions, interfaces: baseline.interfaces } } : {}),
+        ...(deployed ? { removedNeighbors: removedNeighbors(plan) } : {}),
+      });
+      if (ran.outcome === 'pre-empted') return ran;
+
+      // Held until the rollout ends: another change cannot take the device between waves.
+      await untilCancelled(() => progress.step('hold', () => condition(() => release !== undefined || report.preemptedBy !== undefined)));
+      phase = 'settling';
+      const change = deployedChange();
+      if (report.preemptedBy) {
+        if (!deployed) return ran;
+        return await undoHeld(report.preemptionReason(), change, true);
+      }
+      if (release!.rollback && deployed) return await undoHeld(`the rollout asked for a rollback: ${release!.reason}`, change, false);
+      // Released: the same outcome, now with the time it held the device.
+      return report.finish(ran.outcome, ran.reason);
+    }
+  }
+
+  /** Waits; a cancelled member (its group terminated) ends the way a rollback of the whole rollout would. */
+  async function untilCancelled(wait: () => Promise<unknown>): Promise<void> {
+    try {
+      await wait();
+    } catch (err) {
+      if (!isCancellation(err)) throw err;
+      release ??= { rollback: true, reason: 'its device workflow was cancelled' };
+    }
+  }
+
+  /** A deployed member put back to its backup after the rollout (a rollback of the rollout, or an emergency taking the device). */
+  async function undoHeld(why: string, change: DeployedChangeInput, preempted: boolean): Promise<DeviceChangeResult> {
+    let restored: RollbackResult;
+    try {
+      restored = await CancellationScope.nonCancellable(() => restoreBackup(undefined, change));
+    } catch (err) {
+      return rollbackFailed(why, err);
+    }
+    const reason = `${why}; ${restoredSentence(restored)} backup ${backup.id}`;
+    if (preempted) return report.letGoPreempted(reason, 'rolled-back');
+    const note = await report.record('rolled-back', 'rolled-back', reason);
+    return report.finish('rolled-back', joinNote(reason, note));
+  }
+
+  async function tellGroup(settled: DeviceSettled): Promise<void> {
+    if (!parent) return;
+    await CancellationScope.nonCancellable(() => getExternalWorkflowHandle(parent.workflowId, parent.runId).signal(deviceSettledSignal, settled)).catch(() => undefined);
+  }
+
+  function deployedChange(): DeployedChangeInput {
+    return patch ? { update: patch.update, delete: patch.delete } : { config: intended.config, delete: plan?.stalePaths ?? [] };
+  }
+
+  async function changeDevice(myTurn: Turn | undefined): Promise<DeviceChangeResult | IntentChanged> {
     // ── Plan. Nothing on the device changes before step 4. ──
     try {
       // 1. The intent from Infrahub, rendered to the device's native config.
@@ -91,6 +217,8 @@ export async function DeviceChangeWorkflow(
         parseWorkflowInput(FetchDeviceConfigResult, await infrahub.fetchDeviceConfig({ device, ...(branch ? { branch } : {}) }), 'fetchDeviceConfig result'),
       );
       report.intent = intended.source;
+      // A rollout executes the plan that was approved: an intent edited since is planned and approved again.
+      if (myTurn?.plannedChecksum !== undefined && intended.checksum !== myTurn.plannedChecksum) return { intentChanged: intended.checksum };
 
       // 2. The whole running config, into the backup store: the rollback's target.
       backup = report.backup = await progress.step('backup', () => deviceRead.backupRunningConfig({ device, changeId, workflowId }));
@@ -110,7 +238,7 @@ export async function DeviceChangeWorkflow(
         );
       }
     } catch (err) {
-      settling = true;
+      phase = 'settling';
       return report.failedBeforeDeploy(err);
     }
 
@@ -120,20 +248,22 @@ export async function DeviceChangeWorkflow(
       return report.finish('in-sync', note);
     }
 
-    // Infrahub shows the device as being changed before it is: if this is not
-    // recorded (Infrahub down past its retries), nothing is deployed either.
+    let expected: ValidationExpectations;
     try {
+      // 3b. A rollout member validates against what was up before: the baseline.
+      expected = myTurn ? await baselineFor(myTurn) : patch ? expectationsOutsidePatch(intended.intent, patchPaths(patch)) : validationExpectations(intended.intent);
+      // Infrahub shows the device as being changed before it is: if this is not
+      // recorded (Infrahub down past its retries), nothing is deployed either.
       await progress.step('record-status', () => infrahub.updateDeviceStatus({ device, state: 'deploying', changeId }));
     } catch (err) {
-      settling = true;
+      phase = 'settling';
       return report.failedBeforeDeploy(err);
     }
 
     // ── Change. From here on, a failure puts the backup back. ──
-    const expected = patch ? expectationsOutsidePatch(intended.intent, patchPaths(patch)) : validationExpectations(intended.intent);
     const undo = new Compensations<RollbackResult>();
     // What the deploy writes: also exactly what a rollback puts back and a confirm checks.
-    const change: DeployedChangeInput = patch ? { update: patch.update, delete: patch.delete } : { config: intended.config, delete: plan?.stalePaths ?? [] };
+    const change = deployedChange();
     let deployed: DeployResult | undefined;
     try {
       // 4. Deploy: one atomic Set of what the change owns (each entry's owned
@@ -161,9 +291,9 @@ export async function DeviceChangeWorkflow(
       // 7. Keep it: confirm the pending commit before the device reverts it. A
       //    confirm whose answer was lost is settled by reading the device back.
       const commitId = deployed.commitId;
-      if (commitId) await progress.step('confirm', () => deviceWrite.confirmCommit({ device, commitId, deployed: change }));
+      if (commitId) await progress.step('confirm', () => deviceConfirm.confirmCommit({ device, commitId, deployed: change }));
     } catch (err) {
-      settling = true;
+      phase = 'settling';
       // The device said no to the Set and applied none of it: there is nothing to put back.
       if (deployed === undefined && !report.preemptedBy && notApplied(err)) return refused(err);
       return rolledBack(err, await undo.compensate());
@@ -174,7 +304,8 @@ export async function DeviceChangeWorkflow(
     //    an emergency with a time to live gives the device back at its end.
     const ownershipNote = patch || input.revertAfterSeconds !== undefined ? undefined : await recordOwnership();
 
-    settling = true;
+    // A member now holds a deployed device: an emergency's pre-emption from here on puts the backup back after this step.
+    phase = member ? 'holding' : 'settling';
     // 8. The outcome, in Infrahub. An emergency leaves the device to be
     //    reconciled: Infrahub's intent has to catch up with what was done.
     if (!emergency) {
@@ -206,6 +337,24 @@ export async function DeviceChangeWorkflow(
     const result = await report.finish('reverted', joinNote(reverted, revertNote));
     if (cancelledWhileWaiting !== undefined) throw cancelledWhileWaiting;
     return result;
+  }
+
+  /**
+   * Baseline-relative validation: the device's sessions and interfaces read
+   * just before the deploy, and its far ends' place in the rollout. What
+   * is not checked now (a far end still to come, one outside the change
+   * that was not up) goes into the result's notes, never a silent wait.
+   */
+  async function baselineFor(myTurn: Turn): Promise<ValidationExpectations> {
+    facts = deviceFacts(intended.intent);
+    const read = await progress.step('baseline', async () =>
+      parseWorkflowInput(ReadDeviceStatesResult, await deviceRead.readDeviceStates({ devices: [device], concurrency: 1 }), 'readDeviceStates result'),
+    );
+    const [states] = read.devices;
+    baseline = states && !('unreachable' in states) ? states : undefined;
+    const expectations = baselineExpectations(facts, baseline, myTurn.readiness, removedNeighbors(plan));
+    report.notes = [...expectations.deferred, ...expectations.waiting].map((n) => `${n.subject}: ${n.reason}`);
+    return expectations;
   }
 
   // ── The undo of step 4, and what follows it. ──
@@ -241,7 +390,7 @@ export async function DeviceChangeWorkflow(
     const reason = `${operatorReason(cause)}; nothing was changed on ${device}, so nothing was restored`;
     const note = await report.record('failed', 'refused', reason);
     const result = await report.finish('refused', joinNote(reason, note));
-    if (isCancellation(cause)) throw cause;
+    if (isCancellation(cause) && !member) throw cause;
     return result;
   }
 
@@ -250,12 +399,13 @@ export async function DeviceChangeWorkflow(
     const why = preempted ? report.preemptionReason() : operatorReason(cause);
     const [restore] = outcomes;
     if (restore?.ok) {
-      const how = restore.value.method === 'already-identical' ? 'nothing to restore: the device already matched' : `rolled back (${restore.value.method}): what the change touched is verified identical to`;
-      const reason = `${why}; ${how} backup ${backup.id}`;
-      const note = await report.record('rolled-back', preempted ? 'pre-empted' : 'rolled-back', reason);
-      const result = await report.finish(preempted ? 'pre-empted' : 'rolled-back', joinNote(reason, note));
-      // Pre-empted is an answer, not a cancellation: the rest of the parent's change goes on.
-      if (isCancellation(cause) && !preempted) throw cause;
+      const reason = `${why}; ${restoredSentence(restore.value)} backup ${backup.id}`;
+      // Pre-empted: the emergency is waiting for the device, not for Infrahub.
+      if (preempted) return report.letGoPreempted(reason, 'rolled-back');
+      const note = await report.record('rolled-back', 'rolled-back', reason);
+      const result = await report.finish('rolled-back', joinNote(reason, note));
+      // A member's rollout reads its outcome from the result, cancelled or not.
+      if (isCancellation(cause) && !member) throw cause;
       return result;
     }
     return rollbackFailed(why, restore ? restore.error : undefined);
@@ -271,17 +421,20 @@ export async function DeviceChangeWorkflow(
   }
 }
 
-/**
- * How long the device waits for confirmCommit before reverting by itself. It
- * must outlast both validations (up to the settle time each) plus the
- * activities' overhead and a worker restart. If it runs out anyway,
- * confirmCommit fails and the rollback path takes over, so the cost of too
- * short is a needless rollback and the cost of too long only a slower
- * self-rescue of a device whose workflow is stuck.
- */
-export function commitConfirmWindowSeconds(settleTimeoutSeconds: number): number {
-  const margin = 120;
-  return Math.min(86_400, Math.max(30, Math.ceil(2 * settleTimeoutSeconds + margin)));
+function restoredSentence(restored: RollbackResult): string {
+  return restored.method === 'already-identical'
+    ? 'nothing to restore: the device already matched'
+    : `rolled back (${restored.method}): what the change touched is verified identical to`;
+}
+
+/** Neighbors the plan deletes: their sessions going down is the change, not a failure. */
+function removedNeighbors(plan: DiffResult | undefined): string[] {
+  const removed = new Set<string>();
+  for (const path of plan?.stalePaths ?? []) {
+    const peer = /\/neighbor\[peer-address=([^\]]+)\]$/.exec(path)?.[1];
+    if (peer !== undefined) removed.add(peer);
+  }
+  return [...removed];
 }
 
 /** A validation that did not pass fails the change with every failing check in the reason. */

@@ -11,7 +11,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { DeviceChangeResult, workflowIds, type ActivityRouting, type ChangeResult, type DeviceChangeInput } from '@synapse/contracts';
+import { DeviceChangeResult, summarizeDeviceResult, workflowIds, type ActivityRouting, type ChangeResult, type DeviceChangeInput } from '@synapse/contracts';
 import { DeviceChangeWorkflow } from './device-change';
 import { failureType, operatorReason } from './failures';
 import type { ChangeProgressBoard } from './progress';
@@ -84,13 +84,18 @@ export class DeviceChildOutcomes {
       }
       return failedWithoutTouching(device, `${this.what} cancelled before this device started; nothing was done to it`);
     }
-    if (err instanceof ChildWorkflowFailure && failureType(err) === 'RollbackFailed') {
-      this.#rollbackFailedOn.add(device);
-      return resultFromRollbackFailure(device, err);
-    }
-    // Anything else is a device workflow that failed without deciding its
-    // own outcome (a bug, a timeout, a termination): say so plainly.
-    return failedWithoutTouching(device, `the device workflow failed: ${operatorReason(err)}`);
+    this.#rollbackFailedOn.add(device);
+    if (err instanceof ChildWorkflowFailure && failureType(err) === 'RollbackFailed') return resultFromRollbackFailure(device, err);
+    // Anything else is a device workflow that ended without deciding its own
+    // outcome (terminated, timed out, a bug): it may have deployed and not
+    // rolled back, so it is escalated like a failed rollback, never "nothing was done".
+    return {
+      device,
+      outcome: 'failed',
+      reason: `the device workflow ${workflowIds.device(device)} ended without an outcome (${operatorReason(err)}): ${device} may run a partial config; compare it with its last backup and restore by hand if needed`,
+      validation: {},
+      timings: [],
+    };
   }
 
   /** Returns the result, or ends the change cancelled or failed as above, once every signal handler is done. */
@@ -99,15 +104,27 @@ export class DeviceChildOutcomes {
     if (this.#cancellation !== undefined) throw this.#cancellation;
     if (this.#rollbackFailedOn.size > 0) {
       const failed = result.devices.map((d) => d.device).filter((d) => this.#rollbackFailedOn.has(d));
-      throw ApplicationFailure.create({
-        type: 'RollbackFailed',
-        nonRetryable: true,
-        message: `${this.what} ${result.changeId}: the rollback failed on ${failed.join(', ')}; those devices need an operator (see each device's reason)`,
-        details: [result],
-      });
+      throw rollbackFailedFailure(this.what, result, failed);
     }
     return result;
   }
+}
+
+/** A change over several devices ends failed, loudly, when any device is left in an unknown state; its result rides in the details. */
+export function rollbackFailedFailure(what: string, result: ChangeResult, devices: readonly string[]): ApplicationFailure {
+  return ApplicationFailure.create({
+    type: 'RollbackFailed',
+    nonRetryable: true,
+    message: `${what} ${result.changeId}: the rollback failed or the device workflow ended without an outcome on ${devices.join(', ')}; those devices need an operator (see each device's reason)`,
+    details: [result],
+  });
+}
+
+/** A change's bounded result from its devices' results: counts and one short summary per device. */
+export function summarizeChange(changeId: string, outcome: ChangeResult['outcome'], devices: readonly DeviceChangeResult[], extra: Partial<ChangeResult> = {}): ChangeResult {
+  const counts: Record<string, number> = {};
+  for (const d of devices) counts[d.outcome] = (counts[d.outcome] ?? 0) + 1;
+  return { changeId, outcome, counts, devices: devices.map((d) => summarizeDeviceResult(d)), waves: [], notes: [], ...extra };
 }
 
 /** A device workflow whose rollback failed put its result in the failure's details; the parent reports that. */

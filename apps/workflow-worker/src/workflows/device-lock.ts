@@ -73,6 +73,8 @@ export class LockHolders {
   }
 
   async whoHolds(device: string): Promise<LockHolder | undefined> {
+    // Asked again later, the device may have a new holder: never answer with the last one.
+    this.#answers.delete(device);
     try {
       await getExternalWorkflowHandle(workflowIds.device(device)).signal(identifyLockHolderSignal, { replyTo: workflowInfo().workflowId });
     } catch {
@@ -97,4 +99,10 @@ export function busyReason(device: string, holder: LockHolder | undefined): stri
   }
   const startedBy = holder.parentWorkflowId ? `, started by ${holder.parentWorkflowId}` : '';
   return `${device} is busy with change ${holder.changeId} (workflow ${holder.workflowId}${startedBy}); nothing was done to ${device}, run this change again once ${holder.changeId} has finished`;
+}
+
+/** Who holds a device, in a few words for a rollout's progress ("change chg-1 (workflow change/chg-1)"). */
+export function describeHolder(device: string, holder: LockHolder | undefined): string {
+  if (!holder) return `workflow ${workflowIds.device(device)}`;
+  return `change ${holder.changeId} (${holder.kind}, workflow ${holder.parentWorkflowId ?? holder.workflowId})`;
 }

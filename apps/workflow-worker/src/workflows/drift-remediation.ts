@@ -2,7 +2,6 @@ import {
   allHandlersFinished,
   ApplicationFailure,
   CancellationScope,
-  ChildWorkflowFailure,
   condition,
   defineQuery,
   isCancellation,
@@ -13,14 +12,14 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import {
+  ChangeResult,
   DeviceDriftState,
   DriftRequest,
   ListDevicesInScopeResult,
   QUERIES,
   workflowIds,
+  type ChangeRequestInput,
   type CheckDriftResult,
-  type DeviceChangeInput,
-  type DeviceChangeResult,
   type DeviceDriftStatus,
   type DriftReport,
   type DriftRequestInput,
@@ -28,10 +27,8 @@ import {
 } from '@synapse/contracts';
 import { ActivityRouting, changeActivities, type ActivityRoutingInput } from './activities';
 import { DriftBatchWorkflow } from './drift-batch';
-import { isAlreadyStarted, startDeviceChange } from './device-child';
-import { busyReason, LockHolders } from './device-lock';
-import { failureType, operatorReason, parseWorkflowInput } from './failures';
-import { deviceProgressSignal } from './progress';
+import { applicationFailureOf, operatorReason, parseWorkflowInput } from './failures';
+import { NetworkChangeWorkflow } from './network-change';
 import { SEARCH_ATTRIBUTE_KEYS } from './search-attributes';
 
 /** The report so far: devices not yet checked are absent. */
@@ -46,10 +43,13 @@ export const driftProgressQuery = defineQuery<DriftReport>(QUERIES.progress);
  *     DriftBatchWorkflow child renders their intents (one activity) and
  *     checks them on the device worker (one more): running vs intended,
  *     managed paths
- *   3 report: record `drifted` in Infrahub for each drifted device, nothing else;
- *     remediate: each drifted device goes through DeviceChangeWorkflow (kind
- *     drift-remediation, id `device/<name>`: backup, deploy, validate, rollback),
- *     exactly as a standard change would change it
+ *   3 report: record `drifted` in Infrahub for each drifted device, nothing
+ *     else (a device Infrahub does not take the note for is reported so,
+ *     and the scan goes on); remediate: up to maxRemediations drifted
+ *     devices go through one rollout (NetworkChangeWorkflow, kind
+ *     drift-remediation, `change/<driftId>`): plan, approval unless this
+ *     run may remediate without one, waves and failure budget, exactly as
+ *     a standard change would change them
  *
  * The configs stay in the batches' histories; this one holds the devices'
  * statuses only, so a 1,000-device scan keeps a small history. An
@@ -76,9 +76,6 @@ export async function DriftRemediationWorkflow(rawRequest: DriftRequestInput, ra
   let order: string[] = [];
   const report = (): DriftReport => driftReport(driftId, request, order.flatMap((device) => statuses.get(device) ?? []));
   setHandler(driftProgressQuery, report);
-  // Device workflows report their steps to their parent; the drift report is per device, so they are only acknowledged.
-  setHandler(deviceProgressSignal, () => undefined);
-  const lockHolders = new LockHolders();
 
   // 1. The devices in scope.
   const inScope = parseWorkflowInput(ListDevicesInScopeResult, await infrahub.listDevicesInScope({ scope, ...onBranch }), 'listDevicesInScope result');
@@ -118,57 +115,89 @@ export async function DriftRemediationWorkflow(rawRequest: DriftRequestInput, ra
     }
     for (const status of checked.devices) statuses.set(status.device, status);
 
-    const drifted = checked.devices.filter((d) => d.status === 'drifted');
-    await mapWithConcurrency(drifted, request.concurrency, async (found) => {
-      if (mode === 'report') {
-        await infrahub.updateDeviceStatus({ device: found.device, state: 'drifted', changeId: driftId });
-      } else {
-        statuses.set(found.device, await remediate(found));
-      }
-    });
+    if (mode === 'report') {
+      const drifted = checked.devices.filter((d) => d.status === 'drifted');
+      await mapWithConcurrency(drifted, request.concurrency, async (found) => {
+        try {
+          await infrahub.updateDeviceStatus({ device: found.device, state: 'drifted', changeId: driftId });
+        } catch (err) {
+          if (isCancellation(err)) throw err;
+          // The drift is the finding; Infrahub not taking the note must not hide it or stop the scan.
+          statuses.set(found.device, { ...found, detail: joinDetail(found.detail, `recording the drift in Infrahub failed: ${operatorReason(err)}`) });
+        }
+      });
+    }
   });
+
+  // 3. Remediate: the drifted devices go through the same rollout as a standard change.
+  if (mode === 'remediate') await remediate();
 
   await CancellationScope.nonCancellable(() => condition(allHandlersFinished));
   return report();
 
-  /** The standard per-device change path, under the device's lock; the device workflow records its outcome in Infrahub. */
-  async function remediate(found: DeviceDriftStatus): Promise<DeviceDriftStatus> {
-    const { device } = found;
-    const input: DeviceChangeInput = {
+  /**
+   * One NetworkChangeWorkflow of kind drift-remediation (`change/<driftId>`)
+   * over the drifted devices, at most maxRemediations of them: plan, approval
+   * (unless this run may remediate without one), waves, failure budget. A
+   * device whose intent relies on a policy it lacks is left out (it would be
+   * refused) and said so.
+   */
+  async function remediate(): Promise<void> {
+    const drifted = order.flatMap((device) => (statuses.get(device)?.status === 'drifted' ? [statuses.get(device)!] : []));
+    const candidates: DeviceDriftStatus[] = [];
+    for (const found of drifted) {
+      if ((found.missingPolicies ?? []).length > 0) {
+        const names = found.missingPolicies!.map((m) => `${m.direction}-policy "${m.policy}" of peer group "${m.group}"`).join(', ');
+        statuses.set(found.device, { ...found, status: 'remediation-failed', detail: `not remediated: the intent relies on ${names}, which neither Infrahub defines nor the device has` });
+      } else if (candidates.length >= request.maxRemediations) {
+        statuses.set(found.device, { ...found, detail: `not remediated in this run: more than maxRemediations (${request.maxRemediations}) devices drifted; the next run takes it` });
+      } else candidates.push(found);
+    }
+    if (candidates.length === 0) return;
+
+    const remediationWorkflowId = workflowIds.change(driftId);
+    const change: ChangeRequestInput = {
       changeId: driftId,
       kind: 'drift-remediation',
-      device,
+      devices: candidates.map((d) => d.device),
       reason: request.reason,
       requester: request.requester,
       ...onBranch,
-      dryRun: false,
+      concurrency: request.concurrency,
       validation: request.validation,
       deletionBudget: request.deletionBudget,
+      approval: request.approval,
+      strategy: request.strategy,
     };
-    const remediationWorkflowId = workflowIds.device(device);
-    let result: DeviceChangeResult;
+    let result: ChangeResult;
     try {
-      const child = await startDeviceChange(input, routing);
-      result = await child.result();
+      result = await executeChild(NetworkChangeWorkflow, { workflowId: remediationWorkflowId, args: [change, routing], parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL });
     } catch (err) {
-      if (isAlreadyStarted(err)) return { ...found, status: 'remediation-failed', detail: busyReason(device, await lockHolders.whoHolds(device)) };
       if (isCancellation(err)) throw err;
-      // A failed rollback, a timeout, a termination: the device needs an operator, the rest of the run goes on.
-      if (err instanceof ChildWorkflowFailure) {
-        const rollbackFailed = failureType(err) === 'RollbackFailed' ? 'ROLLBACK FAILED: ' : '';
-        return { ...found, status: 'remediation-failed', detail: `${rollbackFailed}${operatorReason(err)}`, remediationWorkflowId };
+      const reported = ChangeResult.safeParse(applicationFailureOf(err)?.details?.[0]);
+      if (!reported.success) {
+        // Refused whole (its deletion budget) or failed before touching anything.
+        for (const found of candidates) statuses.set(found.device, { ...found, detail: `not remediated: ${remediationWorkflowId} failed: ${operatorReason(err)}`, remediationWorkflowId });
+        return;
       }
-      throw err;
+      result = reported.data;
     }
-    if (result.outcome === 'deployed') {
-      return { ...found, status: 'remediated', detail: `restored the intended config and validated it (${result.diffSummary ?? 'see ' + remediationWorkflowId})`, remediationWorkflowId };
+    const byDevice = new Map(result.devices.map((d) => [d.device, d]));
+    for (const found of candidates) {
+      const device = byDevice.get(found.device);
+      const ended = device?.outcome ?? 'skipped';
+      const why = device?.reason ?? `see ${workflowIds.device(found.device)}`;
+      const withId = { ...found, remediationWorkflowId };
+      if (ended === 'deployed') statuses.set(found.device, { ...withId, status: 'remediated', detail: `restored the intended config and validated it (${device?.diffSummary ?? found.summary ?? 'see ' + remediationWorkflowId})` });
+      else if (ended === 'in-sync') statuses.set(found.device, { ...withId, status: 'in-sync', detail: 'back in sync by the time the remediation read it; nothing was deployed' });
+      else if (ended === 'skipped') statuses.set(found.device, { ...withId, detail: `not remediated: the remediation ended ${result.outcome} before this device (${why})` });
+      else statuses.set(found.device, { ...withId, status: 'remediation-failed', detail: `${ended}: ${why}` });
     }
-    if (result.outcome === 'in-sync') {
-      // Someone put it back between the check and the remediation.
-      return { ...found, status: 'in-sync', detail: 'back in sync by the time the remediation read it; nothing was deployed', remediationWorkflowId };
-    }
-    return { ...found, status: 'remediation-failed', detail: `${result.outcome}: ${result.reason ?? 'see ' + remediationWorkflowId}`, remediationWorkflowId };
   }
+}
+
+function joinDetail(detail: string | undefined, more: string): string {
+  return detail ? `${detail}; ${more}` : more;
 }
 
 function driftReport(driftId: string, request: DriftRequest, devices: DeviceDriftStatus[]): DriftReport {

@@ -16,11 +16,11 @@ import {
   mapWithConcurrency,
 } from '@synapse/contracts';
 import { ActivityRouting, type ActivityRoutingInput } from './activities';
-import { DeviceChildOutcomes, failedWithoutTouching, isAlreadyStarted, startDeviceChange } from './device-child';
+import { DeviceChildOutcomes, failedWithoutTouching, isAlreadyStarted, startDeviceChange, summarizeChange } from './device-child';
 import { LockHolders, preemptSignal, type LockHolder, type PreemptNotice } from './device-lock';
 import { parseWorkflowInput } from './failures';
 import { ChangeProgressBoard, changeProgressQuery, deviceProgressSignal } from './progress';
-import { changeSearchAttributes } from './search-attributes';
+import { changeSearchAttributes, outcomeSearchAttribute } from './search-attributes';
 
 /** How often a pre-empting emergency tries the device's lock again while the standard change rolls back. */
 const LOCK_RETRY_INTERVAL = '1 second';
@@ -48,7 +48,7 @@ export async function EmergencyChangeWorkflow(rawRequest: EmergencyChangeRequest
   const { changeId, devices, source } = request;
   const { workflowId } = workflowInfo();
 
-  upsertSearchAttributes(changeSearchAttributes({ devices, changeId, kind: 'emergency', requester: request.requester }));
+  upsertSearchAttributes(changeSearchAttributes({ changeId, kind: 'emergency', requester: request.requester }));
   const progress = new ChangeProgressBoard(changeId, devices);
   setHandler(changeProgressQuery, () => progress.snapshot());
   setHandler(deviceProgressSignal, (report) => progress.report(report));
@@ -64,7 +64,8 @@ export async function EmergencyChangeWorkflow(rawRequest: EmergencyChangeRequest
 
   const succeeded = results.filter((r) => r.outcome === 'deployed' || r.outcome === 'reverted' || r.outcome === 'in-sync').length;
   const outcome: ChangeResult['outcome'] = succeeded === results.length ? 'succeeded' : succeeded === 0 ? 'failed' : 'partially-failed';
-  return children.finish({ changeId, outcome, devices: results });
+  upsertSearchAttributes(outcomeSearchAttribute(outcome));
+  return children.finish(summarizeChange(changeId, outcome, results));
 
   async function changeDevice(device: string): Promise<DeviceChangeResult> {
     const input: DeviceChangeInput = {
@@ -78,6 +79,7 @@ export async function EmergencyChangeWorkflow(rawRequest: EmergencyChangeRequest
       ...(source.kind === 'patch' ? { patch: source.patch } : {}),
       ...(request.revertAfterSeconds !== undefined ? { revertAfterSeconds: request.revertAfterSeconds } : {}),
       dryRun: false,
+      member: false,
       validation: request.validation,
       // An emergency from the intent may put right what drifted, but not delete much: that waits for a planned change.
       deletionBudget: DEFAULT_DELETION_BUDGET,
@@ -94,22 +96,22 @@ export async function EmergencyChangeWorkflow(rawRequest: EmergencyChangeRequest
         if (!isAlreadyStarted(err)) return children.failed(device, err);
       }
 
-      // 2. The device is held. Ask by whom, and pre-empt it once.
-      if (!preempted) {
-        const holder = await lockHolders.whoHolds(device);
-        if (holder?.kind === 'emergency') {
-          return failedWithoutTouching(
-            device,
-            `${device} is held by emergency change ${holder.changeId} (workflow ${holder.workflowId}); one emergency does not pre-empt another: nothing was done to ${device}`,
-          );
-        }
-        if (holder) {
-          preempted = holder;
-          try {
-            await getExternalWorkflowHandle(holder.workflowId).signal(preemptSignal, notice);
-          } catch {
-            // It ended between the answer and the signal: the lock is free.
-          }
+      // 2. The device is held. Ask by whom on every try, and pre-empt each
+      //    new holder: a change that grabbed the device between the first
+      //    holder letting go and this retry must not win.
+      const holder = await lockHolders.whoHolds(device);
+      if (holder?.kind === 'emergency') {
+        return failedWithoutTouching(
+          device,
+          `${device} is held by emergency change ${holder.changeId} (workflow ${holder.workflowId}); one emergency does not pre-empt another: nothing was done to ${device}`,
+        );
+      }
+      if (holder && holder.changeId !== preempted?.changeId) {
+        preempted = holder;
+        try {
+          await getExternalWorkflowHandle(holder.workflowId).signal(preemptSignal, notice);
+        } catch {
+          // It ended between the answer and the signal: the lock is free.
         }
       }
       if (Date.now() >= giveUpAt) {

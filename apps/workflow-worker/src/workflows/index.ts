@@ -6,3 +6,7 @@ export { DeviceChangeWorkflow } from './device-change';
 export { DriftRemediationWorkflow } from './drift-remediation';
 export { EmergencyChangeWorkflow } from './emergency-change';
 export { DriftBatchWorkflow } from './drift-batch';
+export { PlanBatchWorkflow } from './plan-batch';
+export { DeviceGroupWorkflow } from './device-group';
+export { WaveWorkflow } from './wave';
+export { RecordOutcomeWorkflow } from './record-outcome';

@@ -21,10 +21,12 @@ export const changeProgressQuery = defineQuery<ChangeProgress>(QUERIES.progress)
 export const deviceProgressQuery = defineQuery<DeviceProgress>(QUERIES.progress);
 
 /**
- * A device workflow tells its parent where it is, so the change's `progress`
- * query shows every device's current step while it runs (a workflow cannot
- * query another workflow). Signals may arrive out of order, so each carries
- * a revision and the parent keeps the newest.
+ * A device workflow of an emergency change tells its parent how it ended
+ * before its result arrives, so a cancelled emergency still knows which
+ * devices rolled back (a workflow cannot query another workflow). Only the
+ * end is signalled, never each step: the steps are the device workflow's
+ * own `progress` query. Signals may arrive out of order, so each carries a
+ * revision and the parent keeps the newest.
  */
 export interface DeviceProgressReport {
   revision: number;
@@ -51,16 +53,21 @@ export class DeviceProgressTracker {
   readonly #steps: Array<{ step: DeviceStep; started: Date; finished?: Date }> = [];
   #revision = 0;
   readonly #inFlightReports: Promise<void>[] = [];
-  readonly #parent = workflowInfo().parent;
+  readonly #parent: ReturnType<typeof workflowInfo>['parent'];
 
-  constructor(readonly device: string) {}
+  /** `reportToParent: false`: a rollout member, whose group learns its end from its own signal and result. */
+  constructor(
+    readonly device: string,
+    options: { reportToParent: boolean } = { reportToParent: true },
+  ) {
+    this.#parent = options.reportToParent ? workflowInfo().parent : undefined;
+  }
 
   async step<T>(step: DeviceStep, run: () => Promise<T>): Promise<T> {
     const timing: { step: DeviceStep; started: Date; finished?: Date } = { step, started: now() };
     this.#steps.push(timing);
     this.#step = step;
     this.#state = 'running';
-    this.#publish();
     try {
       return await run();
     } finally {
@@ -155,6 +162,8 @@ function stateOf(outcome: DeviceOutcome): DeviceState {
     case 'failed':
     case 'refused':
       return 'failed';
+    case 'skipped':
+      return 'skipped';
   }
 }
 

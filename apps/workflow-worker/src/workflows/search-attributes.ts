@@ -10,17 +10,27 @@ export const SEARCH_ATTRIBUTE_KEYS = {
   changeId: defineSearchAttributeKey(SEARCH_ATTRIBUTES.changeId.name, SDK_TYPE[SEARCH_ATTRIBUTES.changeId.type]),
   changeKind: defineSearchAttributeKey(SEARCH_ATTRIBUTES.changeKind.name, SDK_TYPE[SEARCH_ATTRIBUTES.changeKind.type]),
   requester: defineSearchAttributeKey(SEARCH_ATTRIBUTES.requester.name, SDK_TYPE[SEARCH_ATTRIBUTES.requester.type]),
+  outcome: defineSearchAttributeKey(SEARCH_ATTRIBUTES.outcome.name, SDK_TYPE[SEARCH_ATTRIBUTES.outcome.type]),
 };
 
 /**
- * What makes a change findable in the Temporal UI: `SynapseDevices =
- * "leaf01"` lists every change (and every device workflow) that touched it.
+ * What makes a change findable in the Temporal UI. A change carries its id,
+ * kind and requester (and its outcome once it ends); only a device workflow
+ * carries `SynapseDevices`, its one device, so `SynapseDevices = "leaf01"`
+ * lists every device workflow that touched leaf01 and its SynapseChangeId
+ * leads to the change. A change never lists its devices: the server caps a
+ * search attribute value at 2 KB, about 200 device names.
  */
-export function changeSearchAttributes(change: { devices: string[]; changeId: string; kind: ChangeKind; requester: string }): SearchAttributePair[] {
+export function changeSearchAttributes(change: { devices?: string[]; changeId: string; kind: ChangeKind; requester: string }): SearchAttributePair[] {
   return [
-    { key: SEARCH_ATTRIBUTE_KEYS.devices, value: change.devices },
+    ...(change.devices ? [{ key: SEARCH_ATTRIBUTE_KEYS.devices, value: change.devices }] : []),
     { key: SEARCH_ATTRIBUTE_KEYS.changeId, value: change.changeId },
     { key: SEARCH_ATTRIBUTE_KEYS.changeKind, value: change.kind },
     { key: SEARCH_ATTRIBUTE_KEYS.requester, value: change.requester },
   ];
+}
+
+/** How a change or a device workflow ended, for the UI's list (a pre-empted change and a failed emergency no longer look alike). */
+export function outcomeSearchAttribute(outcome: string): SearchAttributePair[] {
+  return [{ key: SEARCH_ATTRIBUTE_KEYS.outcome, value: outcome }];
 }

@@ -28,8 +28,9 @@ export function workerService(name: SynapseWorkerName, entry: string = workerEnt
         name,
         command: process.execPath,
         args: [entry],
-        // Readable log lines on the console unless the operator asked for JSON.
-        env: { SYNAPSE_LOG_FORMAT: 'text', ...context.env },
+        // Readable log lines on the console unless the operator asked for JSON; the embedded
+        // stack is a lab, so a change may waive approval (`--no-approval`) unless the operator says otherwise.
+        env: { SYNAPSE_LOG_FORMAT: 'text', ...(name === 'workflow-worker' ? { SYNAPSE_REQUIRE_APPROVAL: 'false' } : {}), ...context.env },
         cwd: WORKSPACE_ROOT,
         isReady: (message) => message.service === name,
         readyTimeoutMs: 60_000,

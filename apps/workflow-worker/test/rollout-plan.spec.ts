@@ -1,0 +1,61 @@
+/** How a plan becomes waves, budgets and groups: pure functions, run here without a server. */
+import { RolloutStrategy, type DevicePlan } from '@synapse/contracts';
+import { failuresAllowed, groupMembers, memberPlans, planWaves } from '../src/workflows/rollout-plan';
+
+function plan(device: string, role: string, status: DevicePlan['status'] = 'changes', peers: string[] = []): DevicePlan {
+  return { device, role, status, counts: { added: 1, changed: 0, removed: 0 }, paths: [], deletions: 0, sessions: [], interfaces: [], peers, problems: [], warnings: [] };
+}
+
+const fabric = [plan('spine01', 'spine'), plan('spine02', 'spine'), ...Array.from({ length: 7 }, (_, i) => plan(`leaf0${i + 1}`, 'leaf'))];
+
+describe('planWaves', () => {
+  it('puts each spine in a wave of its own, first, then the leaves in waves of waveSize, in the change’s order', () => {
+    const waves = planWaves(fabric, RolloutStrategy.parse({ waveSize: 3 }));
+    expect(waves.map((w) => [w.index, w.canary, w.devices])).toEqual([
+      [1, false, ['spine01']],
+      [2, false, ['spine02']],
+      [3, false, ['leaf01', 'leaf02', 'leaf03']],
+      [4, false, ['leaf04', 'leaf05', 'leaf06']],
+      [5, false, ['leaf07']],
+    ]);
+  });
+
+  it('starts with the canary alone (named, or the first of a role), never plans a device in sync, and sizes waves by percentage', () => {
+    const plans = [...fabric, plan('leaf08', 'leaf', 'in-sync')];
+    const named = planWaves(plans, RolloutStrategy.parse({ canary: { devices: ['leaf05'] }, wavePercent: 50, oneAtATimeRoles: [] }));
+    expect(named[0]).toEqual({ index: 0, canary: true, devices: ['leaf05'] });
+    // 9 deployable devices, 50 %: waves of 5.
+    expect(named.slice(1).map((w) => w.devices.length)).toEqual([5, 3]);
+    expect(named.flatMap((w) => w.devices)).not.toContain('leaf08');
+    const byRole = planWaves(plans, RolloutStrategy.parse({ canary: { count: 2, role: 'leaf' } }));
+    expect(byRole[0]).toEqual({ index: 0, canary: true, devices: ['leaf01', 'leaf02'] });
+  });
+
+  it('refuses waveSize and wavePercent together, naming the field', () => {
+    expect(RolloutStrategy.safeParse({ waveSize: 3, wavePercent: 10 }).error?.issues[0]).toMatchObject({ path: ['wavePercent'], message: 'give waveSize or wavePercent, not both' });
+  });
+});
+
+describe('failuresAllowed', () => {
+  it('is the larger of the count and the percentage of the deployed devices', () => {
+    expect(failuresAllowed(RolloutStrategy.parse({}), 100)).toBe(0);
+    expect(failuresAllowed(RolloutStrategy.parse({ failureBudget: { count: 2 } }), 100)).toBe(2);
+    expect(failuresAllowed(RolloutStrategy.parse({ failureBudget: { count: 2, percent: 5 } }), 100)).toBe(5);
+    expect(failuresAllowed(RolloutStrategy.parse({ failureBudget: { percent: 5 } }), 10)).toBe(0);
+  });
+});
+
+describe('memberPlans and groupMembers', () => {
+  it('gives each device its wave and its far ends’ waves (-1: in sync already), and cuts them into name-ordered groups of 100', () => {
+    const plans = [plan('spine01', 'spine', 'changes', ['leaf01', 'leaf02']), plan('leaf01', 'leaf', 'changes', ['spine01']), plan('leaf02', 'leaf', 'in-sync', ['spine01'])];
+    const waves = planWaves(plans, RolloutStrategy.parse({}));
+    expect(memberPlans(plans, waves)).toEqual([
+      { device: 'spine01', wave: 1, peers: [{ device: 'leaf01', wave: 2 }, { device: 'leaf02', wave: -1 }] },
+      { device: 'leaf01', wave: 2, peers: [{ device: 'spine01', wave: 1 }] },
+    ]);
+    const many = Array.from({ length: 250 }, (_, i) => ({ device: `leaf${String(250 - i).padStart(3, '0')}`, wave: 1, peers: [] }));
+    const groups = groupMembers(many);
+    expect(groups.map((g) => g.length)).toEqual([100, 100, 50]);
+    expect(groups[0]![0]!.device).toBe('leaf001');
+  });
+});
