@@ -1,5 +1,6 @@
 import { ChangeId, DriftRequest, type DriftReport } from '@synapse/contracts';
-import { defaultRequester, numberFlag } from './change-request';
+import { approvalInput, numberFlag } from './change-request';
+import { currentOperator } from './operator';
 import { parseRequestFlags } from './request-flags';
 import { badInput } from './cli-error';
 
@@ -15,6 +16,9 @@ export interface DriftFlags {
   branch?: string;
   deletionBudget?: string;
   listUnmanaged?: boolean;
+  /** false with --no-approval: the remediation rollout does not wait for an approver (where the server allows it). */
+  approval?: boolean;
+  maxRemediations?: string;
 }
 
 const FLAG_FOR_FIELD: Record<string, string> = {
@@ -29,6 +33,8 @@ const FLAG_FOR_FIELD: Record<string, string> = {
   driftId: '--drift-id',
   deletionBudget: '--deletion-budget',
   listUnmanaged: '--list-unmanaged',
+  approval: '--no-approval',
+  maxRemediations: '--max-remediations',
 };
 
 /**
@@ -55,11 +61,13 @@ export function driftRequestFromFlags(flags: DriftFlags, extra: { driftId?: stri
     ...(flags.batchSize !== undefined ? { batchSize: numberFlag(flags.batchSize) } : {}),
     ...(flags.parallelBatches !== undefined ? { parallelBatches: numberFlag(flags.parallelBatches) } : {}),
     ...(flags.concurrency !== undefined ? { concurrency: numberFlag(flags.concurrency) } : {}),
-    requester: flags.requester ?? defaultRequester(env),
+    requester: flags.requester ?? currentOperator(env),
     reason: flags.reason ?? 'drift check',
     ...(flags.branch !== undefined ? { branch: flags.branch } : {}),
     ...(flags.deletionBudget !== undefined ? { deletionBudget: numberFlag(flags.deletionBudget) } : {}),
     ...(flags.listUnmanaged ? { listUnmanaged: true } : {}),
+    ...(flags.maxRemediations !== undefined ? { maxRemediations: numberFlag(flags.maxRemediations) } : {}),
+    ...approvalInput(flags),
   };
   return parseRequestFlags(DriftRequest, input, 'drift request', flagFor);
 }

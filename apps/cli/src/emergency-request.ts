@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { EmergencyChangeRequest } from '@synapse/contracts';
-import { defaultRequester, generateChangeId, numberFlag } from './change-request';
+import { generateChangeId, numberFlag } from './change-request';
+import { currentOperator } from './operator';
 import { parseRequestFlags } from './request-flags';
 import { badInput, errorMessage } from './cli-error';
 import { parseDuration } from './drift-request';
@@ -52,7 +53,7 @@ export function emergencyRequestFromFlags(flags: EmergencyFlags, env: NodeJS.Pro
     devices,
     reason: flags.reason,
     ticket: flags.ticket,
-    requester: flags.requester ?? defaultRequester(env),
+    requester: flags.requester ?? currentOperator(env),
     source: sourceFromFlags(flags),
     ...(flags.revertAfter !== undefined ? { revertAfterSeconds: parseDuration('--revert-after', flags.revertAfter) / 1000 } : {}),
     ...(flags.preemptTimeout !== undefined ? { preemptTimeoutSeconds: parseDuration('--preempt-timeout', flags.preemptTimeout) / 1000 } : {}),

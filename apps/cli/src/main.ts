@@ -4,7 +4,9 @@ import * as path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { CliError, EXIT } from './cli-error';
 import { registerBackups } from './commands/backups';
+import { registerChangeControls } from './commands/change-control';
 import { registerChangeList } from './commands/change-list';
+import { registerChangePlan } from './commands/change-plan';
 import { registerChangeShow } from './commands/change-show';
 import { registerChangeStart } from './commands/change-start';
 import { registerChangeWatch } from './commands/change-watch';
@@ -34,12 +36,15 @@ Environment:
                        payload encryption keys: the same as the workers'
   SYNAPSE_BACKUP_DIR   the device-worker's git backup store (default <workspace>/.data/backups)
 
-Exit codes: 0 done (change succeeded or dry run), 1 a change failed or a
-device was rolled back, 2 bad input (nothing started), 3 Temporal, git or the
-backup store unavailable.`,
+Exit codes: 0 done (change succeeded or dry run), 1 a change did not succeed
+(a device failed or was rolled back; stopped, aborted, rejected, expired),
+2 bad input or a request the change refused (nothing started or done),
+3 Temporal, git or the backup store unavailable.`,
     );
-  const change = program.command('change').description('start, watch, show and list network changes');
+  const change = program.command('change').description('plan, start, approve, control, watch, show and list network changes');
+  registerChangePlan(change);
   registerChangeStart(change);
+  registerChangeControls(change);
   registerChangeWatch(change);
   registerChangeShow(change);
   registerChangeList(change);

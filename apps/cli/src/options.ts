@@ -14,6 +14,9 @@ export function addTemporalOptions(command: Command): Command {
       new Option('--task-queue <name>', 'workflow task queue (default: $SYNAPSE_WORKFLOW_TASK_QUEUE or network-changes)').hideHelp(),
     )
     .addOption(new Option('--device-task-queue <name>', "the change's device activities queue (default: $SYNAPSE_DEVICE_TASK_QUEUE or device-operations)").hideHelp())
+    .addOption(
+      new Option('--device-urgent-task-queue <name>', "the change's confirm and rollback queue (default: $SYNAPSE_DEVICE_URGENT_TASK_QUEUE or device-operations-urgent)").hideHelp(),
+    )
     .addOption(new Option('--infrahub-task-queue <name>', "the change's Infrahub activities queue (default: $SYNAPSE_INFRAHUB_TASK_QUEUE or infrahub-operations)").hideHelp());
 }
 
@@ -27,6 +30,7 @@ export function temporalFlags(options: Record<string, unknown>): TemporalFlags {
     ...(typeof options.namespace === 'string' ? { namespace: options.namespace } : {}),
     ...(typeof options.taskQueue === 'string' ? { taskQueue: options.taskQueue } : {}),
     ...(typeof options.deviceTaskQueue === 'string' ? { deviceTaskQueue: options.deviceTaskQueue } : {}),
+    ...(typeof options.deviceUrgentTaskQueue === 'string' ? { deviceUrgentTaskQueue: options.deviceUrgentTaskQueue } : {}),
     ...(typeof options.infrahubTaskQueue === 'string' ? { infrahubTaskQueue: options.infrahubTaskQueue } : {}),
   };
 }

@@ -13,7 +13,6 @@ export interface ChangeStart {
   workflowId: string;
   changeId: string;
   kind: ChangeKind;
-  devices: string[];
   requester: string;
   /** The request: the workflow's first argument. */
   request: unknown;
@@ -38,7 +37,7 @@ export async function startAndFollow(session: TemporalSession, start: ChangeStar
     return;
   }
   const handle = session.client.workflow.getHandle(start.workflowId, runId);
-  const outcome = options.watch ? await watchChange(session, handle, start.changeId) : await awaitOutcome(handle);
+  const outcome = options.watch ? await watchChange(session, handle, { changeId: start.changeId, workflowType: start.workflowType }) : await awaitOutcome(handle);
   if (json) writeJson({ ...start.startedJson(runId), ...outcomeJson(outcome) });
   else writeLines(outcomeLines(start.changeId, outcome));
   process.exitCode = outcomeSucceeded(outcome) ? EXIT.ok : EXIT.changeFailed;
@@ -53,9 +52,9 @@ async function startWorkflow(session: TemporalSession, start: ChangeStart): Prom
       args: session.routing ? [start.request, session.routing] : [start.request],
       // A change id names one change for ever: a finished change is not started again under its id.
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-      // Set at start, not only by the workflow, so the change is found by device from its first second.
+      // Set at start, not only by the workflow, so the change is listed from its first second. Never
+      // its devices: a fleet's names outgrow a search attribute (2 KB); each device workflow carries its own.
       typedSearchAttributes: new TypedSearchAttributes([
-        { key: SEARCH_KEYS.devices, value: start.devices },
         { key: SEARCH_KEYS.changeId, value: start.changeId },
         { key: SEARCH_KEYS.changeKind, value: start.kind },
         { key: SEARCH_KEYS.requester, value: start.requester },

@@ -18,6 +18,7 @@ export interface TemporalFlags {
   namespace?: string;
   taskQueue?: string;
   deviceTaskQueue?: string;
+  deviceUrgentTaskQueue?: string;
   infrahubTaskQueue?: string;
 }
 
@@ -69,8 +70,11 @@ export function resolveTemporalTarget(flags: TemporalFlags, env: NodeJS.ProcessE
   const taskQueue = queueName('--task-queue', flags.taskQueue ?? env.SYNAPSE_WORKFLOW_TASK_QUEUE) ?? TASK_QUEUES.workflows;
   // The same variables the device and infrahub workers poll by: one setting routes a whole site or test.
   const device = queueName('--device-task-queue', flags.deviceTaskQueue ?? env.SYNAPSE_DEVICE_TASK_QUEUE);
+  // Confirms and rollbacks: the device worker polls this second queue with the same activities.
+  const deviceUrgent = queueName('--device-urgent-task-queue', flags.deviceUrgentTaskQueue ?? env.SYNAPSE_DEVICE_URGENT_TASK_QUEUE);
   const infrahub = queueName('--infrahub-task-queue', flags.infrahubTaskQueue ?? env.SYNAPSE_INFRAHUB_TASK_QUEUE);
-  const routing = device || infrahub ? { taskQueues: { ...(device ? { device } : {}), ...(infrahub ? { infrahub } : {}) } } : undefined;
+  const taskQueues = { ...(device ? { device } : {}), ...(deviceUrgent ? { deviceUrgent } : {}), ...(infrahub ? { infrahub } : {}) };
+  const routing = Object.keys(taskQueues).length > 0 ? { taskQueues } : undefined;
   return { address, namespace, environment, taskQueue, ...(routing ? { routing } : {}) };
 }
 

@@ -39,9 +39,14 @@ describe('synapse drift: runs, reports and schedules', () => {
       runCli(['drift', 'schedule', 'create', '--every', '1h', '--scope', 'devices:', ...q]),
       runCli(['drift', 'schedule', 'create', '--every', 'hourly', '--scope', 'all', ...q]),
     ]);
-    const budget = await runCli(['drift', 'run', '--scope', 'all', '--deletion-budget', 'some', ...q]);
+    const [budget, cap] = await Promise.all([
+      runCli(['drift', 'run', '--scope', 'all', '--deletion-budget', 'some', ...q]),
+      runCli(['drift', 'run', '--scope', 'all', '--mode', 'remediate', '--max-remediations', '0', ...q]),
+    ]);
     expect(budget.code).toBe(2);
     expect(budget.stderr).toMatch(/deletionBudget \(--deletion-budget\): .*number/);
+    expect(cap.code).toBe(2);
+    expect(cap.stderr).toMatch(/maxRemediations \(--max-remediations\): .*>=1/);
     expect(scope.code).toBe(2);
     expect(scope.stderr).toMatch(/scope\.kind \(--scope\)/);
     expect(mode.code).toBe(2);
@@ -71,6 +76,36 @@ describe('synapse drift: runs, reports and schedules', () => {
     expect(JSON.parse(report.stdout)).toMatchObject({ status: 'completed', report: { driftId: `d-${tag}`, counts: { drifted: 1, 'in-sync': 1 } } });
     const unknown = await runCli(['drift', 'report', `nope-${tag}`, ...q]);
     expect(unknown.code).toBe(2);
+  });
+
+  it('remediates at most --max-remediations devices, waives approval with --no-approval, and lists runs with mode, status and counts', async () => {
+    const scope = `devices:leaf01-${tag},leaf03-drifted-${tag},leaf04-drifted-${tag}`;
+    const [capped, held, waiting] = await Promise.all([
+      runCli(['drift', 'run', '--drift-id', `cap-${tag}`, '--scope', scope, '--mode', 'remediate', '--max-remediations', '1', '--no-approval', '--wait', '--json', ...q]),
+      runCli(['drift', 'run', '--drift-id', `held-${tag}`, '--scope', 'all', '--reason', 'slow [hold-ms=6000]', ...q]),
+      runCli(['drift', 'run', '--drift-id', `appr-${tag}`, '--scope', `devices:leaf05-${tag}`, '--mode', 'remediate', ...q]),
+    ]);
+    expect(capped.code).toBe(1);
+    const out = JSON.parse(capped.stdout);
+    expect(out.request).toMatchObject({ mode: 'remediate', maxRemediations: 1, approval: { required: false } });
+    expect(out.report.devices.map((d: { status: string }) => d.status)).toEqual(['in-sync', 'remediated', 'drifted']);
+    expect(out.report.devices[2].detail).toContain('more than maxRemediations (1)');
+    // Remediation goes through a rollout: the CLI says which change, and how to approve it when it waits.
+    expect(waiting.stdout).toContain(`remedy    what drifted (at most 50 devices) is rolled out as change appr-${tag} (kind drift-remediation): synapse change watch appr-${tag}`);
+    expect(waiting.stdout).toContain(`approval  that change waits for an approver other than alice: synapse change approve appr-${tag} --by <name>`);
+    expect(held.stdout).not.toContain('remedy');
+
+    const list = await runCli(['drift', 'list', '--limit', '50', '--json', ...q]);
+    expect(list.code).toBe(0);
+    const runs = JSON.parse(list.stdout) as Array<{ driftId: string; status: string; mode?: string; counts?: Record<string, number> }>;
+    expect(runs.find((r) => r.driftId === `cap-${tag}`)).toMatchObject({ status: 'completed', mode: 'remediate', scope: scope, counts: { 'in-sync': 1, remediated: 1, drifted: 1 } });
+    // Running: its counts come from the progress query (nothing checked yet while it holds).
+    expect(runs.find((r) => r.driftId === `held-${tag}`)).toMatchObject({ status: 'running', mode: 'report', scope: 'all', counts: {} });
+    const table = await runCli(['drift', 'list', '--limit', '50', ...q]);
+    expect(table.stdout).toMatch(/^DRIFT\s+MODE\s+STATUS\s+STARTED\s+SCOPE\s+DEVICES\n/);
+    expect(table.stdout).toMatch(new RegExp(`cap-${tag}\\s+remediate\\s+completed\\s+\\S+\\s+${scope}\\s+1 in-sync, 1 drifted, 1 remediated`));
+    const running = await runCli(['drift', 'list', '--status', 'running', '--limit', '50', '--json', ...q]);
+    expect((JSON.parse(running.stdout) as Array<{ status: string }>).every((r) => r.status === 'running')).toBe(true);
   });
 
   it('creates a schedule, lists it with its interval and overlap SKIP, pauses, unpauses and deletes it', async () => {

@@ -45,6 +45,48 @@ describe('synapse: errors an operator can act on', () => {
     await expectNotStarted(changeId);
   });
 
+  it('refuses bad rollout flags with exit 2, naming each by flag, and starts nothing', async () => {
+    const changeId = `chg-badrollout-${randomUUID()}`;
+    const base = ['change', 'start', '--change-id', changeId, '--devices', 'leaf01,leaf02', '--reason', 'mtu'];
+    const [numbers, canary, both] = await Promise.all([
+      runCli([
+        ...base, '--canary-count', 'x', '--canary-role', 'router', '--soak', 'soon', '--failure-budget', '-1', '--failure-budget-percent', '150',
+        '--on-budget-exceeded', 'panic', '--lock-timeout', '99999', '--approval-timeout', '0', '--wave-size', '0',
+      ]),
+      runCli([...base, '--canary', 'leaf09']),
+      runCli([...base, '--wave-size', '5', '--wave-percent', '10']),
+    ]);
+    expect(numbers.code).toBe(2);
+    for (const text of [
+      'strategy.canary.count (--canary-count)', 'strategy.canary.role (--canary-role)', 'strategy.soakSeconds (--soak)', 'strategy.failureBudget.count (--failure-budget)',
+      'strategy.failureBudget.percent (--failure-budget-percent)', 'strategy.onBudgetExceeded (--on-budget-exceeded)', 'lockTimeoutSeconds (--lock-timeout)',
+      'approval.timeoutSeconds (--approval-timeout)', 'strategy.waveSize (--wave-size)',
+    ]) expect(numbers.stderr).toContain(text);
+    expect(canary.code).toBe(2);
+    expect(canary.stderr).toContain("strategy.canary.devices.0 (--canary): canary leaf09 is not one of the change's devices");
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/option '--wave-size <n>' cannot be used with option '--wave-percent <p>'/);
+    expect(numbers.stdout + canary.stdout + both.stdout).toBe('');
+    await expectNotStarted(changeId);
+  });
+
+  it('refuses an empty approver or operator before connecting, and an unknown change for every control', async () => {
+    const address = `127.0.0.1:${await closedPort()}`;
+    const unknown = `chg-nobody-${randomUUID()}`;
+    const [approve, abort, ...controls] = await Promise.all([
+      runCli(['change', 'approve', 'chg-x', '--by', ' ', '--address', address]),
+      runCli(['change', 'abort', 'chg-x', '--by', '', '--address', address]),
+      ...['approve', 'reject', 'pause', 'resume', 'abort', 'cancel'].map((command) => runCli(['change', command, unknown, ...(command === 'cancel' ? [] : ['--by', 'bob'])])),
+    ]);
+    expect([approve.code, abort.code]).toEqual([2, 2]);
+    expect(approve.stderr).toContain('--by: an approver is required');
+    expect(abort.stderr).toContain('--by: who acts is required');
+    for (const run of controls) {
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain(`unknown change id "${unknown}"`);
+    }
+  });
+
   it('refuses a device listed twice and a request without devices', async () => {
     const twice = `chg-twice-${randomUUID()}`;
     const duplicate = await runCli(['change', 'start', '--change-id', twice, '--devices', 'leaf01,leaf02', '--device', 'leaf01', '--reason', 'mtu']);
@@ -140,11 +182,29 @@ describe('synapse: errors an operator can act on', () => {
   it('has --help for every command, exiting 0', async () => {
     const commands: [string[], string[]][] = [
       [[], ['Usage: synapse', 'change', 'backups', 'TEMPORAL_ADDRESS', 'Exit codes']],
-      [['change'], ['Usage: synapse change', 'start', 'watch', 'show', 'list']],
-      [['change', 'start'], ['Usage: synapse change start', '--device <name>', '--devices <a,b,…>', '--reason', '--requester', '--ticket', '--branch', '--dry-run', '--concurrency', '--settle-seconds', '--deletion-budget', '--no-commit-confirmed', '--change-id', '--wait', '--watch', '--json', '--address', '--namespace']],
+      [['change'], ['Usage: synapse change', 'plan', 'start', 'approve', 'reject', 'pause', 'resume', 'abort', 'cancel', 'watch', 'show', 'list']],
+      [
+        ['change', 'start'],
+        [
+          'Usage: synapse change start', '--device <name>', '--devices <a,b,…>', '--reason', '--requester', '--ticket', '--branch', '--dry-run', '--concurrency', '--settle-seconds',
+          '--deletion-budget', '--no-commit-confirmed', '--no-approval', '--approval-timeout <s>', '--canary <device>', '--canary-count <n>', '--canary-role <role>', '--wave-size <n>',
+          '--wave-percent <p>', '--soak <s>', '--failure-budget <n>', '--failure-budget-percent <p>', '--on-budget-exceeded <action>', '--lock-timeout <s>', '--change-id', '--wait',
+          '--watch', '--json', '--address', '--namespace',
+        ],
+      ],
+      [['change', 'plan'], ['Usage: synapse change plan', '--device <name>', '--canary <device>', '--wave-size <n>', '--json', 'first a table', 'nothing is touched']],
+      [['change', 'approve'], ['Usage: synapse change approve [options] <change-id>', '--by <name>', '--comment <text>', 'self-approval']],
+      [['change', 'reject'], ['Usage: synapse change reject [options] <change-id>', '--by <name>', '--comment <text>']],
+      [['change', 'pause'], ['Usage: synapse change pause [options] <change-id>', '--by <name>', '--reason <text>']],
+      [['change', 'resume'], ['Usage: synapse change resume [options] <change-id>', '--reason <text>']],
+      [['change', 'abort'], ['Usage: synapse change abort [options] <change-id>', '--rollback', '--reason <text>']],
+      [['change', 'cancel'], ['Usage: synapse change cancel [options] <change-id>', 'rolls back']],
       [['change', 'watch'], ['Usage: synapse change watch [options] <change-id>', 'progress']],
       [['change', 'show'], ['Usage: synapse change show [options] <change-id>', '--json']],
-      [['change', 'list'], ['Usage: synapse change list', '--device', '--limit', "SynapseDevices = 'leaf01'"]],
+      [['change', 'list'], ['Usage: synapse change list', '--device', '--kind', '--limit', "SynapseDevices = 'leaf01'", 'OUTCOME']],
+      [['drift'], ['Usage: synapse drift', 'run', 'list', 'report', 'schedule']],
+      [['drift', 'run'], ['Usage: synapse drift run', '--no-approval', '--max-remediations <n>']],
+      [['drift', 'list'], ['Usage: synapse drift list', '--status', '--limit']],
       [['backups'], ['Usage: synapse backups', 'list', 'diff']],
       [['backups', 'list'], ['Usage: synapse backups list [options] <device>', '--dir', 'SYNAPSE_BACKUP_DIR']],
       [['backups', 'diff'], ['Usage: synapse backups diff [options] <device> <from> <to>', '--unified', 'latest~N']],
@@ -156,5 +216,6 @@ describe('synapse: errors an operator can act on', () => {
     });
     // The task-queue override is for tests and multi-tenant setups, not everyday use.
     expect(runs[2].stdout).not.toContain('--task-queue');
+    expect(runs[2].stdout).toContain('Usage: synapse change start');
   });
 });

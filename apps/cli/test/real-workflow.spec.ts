@@ -2,10 +2,15 @@
  * The CLI against the real thing: workflow-worker's NetworkChangeWorkflow,
  * the device-worker's activities on the device simulator and the
  * infrahub-worker's activities on the Infrahub simulator, all on the suite's
- * Temporal server. An operator rolls the reference lab out with
- * `change start --watch`, shows it, runs it again (nothing to do), and reads
- * what the rollout changed on leaf01 from the backups it took; before that,
+ * Temporal server. An operator plans the reference lab's rollout, starts it,
+ * approves it as someone else, watches it wave by wave, shows it, runs it
+ * again (planned in sync: nothing touched, not even backed up); before that,
  * a change that cannot validate is rolled back and the CLI says so (exit 1).
+ * Drift runs remediate through the same rollout; an emergency is found by
+ * device, and the backups show what the rollout put on a device.
+ *
+ * The workflow worker runs with the embedded stack's approval policy: a
+ * request may waive its approval (--no-approval), nobody approves their own.
  *
  * Workers poll this file's own queues; the CLI is pointed at them with its
  * hidden queue flags, as a test or a per-site deployment would.
@@ -32,8 +37,8 @@ const LAB_DEVICES = ['spine01', 'leaf01', 'leaf02'];
 describe('synapse change with the real workflow, workers and simulators', () => {
   const temporal = temporalSettingsFromEnv();
   const suffix = randomUUID().slice(0, 8);
-  const queues = { workflow: `cli-e2e-changes-${suffix}`, device: `cli-e2e-device-${suffix}`, infrahub: `cli-e2e-infrahub-${suffix}` };
-  const q = ['--task-queue', queues.workflow, '--device-task-queue', queues.device, '--infrahub-task-queue', queues.infrahub];
+  const queues = { workflow: `cli-e2e-changes-${suffix}`, device: `cli-e2e-device-${suffix}`, deviceUrgent: `cli-e2e-device-urgent-${suffix}`, infrahub: `cli-e2e-infrahub-${suffix}` };
+  const q = ['--task-queue', queues.workflow, '--device-task-queue', queues.device, '--device-urgent-task-queue', queues.deviceUrgent, '--infrahub-task-queue', queues.infrahub];
   let devices: DeviceSim;
   let infrahubSim: InfrahubSim;
   let infrahub: InfrahubClient;
@@ -57,22 +62,25 @@ describe('synapse change with the real workflow, workers and simulators', () => 
     workerConnection = await NativeConnection.connect({ address: temporal.address });
     connection = await Connection.connect({ address: temporal.address });
     client = new Client({ connection, namespace: temporal.namespace });
+    // As the device worker runs them: the same activities on the device queue and the urgent one (confirms, rollbacks).
+    const deviceActivities = createDeviceActivities({
+      gnmi: (target: DeviceTarget) => new GnmiClient(target, { ...LAB_CREDENTIALS }),
+      directory: new StaticDeviceDirectory(Object.fromEntries(devices.devices.map((d) => [d.name, { address: d.address }])), {
+        transport: { mode: 'plaintext' },
+        timeoutMs: 3000,
+      }),
+      backups: new GitBackupStore({ dir: backupDir, onWarning: () => undefined }),
+      settings: { heartbeatIntervalMs: 200, resubscribeIntervalMs: 100 },
+    });
     const created = await Promise.all([
-      createWorkflowWorker({ connection: workerConnection, namespace: temporal.namespace, taskQueue: queues.workflow, workflowBundle: await bundleWorkflows({ quiet: true }) }),
-      Worker.create({
+      createWorkflowWorker({
         connection: workerConnection,
         namespace: temporal.namespace,
-        taskQueue: queues.device,
-        activities: createDeviceActivities({
-          gnmi: (target: DeviceTarget) => new GnmiClient(target, { ...LAB_CREDENTIALS }),
-          directory: new StaticDeviceDirectory(Object.fromEntries(devices.devices.map((d) => [d.name, { address: d.address }])), {
-            transport: { mode: 'plaintext' },
-            timeoutMs: 3000,
-          }),
-          backups: new GitBackupStore({ dir: backupDir, onWarning: () => undefined }),
-          settings: { heartbeatIntervalMs: 200, resubscribeIntervalMs: 100 },
-        }),
+        taskQueue: queues.workflow,
+        workflowBundle: await bundleWorkflows({ quiet: true }),
+        approvalPolicy: { approvalRequired: false, allowSelfApproval: false },
       }),
+      ...[queues.device, queues.deviceUrgent].map((taskQueue) => Worker.create({ connection: workerConnection, namespace: temporal.namespace, taskQueue, activities: deviceActivities })),
       Worker.create({ connection: workerConnection, namespace: temporal.namespace, taskQueue: queues.infrahub, activities: createInfrahubActivities({ infrahub }) }),
     ]);
     for (const worker of created) workers.push({ worker, running: worker.run() });
@@ -98,45 +106,67 @@ describe('synapse change with the real workflow, workers and simulators', () => 
     // leaf01 alone: its spine has no BGP config yet, so the sessions never come up and the deploy is rolled back.
     const lonely = `chg-e2e-lonely-${suffix}`;
     started.push(lonely);
-    const run = await runCli(['change', 'start', '--change-id', lonely, '--device', 'leaf01', '--settle-seconds', '3', '--reason', 'leaf01 first', ...q, '--wait'], { timeoutMs: 120_000 });
+    const run = await runCli(['change', 'start', '--change-id', lonely, '--device', 'leaf01', '--settle-seconds', '3', '--reason', 'leaf01 first', '--no-approval', ...q, '--wait'], { timeoutMs: 120_000 });
     expect(run.code).toBe(1);
-    expect(run.stdout).toMatch(new RegExp(`change ${lonely}: (failed|partially-failed)`));
-    expect(run.stdout).toMatch(/^ {2}leaf01\s+rolled-back\s+[0-9a-f]{12}\s+\S/m);
+    // Its one failure spends the (zero) failure budget: the rollout stops.
+    expect(run.stdout).toMatch(new RegExp(`change ${lonely}: (failed|partially-failed|stopped)`));
+    expect(run.stdout).toMatch(/^ {2}leaf01\s+rolled-back\s+\d+\s+[0-9a-f]{12}\s+\S/m);
   });
 
-  it('rolls the lab out with --watch, finds nothing to do the second time, and diffs the backups it took', async () => {
+  it('plans the lab, is approved by another, rolls out in waves under watch, and finds nothing to do the second time', async () => {
     const rollout = `chg-e2e-rollout-${suffix}`;
     const again = `chg-e2e-again-${suffix}`;
     started.push(rollout, again);
     const base = ['--devices', LAB_DEVICES.join(','), '--concurrency', '3', '--settle-seconds', '15', '--reason', 'underlay rollout', '--ticket', 'NET-7', ...q];
 
-    const watched = await runCli(['change', 'start', '--change-id', rollout, ...base, '--watch'], { timeoutMs: 120_000 });
+    // The real plan: every device changes; the spine alone in its wave, then the leaves.
+    const plan = await runCli(['change', 'plan', ...base], { timeoutMs: 120_000 });
+    expect({ code: plan.code, stderr: plan.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(plan.stdout).toMatch(/^spine01\s+spine\s+changes\s+1\s+\+[1-9]\d* ~\d+ -0\s+[1-9]/m);
+    expect(plan.stdout).toMatch(/^leaf01\s+leaf\s+changes\s+2\s+\+[1-9]\d* ~\d+ -0\s+[1-9]/m);
+    expect(plan.stdout).toMatch(/^totals: 3 devices, 3 changed, 0 in sync; 2 waves; /m);
+    expect(plan.stdout).toMatch(/^leaf01 \(leaf, wave 2\): \d+ added, \d+ changed, 0 removed\n {2}[+~] \//m);
+
+    const start = await runCli(['change', 'start', '--change-id', rollout, ...base]);
+    expect(start.stdout).toContain('approval  waits for an approver other than alice');
+    await eventually(
+      () => runCli(['change', 'show', rollout, '--json', ...q]),
+      (run) => JSON.parse(run.stdout).progress?.phase === 'awaiting-approval',
+      60_000,
+    );
+    const self = await runCli(['change', 'approve', rollout, ...q]);
+    expect(self.code).toBe(2);
+    expect(self.stderr).toContain('another approver is needed');
+    const approve = await runCli(['change', 'approve', rollout, '--by', 'bob', '--comment', 'plan reviewed', ...q]);
+    expect({ code: approve.code, stderr: approve.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(approve.stdout).toMatch(/^spine01\s+spine\s+changes\s+1\s/m);
+    expect(approve.stdout).toMatch(new RegExp(`approved change ${rollout} \\(by bob\\): now (locking|rolling-out)`));
+
+    const watched = await runCli(['change', 'watch', rollout, ...q], { timeoutMs: 120_000 });
     expect({ code: watched.code, stderr: watched.stderr }).toEqual({ code: 0, stderr: '' });
-    // Real steps from the real progress query, then the result.
-    expect(watched.stdout).toMatch(/^leaf01 {2}(fetch-intent|backup|store-backup|diff|deploy|validate-bgp|validate-interfaces|confirm|record-status)\b/m);
-    expect(watched.stdout).toContain(`change ${rollout}: succeeded`);
-    for (const device of LAB_DEVICES) expect(watched.stdout).toMatch(new RegExp(`^  ${device}\\s+deployed\\s+[0-9a-f]{12}\\s+\\d+ changed, \\d+ added`, 'm'));
+    // Real waves from the real progress query, real steps from each device workflow's, then the result.
+    expect(watched.stdout).toMatch(/^wave 1 {2}running {2}spine01$/m);
+    expect(watched.stdout).toMatch(/^wave 2 {2}running {2}leaf01, leaf02$/m);
+    expect(watched.stdout).toMatch(/^leaf01 {2}(fetch-intent|backup|store-backup|diff|baseline|deploy|validate-bgp|validate-interfaces|confirm|record-ownership|record-status|hold)\b/m);
+    expect(watched.stdout).toContain(`change ${rollout}: succeeded (3 devices: 3 deployed)`);
+    expect(watched.stdout).toContain('approval  approved by bob: plan reviewed');
+    for (const device of LAB_DEVICES) expect(watched.stdout).toMatch(new RegExp(`^  ${device}\\s+deployed\\s+[12]\\s+[0-9a-f]{12}\\s+\\d+ changed, \\d+ added`, 'm'));
 
     const show = JSON.parse((await runCli(['change', 'show', rollout, '--json', ...q])).stdout);
-    expect(show).toMatchObject({ status: 'completed', requester: 'alice', devices: LAB_DEVICES, request: { ticket: 'NET-7' }, result: { outcome: 'succeeded' } });
+    expect(show).toMatchObject({ status: 'completed', outcome: 'succeeded', requester: 'alice', request: { devices: LAB_DEVICES, ticket: 'NET-7' }, result: { outcome: 'succeeded' } });
+    const listed = JSON.parse((await runCli(['change', 'list', '--device', 'spine01', '--json', ...q])).stdout) as Array<{ changeId: string; outcome?: string }>;
+    expect(listed).toEqual(expect.arrayContaining([expect.objectContaining({ changeId: rollout, outcome: 'succeeded' })]));
 
-    const second = await runCli(['change', 'start', '--change-id', again, ...base, '--wait', '--json'], { timeoutMs: 120_000 });
+    const second = await runCli(['change', 'start', '--change-id', again, ...base, '--no-approval', '--wait', '--json'], { timeoutMs: 120_000 });
     expect(second.code).toBe(0);
     const result = JSON.parse(second.stdout).result;
     expect(result.outcome).toBe('succeeded');
     expect(result.devices.map((d: { outcome: string }) => d.outcome)).toEqual(['in-sync', 'in-sync', 'in-sync']);
 
-    // The backups of leaf01: before the rolled-back change, before the rollout, before the second change (= after the rollout).
+    // Planned in sync, never touched: no backup for the second change. leaf01: before the rollout, before the rolled-back change.
     const list = JSON.parse((await runCli(['backups', 'list', 'leaf01', '--dir', backupDir, '--json'])).stdout);
-    expect(list.map((e: { changeId: string }) => e.changeId)).toEqual([again, rollout, `chg-e2e-lonely-${suffix}`]);
+    expect(list.map((e: { changeId: string }) => e.changeId)).toEqual([rollout, `chg-e2e-lonely-${suffix}`]);
     expect(new Set(list.map((e: { workflowId: string }) => e.workflowId))).toEqual(new Set([workflowIds.device('leaf01')]));
-    const diff = await runCli(['backups', 'diff', 'leaf01', rollout, again, '--dir', backupDir]);
-    expect(diff.code).toBe(0);
-    // What the rollout put on leaf01 (from a freshly booted config): its fabric interfaces, the default network instance with BGP, the policies.
-    expect(diff.stdout).toMatch(/^0 changed, [1-9]\d* added, 0 removed$/m);
-    expect(diff.stdout).toMatch(/^ {2}\+ \/interface\[name=ethernet-1\/49\]: \{.*"mtu":9214/m);
-    expect(diff.stdout).toMatch(/^ {2}\+ \/network-instance\[name=default\]: /m);
-    expect(diff.stdout).toMatch(/^ {2}\+ \/routing-policy\/policy\[name=export-loopbacks\]: /m);
   });
   it('drift run against the real workflow: clean after the rollout, names an out-of-band MTU, remediates it', async () => {
     const admin = new GnmiClient({ name: 'leaf02', address: devices.address('leaf02') }, { ...LAB_CREDENTIALS });
@@ -153,11 +183,17 @@ describe('synapse change with the real workflow, workers and simulators', () => 
       expect(report.stdout).toContain('/interface[name=ethernet-1/49]/mtu: 9214 -> 1500');
       expect(report.stdout).toMatch(/^ {2}leaf01\s+in-sync/m);
 
-      const fixed = await runCli(['drift', 'run', '--scope', 'devices:leaf02', '--mode', 'remediate', '--drift-id', `drift-e2e-fix-${suffix}`, ...q, '--wait'], { timeoutMs: 120_000 });
+      // Through a rollout, change/<drift id>, which this run may start without an approver.
+      const fix = `drift-e2e-fix-${suffix}`;
+      const fixed = await runCli(['drift', 'run', '--scope', 'devices:leaf02', '--mode', 'remediate', '--no-approval', '--drift-id', fix, ...q, '--wait'], { timeoutMs: 120_000 });
       expect({ code: fixed.code, stderr: fixed.stderr }).toEqual({ code: 0, stderr: '' });
       expect(fixed.stdout).toMatch(/^ {2}leaf02\s+remediated/m);
       const { updates } = await admin.get('/interface[name=ethernet-1/49]/mtu', { type: 'CONFIG' });
       expect(updates[0]?.value).toBe(9214);
+      const remediations = JSON.parse((await runCli(['change', 'list', '--kind', 'drift-remediation', '--json', ...q])).stdout) as Array<{ changeId: string; outcome?: string }>;
+      expect(remediations).toEqual(expect.arrayContaining([expect.objectContaining({ changeId: fix, outcome: 'succeeded' })]));
+      const runs = JSON.parse((await runCli(['drift', 'list', '--json', ...q])).stdout) as Array<{ driftId: string; mode?: string; counts?: Record<string, number> }>;
+      expect(runs.find((r) => r.driftId === fix)).toMatchObject({ mode: 'remediate', counts: { remediated: 1 } });
     } finally {
       admin.close();
     }
@@ -206,13 +242,24 @@ describe('synapse change with the real workflow, workers and simulators', () => 
     expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
     const out = JSON.parse(run.stdout);
     expect(out).toMatchObject({ workflowId: workflowIds.emergency(changeId), status: 'completed', result: { outcome: 'succeeded', devices: [{ device: 'leaf02', outcome: 'reverted' }] } });
-    expect(out.result.devices[0].timings.map((t: { step: string }) => t.step)).toContain('await-revert');
+    // The details are the device workflow's.
+    const device = (await client.workflow.getHandle(workflowIds.device('leaf02')).result()) as { timings: { step: string }[] };
+    expect(device.timings.map((t) => t.step)).toContain('await-revert');
     expect(devices.runningConfig('leaf02')).toEqual(before);
     expect((await infrahub.getDevice('leaf02')).deployment).toMatchObject({ state: 'needs-reconciliation', lastChangeId: changeId });
     // An emergency is a change like any other to `change show` and `change list`.
     const shown = JSON.parse((await runCli(['change', 'show', changeId, '--json', ...q])).stdout);
     expect(shown).toMatchObject({ workflowId: workflowIds.emergency(changeId), status: 'completed', result: { devices: [{ device: 'leaf02', outcome: 'reverted' }] } });
-    const listed = JSON.parse((await runCli(['change', 'list', '--device', 'leaf02', '--json', ...q])).stdout) as Array<{ changeId: string }>;
-    expect(listed.map((c) => c.changeId)).toContain(changeId);
+    const listed = JSON.parse((await runCli(['change', 'list', '--device', 'leaf02', '--json', ...q])).stdout) as Array<{ changeId: string; kind?: string }>;
+    expect(listed).toEqual(expect.arrayContaining([expect.objectContaining({ changeId, kind: 'emergency' })]));
+
+    // What the lab rollout put on leaf02 (from a freshly booted config), between its backup and the emergency's (after the drift fix):
+    // its fabric interfaces, the default network instance with BGP, the policies.
+    const diff = await runCli(['backups', 'diff', 'leaf02', `chg-e2e-rollout-${suffix}`, changeId, '--dir', backupDir]);
+    expect(diff.code).toBe(0);
+    expect(diff.stdout).toMatch(/^0 changed, [1-9]\d* added, 0 removed$/m);
+    expect(diff.stdout).toMatch(/^ {2}\+ \/interface\[name=ethernet-1\/49\]: \{.*"mtu":9214/m);
+    expect(diff.stdout).toMatch(/^ {2}\+ \/network-instance\[name=default\]: /m);
+    expect(diff.stdout).toMatch(/^ {2}\+ \/routing-policy\/policy\[name=export-loopbacks\]: /m);
   });
 });

@@ -91,10 +91,12 @@ describe('synapse over mTLS and an API key, with payload encryption', () => {
   it('starts a change and waits for its result over mTLS, with nothing readable in the stored history', async () => {
     const changeId = `chg-mtls-${randomUUID().slice(0, 8)}`;
     const reason = `MTU 9214 on ${MARKER}`;
-    const run = await runCli(['change', 'start', '--change-id', changeId, '--device', 'leaf01', '--reason', reason, '--wait', '--json', '--task-queue', taskQueue], { env: mtlsEnv() });
+    // Device names are the device workflows' ids (their locks) on the shared server: this file's own.
+    const device = `leaf01-${changeId}`;
+    const run = await runCli(['change', 'start', '--change-id', changeId, '--device', device, '--reason', reason, '--no-approval', '--wait', '--json', '--task-queue', taskQueue], { env: mtlsEnv() });
     expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
     const printed = JSON.parse(run.stdout) as { result?: { outcome: string; devices: { device: string; outcome: string }[] } };
-    expect(printed.result).toMatchObject({ outcome: 'succeeded', devices: [{ device: 'leaf01', outcome: 'deployed' }] });
+    expect(printed.result).toMatchObject({ outcome: 'succeeded', devices: [{ device, outcome: 'deployed' }] });
 
     const show = await runCli(['change', 'show', changeId, '--json', '--task-queue', taskQueue], { env: mtlsEnv() });
     expect(show.code).toBe(0);
@@ -109,7 +111,7 @@ describe('synapse over mTLS and an API key, with payload encryption', () => {
 
   it('cannot read the change with another key or without its id, and says which key failed (exit 2)', async () => {
     const changeId = `chg-key-${randomUUID().slice(0, 8)}`;
-    const started = await runCli(['change', 'start', '--change-id', changeId, '--device', 'leaf02', '--reason', 'key check', '--wait', '--task-queue', taskQueue], { env: mtlsEnv() });
+    const started = await runCli(['change', 'start', '--change-id', changeId, '--device', `leaf02-${changeId}`, '--reason', 'key check', '--no-approval', '--wait', '--task-queue', taskQueue], { env: mtlsEnv() });
     expect(started.code).toBe(0);
     const wrongKey = await runCli(['change', 'show', changeId, '--task-queue', taskQueue], { env: mtlsEnv({ SYNAPSE_ENCRYPTION_KEYS: `cli=${Buffer.alloc(32, 7).toString('base64')}` }) });
     expect(wrongKey.code).toBe(2);

@@ -1,35 +1,41 @@
 import type { Command } from 'commander';
-import type { ChangeProgress } from '@synapse/contracts';
-import { awaitOutcome, describeChange, outcomeJson, queryProgress, readChangeRequest, type ChangeOutcome, type ChangeSummary } from '../change-state';
+import { awaitOutcome, describeChange, DeviceStepReader, firstLine, outcomeJson, readChangeRequest, readLiveState, type ChangeOutcome, type ChangeSummary, type LiveState } from '../change-state';
 import { errorMessage } from '../cli-error';
-import { outcomeLines, progressLines, summaryLines } from '../format';
+import { liveLines, outcomeLines, summaryLines } from '../format';
 import { addJsonOption, addTemporalOptions, temporalFlags, writeJson, writeLines } from '../options';
 import { temporalUiLink, withTemporal } from '../temporal';
 
 export function registerChangeShow(change: Command): void {
   const command = change
     .command('show')
-    .argument('<change-id>', 'the change to show')
-    .description('where a change is: its progress while it runs, its result when finished, the failure if it failed')
+    .argument('<change-id>', 'the change to show (chg-… or change/chg-…)')
+    .description('where a change is: its phase, approval, waves and running devices while it runs; its result when finished; the failure if it failed')
     .addHelpText(
       'after',
       `
+A running rollout shows its phase, approval, waves with their state, devices
+per outcome, devices waiting for another change's lock (and who holds them),
+notes, and the step of each device of the running wave (from device/<name>,
+at most 50). A finished one shows its result: counts, waves, per device its
+outcome, wave, backup and why; details (validations, timings) stay on each
+device workflow, device/<name>.
+
 Exit code: 0 when the change was found (whatever its outcome; see
 \`synapse change watch\` to wait for it), 2 for an unknown change id.`,
     );
   addJsonOption(command, 'the change');
-  addTemporalOptions(command).action(async (changeId: string, options: Record<string, unknown>) => {
+  addTemporalOptions(command).action(async (ref: string, options: Record<string, unknown>) => {
     await withTemporal(temporalFlags(options), async (session) => {
-      const { handle, summary } = await describeChange(session, changeId);
-      const request = await readChangeRequest(session, summary);
-      let progress: ChangeProgress | undefined;
+      const { handle, summary } = await describeChange(session, ref);
+      const started = await readChangeRequest(session, summary);
+      let live: LiveState | undefined;
       let progressProblem: string | undefined;
       let outcome: ChangeOutcome | undefined;
       if (summary.status === 'running') {
         try {
-          progress = await queryProgress(session, handle);
+          live = await readLiveState(session, handle, summary, new DeviceStepReader(session, summary.changeId));
         } catch (err) {
-          progressProblem = errorMessage(err).split('\n')[0];
+          progressProblem = firstLine(errorMessage(err));
         }
       } else {
         // Closed: result() returns at once (or throws the failure) without waiting.
@@ -40,8 +46,8 @@ Exit code: 0 when the change was found (whatever its outcome; see
         writeJson({
           ...summary,
           temporalUi: link ?? null,
-          request: request ?? null,
-          ...(progress ? { progress } : {}),
+          request: started?.request ?? null,
+          ...(live ? { progress: live.progress, ...(live.kind === 'rollout' ? { deviceSteps: live.steps } : {}) } : {}),
           ...(progressProblem ? { progressProblem } : {}),
           ...(outcome ? outcomeJson(outcome) : {}),
           // outcomeJson's status says how the workflow ended; keep Temporal's own word for it.
@@ -49,13 +55,13 @@ Exit code: 0 when the change was found (whatever its outcome; see
         });
         return;
       }
-      writeLines([...summaryLines(summary, request), ...(link ? [`Temporal   ${link}`] : []), '', ...detailLines(summary, progress, progressProblem, outcome)]);
+      writeLines([...summaryLines(summary, started), ...(link ? [`Temporal   ${link}`] : []), '', ...detailLines(summary, live, progressProblem, outcome)]);
     });
   });
 }
 
-function detailLines(summary: ChangeSummary, progress: ChangeProgress | undefined, problem: string | undefined, outcome: ChangeOutcome | undefined): string[] {
+function detailLines(summary: ChangeSummary, live: LiveState | undefined, problem: string | undefined, outcome: ChangeOutcome | undefined): string[] {
   if (outcome) return outcomeLines(summary.changeId, outcome);
-  if (progress) return progressLines(progress);
+  if (live) return liveLines(live).map((line) => line.text);
   return [`progress not available: ${problem ?? 'unknown'} (is a workflow worker polling task queue ${summary.taskQueue}?)`];
 }

@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { Option, type Command } from 'commander';
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, WorkflowFailedError, type ScheduleDescription } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, WorkflowNotFoundError } from '@temporalio/common';
-import { DriftReport, QUERIES, WORKFLOW_TYPES, workflowIds, type DriftRequest } from '@synapse/contracts';
+import { DriftReport, mapWithConcurrency, QUERIES, WORKFLOW_TYPES, workflowIds, type DriftRequest } from '@synapse/contracts';
+import { firstLine, summarizeExecution, type ChangeSummary } from '../change-state';
+import { countsText, formatTime, table } from '../format';
 import { badInput, CliError, EXIT, errorMessage, unavailable } from '../cli-error';
 import { checkId, driftRequestFromFlags, formatEvery, parseEvery, reportClean, reportLines, scopeText, type DriftFlags } from '../drift-request';
 import { addJsonOption, addTemporalOptions, temporalFlags, writeJson, writeLines } from '../options';
@@ -22,7 +24,9 @@ function addRequestOptions(command: Command): Command {
     .addOption(new Option('--requester <name>', 'who asks for it (default: $USER)'))
     .addOption(new Option('--branch <name>', 'Infrahub branch holding the intent (default: its default branch)'))
     .addOption(new Option('--deletion-budget <n>', 'entries and leaves Synapse owned that one remediation may delete (default: 10)'))
-    .addOption(new Option('--list-unmanaged', 'name the config on each device Synapse does not own (it is always counted, never remediated)'));
+    .addOption(new Option('--list-unmanaged', 'name the config on each device Synapse does not own (it is always counted, never remediated)'))
+    .addOption(new Option('--max-remediations <n>', 'remediate at most this many drifted devices per run; the rest wait for the next (default: 50)'))
+    .addOption(new Option('--no-approval', 'remediate without waiting for an approver (honoured only where the server allows it: SYNAPSE_REQUIRE_APPROVAL=false)'));
 }
 
 function workflowArgs(session: TemporalSession, request: DriftRequest): unknown[] {
@@ -32,6 +36,7 @@ function workflowArgs(session: TemporalSession, request: DriftRequest): unknown[
 export function registerDrift(program: Command): void {
   const drift = program.command('drift').description('find (and optionally remediate) devices whose running config differs from the intent');
   registerRun(drift);
+  registerList(drift);
   registerReport(drift);
   registerSchedule(drift);
 }
@@ -81,6 +86,7 @@ Bad input: 2, naming the flag, nothing started.`,
           `started drift run ${driftId} (${request.mode}, scope ${scopeText(request.scope)})`,
           `  workflow  ${workflowId} (run ${runId}, task queue ${session.taskQueue})`,
           `  report    synapse drift report ${driftId}`,
+          ...remediationLines(request, driftId),
           ...(started.temporalUi ? [`  Temporal  ${started.temporalUi}`] : []),
         ]);
       }
@@ -94,6 +100,16 @@ Bad input: 2, naming the flag, nothing started.`,
       process.exitCode = reportClean(report) ? EXIT.ok : EXIT.changeFailed;
     });
   });
+}
+
+/** In remediate mode, the drifted devices go through a rollout, change/<drift id>: how to follow and approve it. */
+function remediationLines(request: DriftRequest, driftId: string): string[] {
+  if (request.mode !== 'remediate') return [];
+  const id = request.driftId ?? driftId;
+  return [
+    `  remedy    what drifted (at most ${request.maxRemediations} devices) is rolled out as change ${id} (kind drift-remediation): synapse change watch ${id}`,
+    ...(request.approval.required ? [`  approval  that change waits for an approver other than ${request.requester}: synapse change approve ${id} --by <name>`] : []),
+  ];
 }
 
 /** The finished run's report; a failed run is exit 1 with the failure's message. */
@@ -311,6 +327,92 @@ Example:
       });
     });
   }
+}
+
+/** One past or running drift run, as `drift list` shows it. */
+interface DriftRunView {
+  driftId: string;
+  workflowId: string;
+  runId: string;
+  status: string;
+  startTime: string;
+  closeTime?: string;
+  requester?: string;
+  mode?: string;
+  scope?: string;
+  /** Devices per drift state: from the report when the run is closed, from its `progress` query while it runs. */
+  counts?: Record<string, number>;
+  /** Why there are no counts (a failed run, progress not available). */
+  problem?: string;
+}
+
+const DRIFT_STATUS: Record<string, string> = { running: 'Running', completed: 'Completed', failed: 'Failed', cancelled: 'Canceled', canceled: 'Canceled', terminated: 'Terminated', 'timed-out': 'TimedOut' };
+/** Runs whose report or progress is read at once. */
+const DRIFT_READS_AT_ONCE = 8;
+
+function registerList(drift: Command): void {
+  const command = drift
+    .command('list')
+    .description('past and running drift runs (scheduled ones too): mode, status and devices per drift state')
+    .addOption(new Option('--status <status>', 'only runs in this state').choices(Object.keys(DRIFT_STATUS)))
+    .addOption(new Option('--limit <n>', 'at most this many runs').default('20'))
+    .addHelpText(
+      'after',
+      `
+Counts come from the report of a finished run and from the \`progress\` query of
+a running one. A remediating run's rollout is the change with its drift id:
+synapse change show <drift-id> (or change list --kind drift-remediation).`,
+    );
+  addJsonOption(command, 'the runs');
+  addTemporalOptions(command).action(async (options: Record<string, unknown>) => {
+    const limit = Number(options.limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw badInput(`--limit: a whole number from 1 to 1000, got "${String(options.limit)}"`);
+    const query = [`WorkflowType = '${WORKFLOW_TYPES.driftRemediation}'`, ...(typeof options.status === 'string' ? [`ExecutionStatus = '${DRIFT_STATUS[options.status]}'`] : [])].join(' AND ');
+    await withTemporal(temporalFlags(options), async (session) => {
+      const runs: ChangeSummary[] = [];
+      try {
+        for await (const info of session.client.workflow.list({ query, pageSize: Math.min(limit, 100) })) {
+          runs.push(summarizeExecution(info));
+          if (runs.length >= limit) break;
+        }
+      } catch (err) {
+        throw unavailable(`could not list drift runs (${query}): ${errorMessage(err)}`, err);
+      }
+      const views = await mapWithConcurrency(runs, DRIFT_READS_AT_ONCE, (run) => driftRunView(session, run));
+      if (options.json === true) writeJson(views);
+      else if (views.length === 0) writeLines([`no drift runs${options.status ? ` ${String(options.status)}` : ''}`]);
+      else
+        writeLines(
+          table(
+            ['DRIFT', 'MODE', 'STATUS', 'STARTED', 'SCOPE', 'DEVICES'],
+            views.map((v) => [v.driftId, v.mode ?? '-', v.status, formatTime(v.startTime), v.scope ?? '-', v.counts ? countsText(v.counts) : `(${v.problem ?? 'unknown'})`]),
+          ),
+        );
+    });
+  });
+}
+
+async function driftRunView(session: TemporalSession, run: ChangeSummary): Promise<DriftRunView> {
+  const base: DriftRunView = {
+    driftId: run.changeId,
+    workflowId: run.workflowId,
+    runId: run.runId,
+    status: run.status,
+    startTime: run.startTime,
+    ...(run.closeTime ? { closeTime: run.closeTime } : {}),
+    ...(run.requester ? { requester: run.requester } : {}),
+  };
+  const handle = session.client.workflow.getHandle(run.workflowId, run.runId);
+  let report: DriftReport;
+  try {
+    const value = run.status === 'running' ? await session.connection.withDeadline(Date.now() + 5_000, () => handle.query<unknown>(QUERIES.progress)) : await handle.result();
+    report = DriftReport.parse(value);
+  } catch (err) {
+    const problem = err instanceof WorkflowFailedError ? `failed: ${firstLine(errorMessage(err.cause ?? err))}` : `${run.status === 'running' ? 'progress' : 'report'} not available: ${firstLine(errorMessage(err))}`;
+    return { ...base, problem };
+  }
+  const counts = Object.fromEntries(Object.entries(report.counts).filter(([, n]) => n > 0));
+  return { ...base, driftId: report.driftId, mode: report.mode, scope: scopeText(report.scope), counts };
 }
 
 /** e.g. drift-20261128-140512-3f9a1c. */
