@@ -102,6 +102,8 @@ describe('the bundle script (nx bundle), run as the image build runs it', () => 
         TEMPORAL_ADDRESS: process.env.TEMPORAL_ADDRESS!,
         TEMPORAL_NAMESPACE: process.env.TEMPORAL_NAMESPACE ?? 'default',
         SYNAPSE_WORKFLOW_TASK_QUEUE: taskQueue,
+        // A lab server: the test's request waives approval.
+        SYNAPSE_REQUIRE_APPROVAL: 'false',
         SYNAPSE_WORKFLOW_BUNDLE: bundlePath,
       });
       await worker.ready;

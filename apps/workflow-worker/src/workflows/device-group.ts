@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import {
+  allHandlersFinished,
   ApplicationFailure,
   CancellationScope,
   ChildWorkflowCancellationType,
@@ -160,6 +161,9 @@ export async function DeviceGroupWorkflow(rawInput: z.input<typeof DeviceGroupIn
       else await member.handle.signal(memberFinishSignal, finish!).catch(() => undefined);
     }
     await condition(() => [...members.values()].every((m) => !m.handle || m.ended !== undefined));
+    // A handler still forwarding an end or answering a fabric check must finish first: a signal
+    // initiated in the workflow's last task is dropped once it has completed, and the wave would wait for ever.
+    await condition(allHandlersFinished);
     return {
       members: [...members.values()].map((m) => m.ended ?? { device: m.plan.device, outcome: 'skipped' as const, reason: `not started: ${finish!.reason}`, needsOperator: false }),
     };

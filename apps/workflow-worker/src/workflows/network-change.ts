@@ -1,4 +1,5 @@
 import {
+  allHandlersFinished,
   ApplicationFailure,
   CancellationScope,
   condition,
@@ -262,6 +263,8 @@ export async function NetworkChangeWorkflow(rawRequest: ChangeRequestInput, rawR
   }
 
   async function finish(outcome: ChangeResult['outcome'], extra: Partial<ChangeResult> = {}): Promise<ChangeResult> {
+    // An Update still signalling its wave (an abort) finishes before the change does.
+    await CancellationScope.nonCancellable(() => condition(allHandlersFinished));
     board.phase = 'done';
     board.currentWave = undefined;
     const result = board.result(outcome, extra);

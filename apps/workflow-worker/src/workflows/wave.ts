@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { CancellationScope, condition, getExternalWorkflowHandle, setHandler, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, CancellationScope, condition, getExternalWorkflowHandle, setHandler, workflowInfo } from '@temporalio/workflow';
 import { mapWithConcurrency, WaveInput, type WaveDeviceOutcome, type WaveResult } from '@synapse/contracts';
 import { parseWorkflowInput } from './failures';
 import { fabricCheckedSignal, fabricCheckSignal, goSignal, stopWaveSignal, waveDeviceSettledSignal } from './rollout-signals';
@@ -69,6 +69,7 @@ export async function WaveWorkflow(rawInput: z.input<typeof WaveInput>): Promise
     await CancellationScope.nonCancellable(() => getExternalWorkflowHandle(group).signal(fabricCheckSignal, { wave: workflowId, index: input.index, notDeployed }));
   }
   await condition(() => answered.size >= input.groups.length);
+  await condition(allHandlersFinished);
 
   return {
     index: input.index,
