@@ -103,14 +103,26 @@ describe('synapse change with the real workflow, workers and simulators', () => 
   });
 
   it('a change that cannot validate is rolled back: --wait exits 1 and says why, per device', async () => {
-    // leaf01 alone: its spine has no BGP config yet, so the sessions never come up and the deploy is rolled back.
+    // spine01 deploys in its wave (its sessions wait for leaves not yet configured); leaf01 then holds BGP
+    // down, so its session to the deployed spine never comes up: leaf01 is rolled back, the budget (zero)
+    // is spent, and --on-budget-exceeded rollback takes spine01 back too, leaving the lab as it was.
     const lonely = `chg-e2e-lonely-${suffix}`;
     started.push(lonely);
-    const run = await runCli(['change', 'start', '--change-id', lonely, '--device', 'leaf01', '--settle-seconds', '3', '--reason', 'leaf01 first', '--no-approval', ...q, '--wait'], { timeoutMs: 120_000 });
-    expect(run.code).toBe(1);
-    // Its one failure spends the (zero) failure budget: the rollout stops.
-    expect(run.stdout).toMatch(new RegExp(`change ${lonely}: (failed|partially-failed|stopped)`));
-    expect(run.stdout).toMatch(/^ {2}leaf01\s+rolled-back\s+\d+\s+[0-9a-f]{12}\s+\S/m);
+    const before = { spine01: devices.runningConfig('spine01'), leaf01: devices.runningConfig('leaf01') };
+    devices.faults('leaf01').set({ holdBgpDown: true });
+    try {
+      const run = await runCli(
+        ['change', 'start', '--change-id', lonely, '--devices', 'spine01,leaf01', '--settle-seconds', '3', '--on-budget-exceeded', 'rollback', '--reason', 'underlay, leaf held down', '--no-approval', ...q, '--wait'],
+        { timeoutMs: 120_000 },
+      );
+      expect(run.code).toBe(1);
+      expect(run.stdout).toMatch(new RegExp(`change ${lonely}: (failed|partially-failed|stopped)`));
+      expect(run.stdout).toMatch(/^ {2}leaf01\s+rolled-back\s+\d+\s+[0-9a-f]{12}\s+\S/m);
+      expect(run.stdout).toMatch(/^ {2}spine01\s+rolled-back\s+\d+\s+[0-9a-f]{12}\s+\S/m);
+      expect({ spine01: devices.runningConfig('spine01'), leaf01: devices.runningConfig('leaf01') }).toEqual(before);
+    } finally {
+      devices.faults('leaf01').set({ holdBgpDown: false });
+    }
   });
 
   it('plans the lab, is approved by another, rolls out in waves under watch, and finds nothing to do the second time', async () => {
