@@ -14,3 +14,5 @@ export {
   rolloutProgressQuery,
 } from './workflows/rollout-signals';
 export { approvalPolicyFromEnv } from './approval-policy';
+// How a plan becomes waves: pure, so a plain script (the rollout benchmark's baseline) plans the very same waves.
+export { planWaves, type Wave } from './workflows/rollout-plan';

@@ -6,10 +6,11 @@ function plan(device: string, role: string, status: DevicePlan['status'] = 'chan
   return { device, role, status, counts: { added: 1, changed: 0, removed: 0 }, paths: [], deletions: 0, sessions: [], interfaces: [], peers, problems: [], warnings: [] };
 }
 
-const fabric = [plan('spine01', 'spine'), plan('spine02', 'spine'), ...Array.from({ length: 7 }, (_, i) => plan(`leaf0${i + 1}`, 'leaf'))];
+const leaves = Array.from({ length: 7 }, (_, i) => `leaf0${i + 1}`);
+const fabric = [plan('spine01', 'spine', 'changes', leaves), plan('spine02', 'spine', 'changes', leaves), ...Array.from({ length: 7 }, (_, i) => plan(`leaf0${i + 1}`, 'leaf'))];
 
 describe('planWaves', () => {
-  it('puts each spine in a wave of its own, first, then the leaves in waves of waveSize, in the change’s order', () => {
+  it('puts each spine of a pair (or whose far ends are unknown) in a wave of its own, first, then the leaves in waves of waveSize, in the change’s order', () => {
     const waves = planWaves(fabric, RolloutStrategy.parse({ waveSize: 3 }));
     expect(waves.map((w) => [w.index, w.canary, w.devices])).toEqual([
       [1, false, ['spine01']],
@@ -18,6 +19,9 @@ describe('planWaves', () => {
       [4, false, ['leaf04', 'leaf05', 'leaf06']],
       [5, false, ['leaf07']],
     ]);
+    // Spines the plan knows no far end of could be a pair: never together.
+    const unknown = planWaves([plan('spine01', 'spine'), plan('spine02', 'spine')], RolloutStrategy.parse({}));
+    expect(unknown.map((w) => w.devices)).toEqual([['spine01'], ['spine02']]);
   });
 
   it('starts with the canary alone (named, or the first of a role), never plans a device in sync, and sizes waves by percentage', () => {
@@ -29,6 +33,23 @@ describe('planWaves', () => {
     expect(named.flatMap((w) => w.devices)).not.toContain('leaf08');
     const byRole = planWaves(plans, RolloutStrategy.parse({ canary: { count: 2, role: 'leaf' } }));
     expect(byRole[0]).toEqual({ index: 0, canary: true, devices: ['leaf01', 'leaf02'] });
+  });
+
+  it('keeps both spines of a pod apart but changes one spine of every pod at once; a spine and its own far end never share a wave', () => {
+    const pods = [1, 2, 3].flatMap((p) => {
+      const podLeaves = [`p${p}-leaf01`, `p${p}-leaf02`];
+      return [plan(`p${p}-spine01`, 'spine', 'changes', podLeaves), plan(`p${p}-spine02`, 'spine', 'changes', podLeaves), ...podLeaves.map((l) => plan(l, 'leaf', 'changes', [`p${p}-spine01`, `p${p}-spine02`]))];
+    });
+    // A super-spine above the pods' first spines: its far ends are those spines themselves.
+    const superSpine = plan('super01', 'spine', 'changes', ['p1-spine01', 'p2-spine01', 'p3-spine01']);
+    const waves = planWaves([...pods, superSpine], RolloutStrategy.parse({ waveSize: 10 }));
+    expect(waves.map((w) => w.devices)).toEqual([
+      ['p1-spine01', 'p2-spine01', 'p3-spine01'],
+      ['p1-spine02', 'p2-spine02', 'p3-spine02', 'super01'],
+      ['p1-leaf01', 'p1-leaf02', 'p2-leaf01', 'p2-leaf02', 'p3-leaf01', 'p3-leaf02'],
+    ]);
+    // The wave size caps them too.
+    expect(planWaves(pods, RolloutStrategy.parse({ waveSize: 2 })).map((w) => w.devices.length)).toEqual([2, 2, 1, 1, 2, 2, 2]);
   });
 
   it('refuses waveSize and wavePercent together, naming the field', () => {

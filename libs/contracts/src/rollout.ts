@@ -9,7 +9,7 @@ import { DeviceRole } from './intent';
  * workflow is NetworkChangeWorkflow.
  */
 
-/** Roles whose devices come in redundant pairs: a wave holds at most one of them, so a pair never goes down together. */
+/** Roles whose devices come in redundant pairs: a wave never holds both devices of a pair, so a pair never goes down together. */
 export const ONE_AT_A_TIME_ROLES: DeviceRole[] = ['spine', 'core', 'edge'];
 
 export const RolloutStrategy = z
@@ -30,7 +30,7 @@ export const RolloutStrategy = z
     waveSize: z.number().int().min(1).max(1000).optional(),
     /** …or a share of the change's devices per wave. */
     wavePercent: z.number().min(1).max(100).optional(),
-    /** Roles changed one device per wave, so both devices of a pair are never changed at once. */
+    /** Roles whose redundant pairs (sharing a far end, or each other's) never share a wave: both devices of a pair are never changed at once. */
     oneAtATimeRoles: z.array(DeviceRole).default(ONE_AT_A_TIME_ROLES),
     /** Wait after each wave before the next starts: the fabric settles, monitoring catches up. */
     soakSeconds: z.number().int().min(0).max(7 * 86_400).default(0),

@@ -1,4 +1,4 @@
-import { baselineExpectations, deviceFacts, DeviceIntent, expectationsOutsidePatch, unmetExpectations, validationExpectations, type DeviceIntentInput } from './index';
+import { baselineExpectations, deviceFacts, DeviceIntent, expectationsOutsidePatch, removedNeighbors, unmetExpectations, validationExpectations, type DeviceIntentInput } from './index';
 
 describe('validationExpectations', () => {
   it('expects disabled interfaces down, enabled ones up, skips management ports, and no neighbors without BGP', () => {
@@ -151,5 +151,19 @@ describe('baselineExpectations: validation relative to what was up before and wh
       'interface ethernet-1/3: absent, expected disable/down',
       'interface system0: absent, expected enable/up',
     ]);
+  });
+});
+
+describe('removedNeighbors', () => {
+  it('names the peers whose neighbor entries the plan deletes, once each, and nothing for other deletions or no plan', () => {
+    const stalePaths = [
+      '/network-instance[name=default]/protocols/bgp/neighbor[peer-address=10.0.0.1]',
+      '/network-instance[name=default]/protocols/bgp/neighbor[peer-address=10.0.0.1]',
+      '/network-instance[name=default]/protocols/bgp/neighbor[peer-address=10.0.0.3]/description',
+      '/interface[name=ethernet-1/3]',
+      '/network-instance[name=default]/protocols/bgp/neighbor[peer-address=2001:db8::1]',
+    ];
+    expect(removedNeighbors({ stalePaths })).toEqual(['10.0.0.1', '2001:db8::1']);
+    expect(removedNeighbors(undefined)).toEqual([]);
   });
 });

@@ -1,3 +1,4 @@
+import type { DiffResult } from './change';
 import type { DeviceStates, ValidateBgpInput, ValidateInterfacesInput } from './device';
 import type { DeviceIntent } from './intent';
 
@@ -104,6 +105,16 @@ export interface BaselineExpectations extends ValidationExpectations {
   deferred: NotCheckedNow[];
   /** Far end outside this change and the session or link was not up before: reported, never a reason to roll back. */
   waiting: NotCheckedNow[];
+}
+
+/** Neighbors the plan deletes: their sessions going down is the change, not a failure. */
+export function removedNeighbors(plan: Pick<DiffResult, 'stalePaths'> | undefined): string[] {
+  const removed = new Set<string>();
+  for (const path of plan?.stalePaths ?? []) {
+    const peer = /\/neighbor\[peer-address=([^\]]+)\]$/.exec(path)?.[1];
+    if (peer !== undefined) removed.add(peer);
+  }
+  return [...removed];
 }
 
 /**

@@ -20,6 +20,7 @@ import {
   type RollbackResult,
   type ValidationResult,
   expectationsOutsidePatch,
+  removedNeighbors,
   validationExpectations,
   workflowIds,
 } from '@synapse/contracts';
@@ -425,16 +426,6 @@ function restoredSentence(restored: RollbackResult): string {
   return restored.method === 'already-identical'
     ? 'nothing to restore: the device already matched'
     : `rolled back (${restored.method}): what the change touched is verified identical to`;
-}
-
-/** Neighbors the plan deletes: their sessions going down is the change, not a failure. */
-function removedNeighbors(plan: DiffResult | undefined): string[] {
-  const removed = new Set<string>();
-  for (const path of plan?.stalePaths ?? []) {
-    const peer = /\/neighbor\[peer-address=([^\]]+)\]$/.exec(path)?.[1];
-    if (peer !== undefined) removed.add(peer);
-  }
-  return [...removed];
 }
 
 /** A validation that did not pass fails the change with every failing check in the reason. */

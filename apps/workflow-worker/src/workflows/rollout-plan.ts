@@ -17,9 +17,12 @@ export interface Wave {
  *
  *   0  the canary: the named devices, or the first `count` of `role`
  *      (alone; a failure there stops everything)
- *   1… one device per wave for each device of a one-at-a-time role (spines,
- *      cores, edges come in redundant pairs: never both at once), first, so
- *      the devices hanging off them validate against a changed pair
+ *   1… the devices of one-at-a-time roles (spines, cores, edges come in
+ *      redundant pairs: never both at once), first, so the devices hanging
+ *      off them validate against a changed pair. Two such devices share a
+ *      wave only when they share no far end and are not each other's: one
+ *      spine of every pod at once, never both spines of one pod
+ *      (pairWaves)
  *   …  the rest in waves of `waveSize` devices (or `wavePercent` of the
  *      change), in the change's order
  *
@@ -40,10 +43,36 @@ export function planWaves(plans: readonly DevicePlan[], strategy: RolloutStrateg
   const paired = rest.filter((d) => oneAtATime.has(roleOf.get(d) ?? ''));
   const others = rest.filter((d) => !oneAtATime.has(roleOf.get(d) ?? ''));
   const next = () => (waves.length === 0 ? 1 : waves[waves.length - 1]!.index + 1);
-  for (const device of paired) waves.push({ index: next(), canary: false, devices: [device] });
-
   const size = waveSize(strategy, deployable.length);
+  for (const devices of pairWaves(paired, plans, size)) waves.push({ index: next(), canary: false, devices });
+
   for (let start = 0; start < others.length; start += size) waves.push({ index: next(), canary: false, devices: others.slice(start, start + size) });
+  return waves;
+}
+
+/**
+ * Redundant devices into as few waves as keep every pair apart: each goes to
+ * the first wave where no device shares a far end with it (a leaf on both
+ * spines of its pod makes them a pair) or is its far end, and that has room.
+ * A device whose far ends the plan does not know may be anyone's pair: alone.
+ * Greedy, in the change's order, so the waves are the same on every replay.
+ */
+function pairWaves(devices: readonly string[], plans: readonly DevicePlan[], size: number): string[][] {
+  const peersOf = new Map(plans.map((p) => [p.device, new Set(p.peers)]));
+  const conflicts = (a: string, b: string): boolean => {
+    const peersA = peersOf.get(a) ?? new Set<string>();
+    const peersB = peersOf.get(b) ?? new Set<string>();
+    if (peersA.size === 0 || peersB.size === 0) return true;
+    if (peersA.has(b) || peersB.has(a)) return true;
+    for (const peer of peersA) if (peersB.has(peer)) return true;
+    return false;
+  };
+  const waves: string[][] = [];
+  for (const device of devices) {
+    const wave = waves.find((w) => w.length < size && w.every((other) => !conflicts(device, other)));
+    if (wave) wave.push(device);
+    else waves.push([device]);
+  }
   return waves;
 }
 
