@@ -19,6 +19,7 @@ import traceback
 from infrahub_sdk import Config, InfrahubClientSync
 from infrahub_sdk.exceptions import GraphQLError
 from infrahub_sdk.schema.validate import validate_schema
+from infrahub_sdk.timestamp import Timestamp
 
 
 def device_summary(client: InfrahubClientSync, branch: str | None = None) -> dict[str, dict]:
@@ -102,6 +103,9 @@ def run(address: str, token: str, username: str, password: str, ttl: float, bran
     branch = client.branch.create(branch_name=branch_name, description="SDK interop", sync_with_git=False)
     report["branch"] = {"name": branch.name, "is_default": branch.is_default, "origin_branch": branch.origin_branch}
     on_branch = client.get(kind="DcimDevice", name__value="leaf01", branch=branch_name)
+    time.sleep(0.01)
+    before_write = Timestamp()
+    time.sleep(0.01)
     on_branch.description.value = "edited on the branch"
     on_branch.deployment_state.value = "deploying"
     on_branch.last_change_id.value = "chg-sdk-1"
@@ -123,6 +127,9 @@ def run(address: str, token: str, username: str, password: str, ttl: float, bran
     )
     record.save()
     report["change_record_id"] = record.id
+    # Time travel: the SDK's `at` reads the branch as it was before the write.
+    past = client.get(kind="DcimDevice", name__value="leaf01", branch=branch_name, at=before_write)
+    report["leaf01_before_write"] = {"description": past.description.value, "deployment_state": past.deployment_state.value, "last_change_id": past.last_change_id.value}
     report["branch_devices"] = device_summary(client, branch=branch_name)
     report["main_devices_after"] = device_summary(client)
     report["change_records"] = {

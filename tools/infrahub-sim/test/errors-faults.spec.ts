@@ -32,12 +32,6 @@ describe('request errors', () => {
     expect([missing.status, missing.body]).toEqual([404, { detail: 'Not Found' }]);
   });
 
-  it('refuses a query at a point in time (?at=) rather than answer with current data', async () => {
-    const response = await http(sim(), 'POST', '/graphql/main?at=2026-01-01T00:00:00Z', { body: { query: QUERY }, headers: auth });
-    expect(response.status).toBe(400);
-    expect(response.body.errors[0]).toMatch(/keeps no history/);
-  });
-
   it('checks credentials before the branch: a bad token on an unknown branch is 401, not 404', async () => {
     const response = await gql(sim(), QUERY, { branch: 'nope', token: 'bad' });
     expect(response.status).toBe(401);

@@ -101,6 +101,8 @@ describe('Python infrahub-sdk against the simulator', () => {
     expect(report.branch_devices.leaf02.deployment_state).toBe('pending');
     expect(report.main_devices_after.leaf01).toMatchObject({ description: null, deployment_state: 'deploying', last_change_id: 'chg-sdk-1' });
     expect(report.change_records).toEqual({ branch: ['chg-sdk-1'], main: ['chg-sdk-1'] });
+    // The SDK's `at` (time travel) reads leaf01 as it was before those writes.
+    expect(report.leaf01_before_write).toEqual({ description: null, deployment_state: report.main_devices.leaf01.deployment_state, last_change_id: report.main_devices.leaf01.last_change_id });
     // The record's device relationship is branch-aware (an agnostic node, an aware peer): it stays on the branch it was written on.
     expect(report.change_record_id).toEqual(expect.any(String));
   });

@@ -45,6 +45,7 @@ export function shareUpdated(write: SharedWrite, record: NodeRecord, written: { 
   for (const other of write.store.otherBranches(write.branch)) {
     const copy = other.get(record.id);
     if (!copy) continue;
+    other.remember(copy.id);
     for (const name of attributes) copy.attributes[name] = { ...record.attributes[name]! };
     for (const name of relationships) other.clear(write.model, copy, kind.relationships.find((r) => r.name === name)!);
     linkAgnostic(write.model, other, record, copy, relationships);

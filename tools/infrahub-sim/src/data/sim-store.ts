@@ -82,6 +82,13 @@ export class SimStore {
     return [...this.branchesByName.values()].map((b) => ({ ...b.info }));
   }
 
+  /** Runs one mutation as a write at `now` on every branch (branch-agnostic writes land on all of them): each keeps what it changes. */
+  writeAt<T>(now: string, write: () => T): T {
+    const branches = [...this.branchesByName.values()];
+    const run = (i: number): T => (i === branches.length ? write() : branches[i]!.writeAt(now, () => run(i + 1)));
+    return run(0);
+  }
+
   /** Every branch but `branch`: where a branch-agnostic write must land too. */
   otherBranches(branch: BranchData): BranchData[] {
     return [...this.branchesByName.values()].filter((b) => b !== branch);

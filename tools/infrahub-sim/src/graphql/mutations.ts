@@ -189,6 +189,7 @@ function update(ctx: SimContext, kind: KindModel, record: NodeRecord, data: Muta
   }
   const peers = resolveRelationships(ctx, kind, data);
   checkUniqueness(ctx, kind, staged, peers);
+  ctx.branch.remember(record.id);
   record.attributes = staged.attributes;
   record.updatedAt = ctx.now;
   applyRelationships(ctx, kind, record, peers);

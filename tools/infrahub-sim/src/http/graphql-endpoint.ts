@@ -29,9 +29,11 @@ function formatError(error: GraphQLError): GraphQLFormattedError {
  * validation (200 with errors), permission (401 anonymous, 403 read-only),
  * then execution, whose errors come back with HTTP 200.
  */
-export async function handleGraphql(req: IncomingMessage, res: ServerResponse, deps: GraphqlEndpointDeps, account: Account | undefined, branchName: string): Promise<void> {
+export async function handleGraphql(req: IncomingMessage, res: ServerResponse, deps: GraphqlEndpointDeps, account: Account | undefined, branchName: string, at?: string): Promise<void> {
   const branch = deps.store.branch(branchName);
   if (!branch) return sendJson(res, 404, { errors: [`Branch: ${branchName} not found.`] }, deps.faults);
+  const atMs = at === undefined ? undefined : Date.parse(at);
+  if (atMs !== undefined && Number.isNaN(atMs)) return sendJson(res, 422, { errors: [`Invalid time format for ${at}`] }, deps.faults);
   if (req.method !== 'POST') return sendJson(res, 405, { detail: 'Method Not Allowed' }, deps.faults, { allow: 'POST' });
 
   const contentType = (req.headers['content-type'] ?? '').split(';')[0].trim();
@@ -67,14 +69,21 @@ export async function handleGraphql(req: IncomingMessage, res: ServerResponse, d
   const validationErrors = validate(deps.schema, document);
   if (validationErrors.length) return sendJson(res, 200, { data: null, errors: validationErrors.map(formatError) }, deps.faults);
 
-  const contextValue: SimContext = { store: deps.store, branch, model: deps.store.model, now: new Date().toISOString() };
-  const result = await execute({
-    schema: deps.schema,
-    document,
-    variableValues: (variables as Record<string, unknown> | undefined) ?? undefined,
-    operationName: operationName ?? undefined,
-    contextValue,
-  });
+  const isMutation = operationAst?.operation === 'mutation';
+  // The simulator cannot write into the past: a mutation at a point in time is refused, never applied now.
+  if (isMutation && atMs !== undefined) return sendJson(res, 422, { errors: ['a mutation cannot be made at a point in time (?at=); the simulator only reads the past'] }, deps.faults);
+  const now = new Date().toISOString();
+  const contextValue: SimContext = { store: deps.store, branch: atMs === undefined ? branch : branch.asOf(atMs), model: deps.store.model, now };
+  const run = () =>
+    execute({
+      schema: deps.schema,
+      document,
+      variableValues: (variables as Record<string, unknown> | undefined) ?? undefined,
+      operationName: operationName ?? undefined,
+      contextValue,
+    });
+  // Resolvers are synchronous, so one mutation is one write stamped with its time: every object it changes keeps its prior version.
+  const result = await (isMutation ? deps.store.writeAt(now, run) : run());
   const body: { data: unknown; errors?: GraphQLFormattedError[] } = { data: result.data ?? null };
   if (result.errors?.length) body.errors = result.errors.map(formatError);
   sendJson(res, 200, body, deps.faults);

@@ -73,10 +73,9 @@ async function route(req: IncomingMessage, res: ServerResponse, deps: RouterDeps
 
   if (path === '/graphql' || path.startsWith('/graphql/')) {
     const account = deps.auth.authenticate(credentials(req));
-    // Serving today's data for a past timestamp would be a quiet lie; say so instead.
-    if (url.searchParams.has('at')) return sendJson(res, 400, { errors: ['the simulator keeps no history: queries at a point in time (?at=) are not supported'] }, faults);
     const branch = path === '/graphql' ? DEFAULT_BRANCH : decodeURIComponent(path.slice('/graphql/'.length));
-    return handleGraphql(req, res, deps, account, branch);
+    // Infrahub's time travel: `?at=<timestamp>` reads the branch as it was then.
+    return handleGraphql(req, res, deps, account, branch, url.searchParams.get('at') ?? undefined);
   }
   if (path === '/api/auth/login') {
     if (req.method !== 'POST') return sendJson(res, 405, { detail: 'Method Not Allowed' }, faults);
