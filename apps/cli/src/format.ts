@@ -274,10 +274,13 @@ export function planSummaryLines(plan: readonly DevicePlan[]): string[] {
   ]);
   const t = planTotals(plan);
   const unknown = t.unreachable + t.unchecked;
+  // Re-planned devices (their intent moved) were read later than the rest: every instant is named.
+  const readAt = [...new Set(plan.flatMap((p) => (p.intentReadAt ? [p.intentReadAt] : [])))];
   return [
     ...table(['DEVICE', 'ROLE', 'STATUS', 'WAVE', 'PATHS', 'SESSIONS', 'INTERFACES', 'DELETIONS', 'PROBLEMS', 'WARNINGS'], rows),
     `totals: ${t.devices} devices, ${t.changes} changed, ${t.inSync} in sync${unknown ? `, ${unknown} not checked (unreachable or unrenderable; still tried)` : ''}; ` +
       `${t.waves} wave${t.waves === 1 ? '' : 's'}; paths ${pathsText(t.paths)}; ${t.deletions} deletions; ${t.problems} pre-existing problems; ${t.warnings} warnings`,
+    ...(readAt.length > 0 ? [`intent as Infrahub had it at ${readAt.join(', ')}`] : []),
   ];
 }
 

@@ -137,6 +137,8 @@ describe('synapse change with the real workflow, workers and simulators', () => 
     expect(plan.stdout).toMatch(/^spine01\s+spine\s+changes\s+1\s+\+[1-9]\d* ~\d+ -0\s+[1-9]/m);
     expect(plan.stdout).toMatch(/^leaf01\s+leaf\s+changes\s+2\s+\+[1-9]\d* ~\d+ -0\s+[1-9]/m);
     expect(plan.stdout).toMatch(/^totals: 3 devices, 3 changed, 0 in sync; 2 waves; /m);
+    // One instant for the whole plan (Infrahub's time travel).
+    expect(plan.stdout).toMatch(/^intent as Infrahub had it at \d{4}-\d\d-\d\dT[\d:.]+Z$/m);
     expect(plan.stdout).toMatch(/^leaf01 \(leaf, wave 2\): \d+ added, \d+ changed, 0 removed\n {2}[+~] \//m);
 
     const start = await runCli(['change', 'start', '--change-id', rollout, ...base]);

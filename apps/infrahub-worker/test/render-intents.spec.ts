@@ -86,6 +86,29 @@ describe('renderIntents', () => {
     expect(spine.facts!.neighbors.map((n) => n.peer)).toEqual(['leaf01', 'leaf02', 'leaf01', 'leaf02']);
   });
 
+  it('reads every intent of the batch at the instant asked (a plan is one point in time), whatever was edited since', async () => {
+    const at = new Date().toISOString();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const found = await fetch(`${sim.address}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-infrahub-key': DEFAULT_LAB_API_TOKEN },
+      body: JSON.stringify({ query: '{ InterfacePhysical(name__value: "ethernet-1/49", device__name__value: "leaf01") { edges { node { id } } } }' }),
+    }).then((r) => r.json() as Promise<{ data: { InterfacePhysical: { edges: { node: { id: string } }[] } } }>);
+    const id = found.data.InterfacePhysical.edges[0]!.node.id;
+    const edited = await fetch(`${sim.address}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-infrahub-key': DEFAULT_LAB_API_TOKEN },
+      body: JSON.stringify({ query: `mutation { InterfacePhysicalUpdate(data: {id: "${id}", mtu: {value: 1500}}) { ok } }` }),
+    }).then((r) => r.json() as Promise<{ data?: { InterfacePhysicalUpdate: { ok: boolean } } }>);
+    expect(edited.data?.InterfacePhysicalUpdate.ok).toBe(true);
+
+    const then = await render({ devices: ['leaf01', 'spine01'], concurrency: 2, at });
+    expect(then.devices).toEqual(['leaf01', 'spine01'].map((name) => renderedEntry(name, deviceIntent(referenceLab(), name))));
+    const now = await render({ devices: ['leaf01'], concurrency: 1 });
+    expect(now.devices[0]).not.toEqual(then.devices[0]);
+    expect(JSON.stringify(now.devices[0])).toContain('"mtu":1500');
+  });
+
   it('fails the whole batch, retryable, when Infrahub is down', async () => {
     await sim.stop();
     const failure = await render({ devices: ['spine01'], concurrency: 1 }).then(

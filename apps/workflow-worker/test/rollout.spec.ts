@@ -109,8 +109,12 @@ describe('approval', () => {
     const handle = await harness.startChange(request);
     const waiting = await harness.waitForRollout(handle, phase('awaiting-approval'));
     expect(waiting.approval).toMatchObject({ state: 'waiting' });
-    // The approver sees the plan first.
-    expect((await handle.query(planQuery)).map((p) => p.status)).toEqual(['changes', 'changes', 'changes']);
+    // The approver sees the plan first: every intent as Infrahub had it at one instant, before the change started waiting.
+    const plan = await handle.query(planQuery);
+    expect(plan.map((p) => p.status)).toEqual(['changes', 'changes', 'changes']);
+    const readAt = [...new Set(plan.map((p) => p.intentReadAt))];
+    expect(readAt).toHaveLength(1);
+    expect(Date.parse(readAt[0]!)).toBeLessThanOrEqual(Date.now());
 
     await expect(handle.executeUpdate(approveUpdate, { args: [{ approver: 'jest', comment: 'lgtm' }] })).rejects.toThrow(WorkflowUpdateFailedError);
     await expect(handle.executeUpdate(approveUpdate, { args: [{ approver: 'jest' }] })).rejects.toMatchObject({ cause: { message: expect.stringMatching(/jest requested change .* cannot approve or reject it/) } });
@@ -164,6 +168,7 @@ describe('approval', () => {
     expect(again.notes).toEqual(expect.arrayContaining([expect.stringMatching(/the intent of leaf01 changed since the plan: re-planned/)]));
     const replanned = (await handle.query(planQuery))[0]!;
     expect(replanned.checksum).not.toBe(planned.checksum);
+    expect(Date.parse(replanned.intentReadAt!)).toBeGreaterThan(Date.parse(planned.intentReadAt!));
     await handle.executeUpdate(approveUpdate, { args: [{ approver: 'alice', comment: 'the new MTU' }] });
 
     const result = await handle.result();

@@ -149,6 +149,8 @@ export type CheckDriftResult = z.infer<typeof CheckDriftResult>;
 export const RenderIntentsInput = z.object({
   devices: z.array(DeviceName).min(1, 'at least one device').max(200),
   branch: z.string().min(1).optional(),
+  /** Read every intent as it was at this instant (Infrahub's time travel): a rollout's plan is one point in time. */
+  at: z.string().datetime({ offset: true }).optional(),
   /** Intents read from Infrahub at once. */
   concurrency: z.number().int().min(1).max(100).default(5),
 });

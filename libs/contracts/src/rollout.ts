@@ -144,6 +144,8 @@ export const DevicePlan = z.object({
   deletions: z.number().int().nonnegative().default(0),
   /** Checksum of the rendered intent planned: execution deploys this, or re-plans. */
   checksum: z.string().optional(),
+  /** The instant the intent was read at (the whole plan's), so the plan says which intent was approved. */
+  intentReadAt: z.string().optional(),
   /** Peer addresses of the BGP sessions the change adds, removes or alters. */
   sessions: z.array(z.string()).default([]),
   /** Interfaces it adds, removes or alters. */
@@ -168,6 +170,8 @@ export const PlanBatchInput = z.object({
   changeDevices: z.array(DeviceName).default([]),
   concurrency: z.number().int().min(1).max(100),
   branch: z.string().min(1).optional(),
+  /** The instant every batch of one plan reads its intents at (Infrahub's `at`). */
+  at: z.string().datetime({ offset: true }).optional(),
 });
 export type PlanBatchInput = z.infer<typeof PlanBatchInput>;
 

@@ -55,6 +55,14 @@ export interface BranchOption {
   branch?: string;
 }
 
+export interface IntentReadOptions extends BranchOption {
+  /**
+   * Read the intent as it was at this time (ISO 8601; Infrahub's time
+   * travel), so that many reads made one after another describe one instant.
+   */
+  at?: string;
+}
+
 export interface ListDevicesOptions extends BranchOption {
   role?: string;
   roles?: string[];
@@ -136,6 +144,9 @@ function intentFields(source: IntentSource): Record<string, unknown> {
   return { intent_branch: { value: source.branch }, intent_read_at: { value: source.readAt } };
 }
 
+/** A point in time to read at: an ISO 8601 timestamp with its offset, as Infrahub's `at` takes it. */
+const ReadAt = z.string().datetime({ offset: true, message: 'not an ISO 8601 timestamp such as 2026-12-07T10:00:00Z' });
+
 /** Infrahub's branch names: no whitespace, no leading "/", at most 250 characters. */
 const BranchName = z
   .string()
@@ -194,14 +205,16 @@ export class InfrahubClient {
   }
 
   /** A device with its interfaces, BGP sessions and deployment state. */
-  async getDevice(name: string, options: BranchOption = {}): Promise<InfrahubDevice> {
+  async getDevice(name: string, options: IntentReadOptions = {}): Promise<InfrahubDevice> {
     const device = parseInput(DeviceName, name, 'getDevice device name');
     const branch = this.#branchOption(options, 'getDevice');
+    const at = this.#atOption(options, 'getDevice');
     const result = await this.#run({
       operation: 'getDevice',
       document: DEVICE_DETAIL,
       variables: { name: device },
       branch,
+      ...at,
       idempotent: true,
       data: DeviceDetailData,
     });
@@ -212,6 +225,7 @@ export class InfrahubClient {
         document: DEVICE_BGP_SESSIONS,
         variables: { name: device, offset, limit },
         branch,
+        ...at,
         idempotent: true,
         data: BgpSessionsData,
       });
@@ -223,15 +237,18 @@ export class InfrahubClient {
   /**
    * The device's intended state in the contracts' vendor-neutral form, with
    * the branch it was read from (the one named, else the default branch) and
-   * when the read began. The routing policies its peer groups name are read
-   * in one more query: those Infrahub defines become part of the intent with
-   * the prefix sets they match; the others stay names on the groups.
+   * when the read began (or the `at` it was read at). The routing policies
+   * its peer groups name are read in one more query: those Infrahub defines
+   * become part of the intent with the prefix sets they match; the others
+   * stay names on the groups. Without `at`, the queries run at their own
+   * moments; with it, all of them read the same instant.
    */
-  async getDeviceIntent(name: string, options: BranchOption = {}): Promise<DeviceIntentResult> {
+  async getDeviceIntent(name: string, options: IntentReadOptions = {}): Promise<DeviceIntentResult> {
     const branch = this.#branchOption(options, 'getDeviceIntent');
-    const readAt = new Date().toISOString();
-    const device = await this.getDevice(name, branch === undefined ? {} : { branch });
-    const policies = await this.#routingPolicies(policyNamesOf(device), branch);
+    const at = this.#atOption(options, 'getDeviceIntent');
+    const readAt = at.at ?? new Date().toISOString();
+    const device = await this.getDevice(name, { ...(branch === undefined ? {} : { branch }), ...at });
+    const policies = await this.#routingPolicies(policyNamesOf(device), branch, at.at);
     return { intent: toDeviceIntent(device, policies), source: { branch: this.#branchName(branch), readAt } };
   }
 
@@ -389,6 +406,11 @@ export class InfrahubClient {
     return parseInput(BranchName, options.branch, `${operation} branch`);
   }
 
+  #atOption(options: IntentReadOptions, operation: string): { at?: string } {
+    if (options.at === undefined) return {};
+    return parseInput(z.object({ at: ReadAt }), { at: options.at }, `${operation} options`);
+  }
+
   #branchName(branch: string | undefined): string {
     return this.#graphql.endpoint(branch).branch;
   }
@@ -431,7 +453,7 @@ export class InfrahubClient {
   }
 
   /** SynapseRoutingPolicy objects of these names, with their statements and prefix sets; names none has are simply absent. */
-  async #routingPolicies(names: string[], branch: string | undefined): Promise<InfrahubRoutingPolicy[]> {
+  async #routingPolicies(names: string[], branch: string | undefined, at: string | undefined): Promise<InfrahubRoutingPolicy[]> {
     if (names.length === 0) return [];
     const nodes = await this.#allPages('getDeviceIntent', branch, DEFAULT_PAGE_SIZE, async (offset, limit) => {
       const page = await this.#run({
@@ -439,6 +461,7 @@ export class InfrahubClient {
         document: ROUTING_POLICIES,
         variables: { names, offset, limit },
         branch,
+        ...(at === undefined ? {} : { at }),
         idempotent: true,
         data: RoutingPoliciesData,
       });

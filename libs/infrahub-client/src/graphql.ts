@@ -12,6 +12,8 @@ export interface GraphqlCall<S extends z.ZodType> {
   variables?: Record<string, unknown>;
   /** Branch to run on; the configured default branch when absent. */
   branch?: string;
+  /** Read the branch as it was at this time (Infrahub's `?at=` time travel); now when absent. */
+  at?: string;
   /** Safe to send twice (queries, absolute updates); see HttpTransport. */
   idempotent: boolean;
   /** Shape of `data`. */
@@ -51,7 +53,7 @@ export class GraphqlExecutor {
     let replayed = false;
     for (;;) {
       const headers = await this.auth.headers();
-      const response = await this.transport.post({ path, body, headers: { ...headers }, idempotent: call.idempotent, ctx });
+      const response = await this.transport.post({ path: call.at === undefined ? path : `${path}?at=${encodeURIComponent(call.at)}`, body, headers: { ...headers }, idempotent: call.idempotent, ctx });
       if (response.status === 401 && !replayed && (await this.auth.renewAfter(headers, response))) {
         // The server refused the request before running it, so replaying a mutation is safe.
         replayed = true;

@@ -3,6 +3,7 @@
 export { InfrahubClient, DEFAULT_PAGE_SIZE } from './client';
 export type {
   BranchOption,
+  IntentReadOptions,
   BranchResult,
   CreateBranchOptions,
   DeploymentStateResult,

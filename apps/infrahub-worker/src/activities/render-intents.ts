@@ -19,13 +19,13 @@ const DEVICE_FAULTS = new Set(['IntentNotFound', 'InvalidInput', 'Unsupported'])
 export function renderIntentsActivity(deps: InfrahubActivityDeps) {
   const { heartbeatIntervalMs } = activitySettings(deps);
   return async function renderIntents(input: unknown): Promise<RenderIntentsResult> {
-    const { devices, branch, concurrency } = parseInput(RenderIntentsInput, input, 'renderIntents input');
+    const { devices, branch, at, concurrency } = parseInput(RenderIntentsInput, input, 'renderIntents input');
     const progress = progressHeartbeat(heartbeatIntervalMs, { devices: devices.length, done: 0 });
     let done = 0;
     const rendered = await progress.during(() =>
       mapWithConcurrency(devices, concurrency, async (device) => {
         try {
-          const { intent } = await deps.infrahub.getDeviceIntent(device, branch ? { branch } : {});
+          const { intent } = await deps.infrahub.getDeviceIntent(device, { ...(branch ? { branch } : {}), ...(at ? { at } : {}) });
           const config = renderConfig(intent);
           return { device, config, scope: ownershipScope(intent), role: intent.role, checksum: checksum(config), facts: deviceFacts(intent) };
         } catch (err) {

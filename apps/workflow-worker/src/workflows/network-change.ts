@@ -280,12 +280,14 @@ export async function NetworkChangeWorkflow(rawRequest: ChangeRequestInput, rawR
     for (let start = 0; start < toPlan.length; start += PLAN_BATCH_SIZE) batches.push(toPlan.slice(start, start + PLAN_BATCH_SIZE));
     const plans = new Map<string, DevicePlan>();
     const refusals: PlanBatchResult['refusals'] = [];
+    // One instant for the whole plan: batches read minutes apart still read the same intent.
+    const at = new Date().toISOString();
     try {
       await mapWithConcurrency(batches, PLAN_PARALLEL_BATCHES, async (batch) => {
         const index = ++planBatches;
         const result = await executeChild(PlanBatchWorkflow, {
           workflowId: workflowIds.planBatch(workflowId, index),
-          args: [{ changeId, devices: batch, changeDevices: [], concurrency: request.concurrency, ...(request.branch ? { branch: request.branch } : {}) }, routing],
+          args: [{ changeId, devices: batch, changeDevices: [], concurrency: request.concurrency, at, ...(request.branch ? { branch: request.branch } : {}) }, routing],
           parentClosePolicy: ParentClosePolicy.TERMINATE,
         });
         for (const plan of result.devices) plans.set(plan.device, plan);

@@ -18,7 +18,8 @@ type FactsOf = NonNullable<Extract<RenderIntentsResult['devices'][number], { con
 /**
  * One batch of a rollout's plan, read once before anything is touched:
  *
- *   1 renderIntents (infrahub worker): the intents, rendered, with each
+ *   1 renderIntents (infrahub worker): the intents as they were at the
+ *     plan's instant (`at`, the same for every batch), rendered, with each
  *     one's checksum (what execution must deploy) and the far ends of its
  *     sessions and links
  *   2 checkDrift (device worker): what a deploy would add, change and
@@ -35,10 +36,10 @@ export async function PlanBatchWorkflow(rawInput: z.input<typeof PlanBatchInput>
   const input = parseWorkflowInput(PlanBatchInput, rawInput, 'PlanBatchWorkflow input');
   const routing = parseWorkflowInput(ActivityRouting, rawRouting, 'PlanBatchWorkflow routing');
   const { infrahub, deviceScan } = changeActivities(routing);
-  const { devices, concurrency, branch } = input;
+  const { devices, concurrency, branch, at } = input;
 
-  // 1. The intents.
-  const rendered = parseWorkflowInput(RenderIntentsResult, await infrahub.renderIntents({ devices, concurrency, ...(branch ? { branch } : {}) }), 'renderIntents result');
+  // 1. The intents, all as they were at the plan's instant.
+  const rendered = parseWorkflowInput(RenderIntentsResult, await infrahub.renderIntents({ devices, concurrency, ...(branch ? { branch } : {}), ...(at ? { at } : {}) }), 'renderIntents result');
   const plans = new Map<string, DevicePlan>();
   const refusals: PlanBatchResult['refusals'] = [];
   const targets: DriftCheckTarget[] = [];
@@ -53,7 +54,13 @@ export async function PlanBatchWorkflow(rawInput: z.input<typeof PlanBatchInput>
     if (entry.facts) facts.set(entry.device, entry.facts);
     plans.set(
       entry.device,
-      plan(entry.device, { status: 'unchecked', ...(entry.role ? { role: entry.role } : {}), ...(entry.checksum ? { checksum: entry.checksum } : {}), peers: peersOf(entry.facts) }),
+      plan(entry.device, {
+        status: 'unchecked',
+        ...(entry.role ? { role: entry.role } : {}),
+        ...(entry.checksum ? { checksum: entry.checksum } : {}),
+        ...(at ? { intentReadAt: at } : {}),
+        peers: peersOf(entry.facts),
+      }),
     );
   }
   if (targets.length === 0) return { devices: devices.flatMap((d) => plans.get(d) ?? []), refusals };

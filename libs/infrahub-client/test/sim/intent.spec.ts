@@ -183,6 +183,29 @@ describe('device data that cannot (or can) form an intent', () => {
     expect(onMain.prefixSets.map((p) => p.name)).toEqual(['loopbacks']);
   });
 
+  it('reads the intent as it was at a point in time (Infrahub time travel): the device, its sessions and its policies all of that instant', async () => {
+    const b = await branch();
+    const { intent: before } = await client.getDeviceIntent('leaf02', { branch: b });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const at = new Date().toISOString();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const policy = await rawGraphql<{ SynapseRoutingPolicy: { edges: { node: { id: string } }[] } }>(sim, `query { SynapseRoutingPolicy(name__value: "${UNDERLAY_IMPORT_POLICY}") { edges { node { id } } } }`, {}, b);
+    await mutate('SynapseRoutingPolicy', { id: policy.SynapseRoutingPolicy.edges[0]!.node.id, default_action: { value: 'accept' } }, b);
+    const device = await rawGraphql<{ DcimDevice: { edges: { node: { id: string } }[] } }>(sim, 'query { DcimDevice(name__value: "leaf02") { edges { node { id } } } }', {}, b);
+    await mutate('DcimDevice', { id: device.DcimDevice.edges[0]!.node.id, description: { value: 'edited after the plan' } }, b);
+
+    const then = await client.getDeviceIntent('leaf02', { branch: b, at });
+    expect(then.intent).toEqual(before);
+    expect(then.source).toEqual({ branch: b, readAt: at });
+    const now = await client.getDeviceIntent('leaf02', { branch: b });
+    expect(now.intent.routingPolicies.find((p) => p.name === UNDERLAY_IMPORT_POLICY)!.defaultAction).toBe('accept');
+    expect(now.intent).not.toEqual(before);
+
+    const err = await failure(client.getDeviceIntent('leaf02', { at: 'last tuesday' }));
+    expect(err.type).toBe('InvalidInput');
+    expect(err.message).toBe('getDeviceIntent options: at: not an ISO 8601 timestamp such as 2026-12-07T10:00:00Z');
+  });
+
   it('turns a policy deleted from Infrahub into a reference the device must satisfy (and drops its statements)', async () => {
     const b = await branch();
     await rawGraphql(sim, `mutation { SynapseRoutingPolicyDelete(data: {hfid: ["${UNDERLAY_EXPORT_POLICY}"]}) { ok } }`, {}, b);
