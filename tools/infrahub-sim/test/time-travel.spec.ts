@@ -31,6 +31,8 @@ describe('queries at a point in time (?at=)', () => {
     await tick();
     const t1 = new Date().toISOString();
     await tick();
+    // Read (and kept for the next reads at t1) before the next write, which must not leak into it.
+    expect((await at(t1, MTU)).body.data.InterfacePhysical.edges[0].node.mtu.value).toBe(original + 100);
     await data(sim(), `mutation { InterfacePhysicalUpdate(data: {id: "${id}", mtu: {value: ${original + 200}}}) { ok } }`);
     await data(sim(), `mutation { DcimPlatformDelete(data: {id: "${platform.DcimPlatformCreate.object.id}"}) { ok } }`);
 

@@ -43,6 +43,8 @@ function cloneRecord(record: NodeRecord): NodeRecord {
   return { ...record, attributes, relationships };
 }
 
+const MAX_VIEWS = 8;
+
 /** An object as it was until a write at `until` (ms since the epoch); absent: it did not exist yet. */
 interface PastVersion {
   until: number;
@@ -65,6 +67,12 @@ export class BranchData {
   private readonly past = new Map<string, PastVersion[]>();
   /** The time of the write being applied (set around a mutation); none while seeding. */
   private writing: number | undefined;
+  /**
+   * Views already built, by time: a rollout's plan reads hundreds of intents
+   * at one instant. A view shares unchanged objects with the branch, so any
+   * write drops them all.
+   */
+  private readonly views = new Map<number, BranchData>();
 
   constructor(readonly info: BranchInfo) {}
 
@@ -78,6 +86,7 @@ export class BranchData {
 
   /** Runs `write` as one write at `now`: every object it touches keeps its prior version. */
   writeAt<T>(now: string, write: () => T): T {
+    this.views.clear();
     const previous = this.writing;
     this.writing = Date.parse(now);
     try {
@@ -103,6 +112,8 @@ export class BranchData {
    * objects deleted since are back.
    */
   asOf(at: number): BranchData {
+    const cached = this.views.get(at);
+    if (cached) return cached;
     const view = new BranchData(this.info);
     const versionAt = (id: string): NodeRecord | undefined => {
       const later = this.past.get(id)?.find((v) => v.until > at);
@@ -116,6 +127,11 @@ export class BranchData {
       if (this.nodes.has(id)) continue;
       const record = versionAt(id);
       if (record) view.add(record);
+    }
+    // Only a time already past is final: a write stamped later cannot change what it reads.
+    if (at < Date.now()) {
+      if (this.views.size >= MAX_VIEWS) this.views.delete(this.views.keys().next().value!);
+      this.views.set(at, view);
     }
     return view;
   }
