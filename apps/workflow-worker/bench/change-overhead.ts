@@ -17,7 +17,10 @@
  * Both sides run the same activity code over the same gNMI client pool, git
  * backup store and Infrahub client (the device activities are the very
  * objects the device worker serves): the same gNMI and HTTP calls and the
- * same backup commits. The difference is orchestration alone.
+ * same backup commits. The difference is orchestration alone. The lab behind
+ * those activities and the dev servers with their workers are bench-stack.ts's,
+ * the stack the rollout benchmarks run on too; here the workflow worker runs
+ * in this process, on the bundle built once for both servers.
  *
  * Scenarios, on a generated 2-spine / 48-leaf fabric:
  *   - 1 device: leaf01, with both spines already configured (so its two BGP
@@ -38,21 +41,18 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { DefaultLogger, NativeConnection, Runtime, type Worker, type WorkflowBundle } from '@temporalio/worker';
-import { TASK_QUEUES, WORKFLOW_TYPES, workflowIds, type ChangeRequestInput, type ChangeResult, type DeviceChangeResult } from '@synapse/contracts';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { WORKFLOW_TYPES, workflowIds, type ChangeRequestInput, type ChangeResult, type DeviceChangeResult } from '@synapse/contracts';
 import { deployOperations, renderConfig } from '@synapse/device-config';
 import { LAB_CREDENTIALS } from '@synapse/device-sim';
-import { createDeviceActivities, createDeviceWorkers, DEFAULT_SETTINGS, GitBackupStore, StaticDeviceDirectory, type BackupStore, type DeviceDirectory } from '@synapse/device-worker';
-import { GnmiClient, GnmiClientPool } from '@synapse/gnmi-client';
-import { InfrahubClient } from '@synapse/infrahub-client';
-import { DEFAULT_LAB_API_TOKEN } from '@synapse/infrahub-sim';
-import { createInfrahubActivities, createInfrahubWorker, type InfrahubActivityDeps } from '@synapse/infrahub-worker';
+import { GnmiClient } from '@synapse/gnmi-client';
 import { deviceIntent, generateFabric, type Lab } from '@synapse/lab';
-import { resolveTemporalCli, startDevServer, type DevServer, type DevServerOptions } from '@synapse/temporal-tools';
-import { bundleWorkflows, createWorkflowWorker, type ActivityRoutingInput } from '@synapse/workflow-worker';
-import { processCpuSeconds, startLab, writeLabFiles, type RunningLab } from './lab-processes';
+import { resolveTemporalCli } from '@synapse/temporal-tools';
+import { bundleWorkflows, type ActivityRoutingInput } from '@synapse/workflow-worker';
+import { createBenchLab, startTemporalStack, type BenchLab, type TemporalStack } from './bench-stack';
+import { processCpuSeconds, type RunningLab } from './lab-processes';
 import { runPlainChange, type PlainDeviceResult } from './plain-change';
 
 const JOB = {
@@ -90,21 +90,6 @@ interface HistorySize {
   devices: { events: number; bytes: number; count: number };
 }
 
-/** What the activities work against in the current run; both sides read it through these indirections. */
-interface CurrentLab {
-  running: RunningLab;
-  directory: StaticDeviceDirectory;
-  backups: GitBackupStore;
-  backupDir: string;
-  infrahub: InfrahubClient;
-}
-
-let current: CurrentLab | undefined;
-const lab = (): CurrentLab => {
-  if (!current) throw new Error('no lab running');
-  return current;
-};
-
 type SideKey = 'plain' | 'temporal' | 'temporal-tmpfs';
 
 interface Side {
@@ -113,67 +98,6 @@ interface Side {
   run(scenario: Scenario): Promise<Sample>;
   /** The Temporal server whose workflows ran, for the histories. */
   client?: Client;
-}
-
-/** A dev server and the three workers on it, as production runs them (one queue each). */
-interface TemporalStack {
-  server: DevServer;
-  client: Client;
-  taskQueue: string;
-  routing: Required<ActivityRoutingInput>;
-  stop(): Promise<void>;
-}
-
-interface WorkerParts {
-  bundle: WorkflowBundle;
-  deviceActivities: ReturnType<typeof createDeviceActivities>;
-  infrahubClient: InfrahubActivityDeps['infrahub'];
-}
-
-async function startTemporalStack(options: DevServerOptions, parts: WorkerParts, removeAfter: string[] = []): Promise<TemporalStack> {
-  const server = await startDevServer(options);
-  const clientConnection = await Connection.connect({ address: server.address });
-  const workerConnection = await NativeConnection.connect({ address: server.address });
-  const client = new Client({ connection: clientConnection, namespace: server.namespace });
-  const suffix = randomUUID().slice(0, 8);
-  const taskQueue = `${TASK_QUEUES.workflows}-bench-${suffix}`;
-  const routing: Required<ActivityRoutingInput> = {
-    taskQueues: {
-      device: `${TASK_QUEUES.device}-bench-${suffix}`,
-      deviceUrgent: `${TASK_QUEUES.deviceUrgent}-bench-${suffix}`,
-      infrahub: `${TASK_QUEUES.infrahub}-bench-${suffix}`,
-    },
-  };
-  const workers: Worker[] = await Promise.all([
-    createWorkflowWorker({ connection: workerConnection, namespace: server.namespace, taskQueue, workflowBundle: parts.bundle }),
-    // The production workers' own factories, so their worker options (heartbeat throttle and so on) apply.
-    ...(await createDeviceWorkers(
-      workerConnection,
-      {
-        temporal: { address: server.address, namespace: server.namespace, taskQueue: routing.taskQueues.device!, urgentTaskQueue: routing.taskQueues.deviceUrgent! },
-        backupDir: '(per run, see currentBackups)',
-        directoryDefaults: { transport: { mode: 'plaintext' }, timeoutMs: 10_000 },
-        settings: DEFAULT_SETTINGS,
-      },
-      parts.deviceActivities,
-    )),
-    createInfrahubWorker({ connection: workerConnection, namespace: server.namespace, taskQueue: routing.taskQueues.infrahub!, infrahub: parts.infrahubClient }),
-  ]);
-  const running = workers.map((w) => w.run());
-  return {
-    server,
-    client,
-    taskQueue,
-    routing,
-    async stop() {
-      for (const w of workers) w.shutdown();
-      await Promise.allSettled(running);
-      await clientConnection.close();
-      await workerConnection.close();
-      await server.stop();
-      for (const file of removeAfter) fs.rmSync(file, { force: true });
-    },
-  };
 }
 
 async function main(): Promise<void> {
@@ -185,35 +109,27 @@ async function main(): Promise<void> {
     { name: '1 device', devices: [leaves[0]], concurrency: 1, preconfigured: spines },
     { name: `${spines.length + leaves.length} devices, c=10`, devices: [...spines, ...leaves], concurrency: 10, preconfigured: [] },
   ];
-  const files = writeLabFiles(fabric, JOB.convergenceMs);
-
-  // One pool for the whole benchmark, as a device worker keeps one for its life: each run's
-  // fresh simulator has new ports, so the pool opens new channels for it on either side.
-  const pool = new GnmiClientPool(() => ({ ...LAB_CREDENTIALS }));
-  const deviceActivities = createDeviceActivities({ gnmi: pool, directory: currentDirectory(), backups: currentBackups(), settings: DEFAULT_SETTINGS });
-  const infrahubClient: InfrahubActivityDeps['infrahub'] = {
-    getDeviceIntent: (...args) => lab().infrahub.getDeviceIntent(...args),
-    recordDeployment: (...args) => lab().infrahub.recordDeployment(...args),
-    listDevices: (...args) => lab().infrahub.listDevices(...args),
-  };
-  // createInfrahubWorker builds its activities from the client, as here: the same code over the same client.
-  const infrahubActivities = createInfrahubActivities({ infrahub: infrahubClient });
+  // The simulators restart for every run; the activities both sides call (and the workers serve) stay.
+  const benchLab = createBenchLab(fabric, JOB.convergenceMs, 'change-bench-backups-');
 
   const cli = await resolveTemporalCli({ obtainIfMissing: true });
-  const parts: WorkerParts = { bundle: await bundleWorkflows({ quiet: true }), deviceActivities, infrahubClient };
+  const bundle = await bundleWorkflows({ quiet: true });
   const stacks: TemporalStack[] = [];
   const sides: Side[] = [];
   let tmpfsNote = 'not run: no /dev/shm on this host';
   try {
     // As the tests run it (startServerForTests): a throwaway SQLite file under .data/temporal, on this checkout's disk.
-    const onDisk = await startTemporalStack({ cliPath: cli.path, headless: true, logLevel: 'error' }, parts);
+    const onDisk = await startTemporalStack({ cliPath: cli.path, headless: true, logLevel: 'error' }, benchLab, { bundle });
     stacks.push(onDisk);
     sides.push({ key: 'plain', label: 'plain script', run: (s) => plainSide(s) });
     sides.push({ key: 'temporal', label: 'temporal, SQLite on disk', run: (s) => temporalSide(onDisk, s), client: onDisk.client });
     // The same server with its database in memory-backed tmpfs: what is left once storage latency is gone.
     if (fs.existsSync('/dev/shm') && fs.statSync('/dev/shm').isDirectory()) {
       const dbFile = path.join('/dev/shm', `change-bench-${process.pid}-${randomUUID().slice(0, 8)}.sqlite`);
-      const inMemory = await startTemporalStack({ cliPath: cli.path, headless: true, logLevel: 'error', dbFile }, parts, ['', '-wal', '-shm', '-journal'].map((x) => dbFile + x));
+      const inMemory = await startTemporalStack({ cliPath: cli.path, headless: true, logLevel: 'error', dbFile }, benchLab, {
+        bundle,
+        removeAfter: ['', '-wal', '-shm', '-journal'].map((x) => dbFile + x),
+      });
       stacks.push(inMemory);
       sides.push({ key: 'temporal-tmpfs', label: 'temporal, SQLite on tmpfs', run: (s) => temporalSide(inMemory, s), client: inMemory.client });
       tmpfsNote = `second dev server, database ${dbFile}`;
@@ -222,15 +138,15 @@ async function main(): Promise<void> {
     const serverPids = stacks.map((s) => s.server.pid);
     /** One measured run: a fresh lab, the change, the lab gone. */
     const measure = async (scenario: Scenario, side: Side): Promise<Sample> => {
-      await newLab(files, fabric, scenario.preconfigured);
+      const running = await newLab(benchLab, fabric, scenario.preconfigured);
       try {
-        const before = cpuNow(serverPids);
+        const before = cpuNow(serverPids, running.pids);
         const sample = await side.run(scenario);
-        sample.cpu = cpuSince(before, serverPids);
+        sample.cpu = cpuSince(before, serverPids, running.pids);
         if (sample.changeWorkflowId && side.client) sample.history = await historySize(side.client, sample.changeWorkflowId, scenario.devices);
         return sample;
       } finally {
-        await stopLab(pool);
+        await benchLab.stop();
       }
     };
 
@@ -261,10 +177,9 @@ async function main(): Promise<void> {
     }
     report(scenarios, sides, results);
   } finally {
-    await stopLab(pool);
-    pool.close();
+    await benchLab.stop();
     for (const stack of stacks) await stack.stop();
-    fs.rmSync(files.dir, { recursive: true, force: true });
+    await benchLab.close();
   }
 
   async function temporalSide(stack: TemporalStack, scenario: Scenario): Promise<Sample> {
@@ -305,7 +220,7 @@ async function main(): Promise<void> {
   async function plainSide(scenario: Scenario): Promise<Sample> {
     const start = performance.now();
     const results: PlainDeviceResult[] = await runPlainChange(
-      { device: deviceActivities, infrahub: infrahubActivities },
+      { device: benchLab.deviceActivities, infrahub: benchLab.infrahubActivities },
       {
         changeId: `bench-${randomUUID().slice(0, 8)}`,
         devices: scenario.devices,
@@ -385,23 +300,19 @@ interface CpuSnapshot {
   sims?: number;
 }
 
-function cpuNow(serverPids: number[]): CpuSnapshot {
-  return { bench: process.cpuUsage(), server: cpuOf(serverPids), sims: simsCpu() };
+function cpuNow(serverPids: number[], simPids: number[]): CpuSnapshot {
+  return { bench: process.cpuUsage(), server: cpuOf(serverPids), sims: cpuOf(simPids) };
 }
 
-function cpuSince(before: CpuSnapshot, serverPids: number[]): Sample['cpu'] {
+function cpuSince(before: CpuSnapshot, serverPids: number[], simPids: number[]): Sample['cpu'] {
   const used = process.cpuUsage(before.bench);
   const server = cpuOf(serverPids);
-  const sims = simsCpu();
+  const sims = cpuOf(simPids);
   return {
     bench: (used.user + used.system) / 1e6,
     ...(server !== undefined && before.server !== undefined ? { server: server - before.server } : {}),
     ...(sims !== undefined && before.sims !== undefined ? { sims: sims - before.sims } : {}),
   };
-}
-
-function simsCpu(): number | undefined {
-  return cpuOf(current?.running.pids ?? []);
 }
 
 function cpuOf(pids: number[]): number | undefined {
@@ -425,18 +336,9 @@ async function historySize(client: Client, changeWorkflowId: string, devices: re
   };
 }
 
-/** Starts the simulators, a new backup repository and Infrahub client, and configures `preconfigured` devices directly. */
-async function newLab(files: ReturnType<typeof writeLabFiles>, fabric: Lab, preconfigured: string[]): Promise<void> {
-  const running = await startLab(files);
-  const backupDir = fs.mkdtempSync(path.join(os.tmpdir(), 'change-bench-backups-'));
-  const backups = new GitBackupStore({ dir: backupDir, onWarning: () => undefined });
-  await backups.ready();
-  const directory = new StaticDeviceDirectory(Object.fromEntries([...running.devices].map(([name, address]) => [name, { address }])), {
-    transport: { mode: 'plaintext' },
-    timeoutMs: 10_000,
-  });
-  const infrahub = new InfrahubClient({ address: running.infrahubAddress, apiToken: DEFAULT_LAB_API_TOKEN, env: {} });
-  current = { running, directory, backups, backupDir, infrahub };
+/** A fresh lab (bench-stack.ts) with the `preconfigured` devices configured directly, behind the change's back. */
+async function newLab(benchLab: BenchLab, fabric: Lab, preconfigured: string[]): Promise<RunningLab> {
+  const running = await benchLab.start();
   await Promise.all(
     preconfigured.map(async (name) => {
       const admin = new GnmiClient({ name, address: running.devices.get(name)!, transport: { mode: 'plaintext' } }, { ...LAB_CREDENTIALS });
@@ -447,31 +349,7 @@ async function newLab(files: ReturnType<typeof writeLabFiles>, fabric: Lab, prec
       }
     }),
   );
-}
-
-async function stopLab(pool: GnmiClientPool): Promise<void> {
-  const lab = current;
-  current = undefined;
-  if (!lab) return;
-  // Channels to a simulator that is about to go: close them rather than let them reconnect.
-  pool.close();
-  lab.infrahub.close();
-  await lab.running.stop();
-  fs.rmSync(lab.backupDir, { recursive: true, force: true });
-}
-
-function currentDirectory(): DeviceDirectory {
-  return { resolve: (device) => lab().directory.resolve(device), devices: () => lab().directory.devices() };
-}
-
-function currentBackups(): BackupStore {
-  return {
-    writeBackup: (...args) => lab().backups.writeBackup(...args),
-    archiveBackup: (...args) => lab().backups.archiveBackup(...args),
-    readBackup: (...args) => lab().backups.readBackup(...args),
-    writeOwnership: (...args) => lab().backups.writeOwnership(...args),
-    readOwnership: (...args) => lab().backups.readOwnership(...args),
-  };
+  return running;
 }
 
 function addStep(steps: Map<string, number[]>, step: string, ms: number): void {

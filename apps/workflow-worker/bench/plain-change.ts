@@ -25,7 +25,18 @@
 import { performance } from 'node:perf_hooks';
 import type { Logger } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { commitConfirmWindowSeconds, mapWithConcurrency, workflowIds, type ChangeRecord, type DeviceActivities, type InfrahubActivities, type ValidationResult } from '@synapse/contracts';
+import {
+  commitConfirmWindowSeconds,
+  mapWithConcurrency,
+  workflowIds,
+  type BackupRef,
+  type ChangeRecord,
+  type DeviceActivities,
+  type DiffResult,
+  type FetchDeviceConfigResult,
+  type InfrahubActivities,
+  type ValidationResult,
+} from '@synapse/contracts';
 import { expectedState } from '@synapse/device-config';
 
 export interface PlainChangeRequest {
@@ -52,8 +63,34 @@ const silent = () => undefined;
 const SILENT_LOGGER: Logger = { log: silent, trace: silent, debug: silent, info: silent, warn: silent, error: silent };
 
 /** One activity call in its own activity context, as a worker would run it (attempt 1), but in-process. */
-function call<I, R>(activityType: string, fn: (input: I) => Promise<R>, input: I): Promise<R> {
+export function call<I, R>(activityType: string, fn: (input: I) => Promise<R>, input: I): Promise<R> {
   return new MockActivityEnvironment({ activityType }, { logger: SILENT_LOGGER }).run(fn, input);
+}
+
+/** What a device's deployment record says, as DeviceChangeWorkflow writes it to Infrahub. */
+export function plainChangeRecord(
+  change: { changeId: string; device: string; requester: string; reason: string; workflowId: string; startedAt: Date },
+  plan: Pick<DiffResult, 'summary'>,
+  backup: BackupRef,
+  intended: Pick<FetchDeviceConfigResult, 'source'>,
+  outcome: ChangeRecord['outcome'],
+  detail: string,
+): ChangeRecord {
+  return {
+    changeId: change.changeId,
+    kind: 'standard',
+    device: change.device,
+    requester: change.requester,
+    reason: change.reason,
+    outcome,
+    diffSummary: plan.summary,
+    backup,
+    detail,
+    workflowId: change.workflowId,
+    intent: intended.source,
+    startedAt: change.startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+  };
 }
 
 export async function runPlainChange(activities: ChangeActivityFunctions, request: PlainChangeRequest): Promise<PlainDeviceResult[]> {
@@ -87,21 +124,7 @@ export async function runPlainChange(activities: ChangeActivityFunctions, reques
     await step('store-backup', () => call('storeBackup', dev.storeBackup, { backup, changeId, workflowId, reason }));
     const plan = await step('diff', () => call('diffConfig', dev.diffConfig, { device, backup, config: intended.config, scope: intended.scope }));
 
-    const record = (outcome: ChangeRecord['outcome'], detail: string): ChangeRecord => ({
-      changeId,
-      kind: 'standard',
-      device,
-      requester,
-      reason,
-      outcome,
-      diffSummary: plan.summary,
-      backup,
-      detail,
-      workflowId,
-      intent: intended.source,
-      startedAt: startedAt.toISOString(),
-      finishedAt: new Date().toISOString(),
-    });
+    const record = (outcome: ChangeRecord['outcome'], detail: string) => plainChangeRecord({ changeId, device, requester, reason, workflowId, startedAt }, plan, backup, intended, outcome, detail);
 
     if (plan.inSync) {
       await step('record-status', () =>
