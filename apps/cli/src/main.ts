@@ -62,7 +62,20 @@ function packageVersion(): string {
   }
 }
 
+/**
+ * `synapse … | head -1`: once the reader has gone, what is left to print
+ * has nowhere to go. End quietly, as Unix tools do, instead of dying on an
+ * unhandled EPIPE (a started change runs on regardless: it is Temporal's).
+ */
+function endQuietlyOnClosedPipe(stream: NodeJS.WriteStream): void {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    process.exit(typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok);
+  });
+}
+
 async function main(argv: string[]): Promise<void> {
+  endQuietlyOnClosedPipe(process.stdout);
   try {
     await buildProgram().parseAsync(argv);
   } catch (err) {

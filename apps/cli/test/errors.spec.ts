@@ -9,7 +9,7 @@ import * as net from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import { temporalSettingsFromEnv, workflowIds } from '@synapse/contracts';
-import { closedPort, runCli } from './cli';
+import { closedPort, runCli, startCli } from './cli';
 
 describe('synapse: errors an operator can act on', () => {
   const temporal = temporalSettingsFromEnv();
@@ -177,6 +177,14 @@ describe('synapse: errors an operator can act on', () => {
     expect(runs[2].stderr).toMatch(/option '--watch' cannot be used with option '--wait'|option '--wait' cannot be used with option '--watch'/);
     expect(runs[3].stderr).toContain('--limit: a whole number from 1 to 1000, got "0"');
     expect(runs[4].stderr).toContain("argument 'sleeping' is invalid");
+  });
+
+  it('ends quietly, exit 0, when whoever read its output has gone (synapse … | head -1)', async () => {
+    // The reading end closed before the CLI writes a byte: every write meets EPIPE.
+    const running = startCli(['change', '--help']);
+    running.child.stdout!.destroy();
+    const run = await running.done;
+    expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
   });
 
   it('has --help for every command, exiting 0', async () => {
