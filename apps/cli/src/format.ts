@@ -159,7 +159,8 @@ function approvalText(changeId: string, approval: NonNullable<RolloutProgress['a
 // ── Results ──
 
 export function resultLines(result: ChangeResult): string[] {
-  const lines = [`change ${result.changeId}: ${result.outcome} (${plural(result.devices.length, 'device')}: ${countsText(result.counts)})`];
+  const total = result.devices.length + (result.devicesNotListed ?? 0);
+  const lines = [`change ${result.changeId}: ${result.outcome} (${plural(total, 'device')}: ${countsText(result.counts)})`];
   if (result.approval) {
     const { decision, approver, comment } = result.approval;
     lines.push(`  approval  ${decision === 'not required' ? 'not required' : `${decision} by ${approver}${comment ? `: ${comment}` : ''}`}`);
@@ -189,6 +190,9 @@ export function resultLines(result: ChangeResult): string[] {
     lines.push(`  ${body[i]}`);
     for (const note of device.notes ?? []) lines.push(`      note: ${note}`);
   });
+  if (result.devicesNotListed) {
+    lines.push(`  … ${plural(result.devicesNotListed, 'more device')} not listed (a large change lists the devices that did not deploy); each is device/<name>: synapse change list --device <name>`);
+  }
   return [...lines, ...noteLines(result.notes)];
 }
 

@@ -29,6 +29,7 @@ import { randomUUID } from 'node:crypto';
 import * as os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { QUERIES, type DevicePlan } from '@synapse/contracts';
 import { printHistories, size, walkChange } from './rollout-histories';
 import { parseRolloutOptions, podFabric, POD, ROLLOUT_DEFAULTS, type RolloutOptions } from './rollout-lab';
 import { loadLine, memoryOf, rolloutRequest, runRollout, startRolloutStack } from './rollout-stack';
@@ -75,11 +76,16 @@ async function main(): Promise<void> {
     const checks = deviceRuns.reduce((n, w) => n + (w.deviceResult?.validation.bgp?.checks.length ?? 0) + (w.deviceResult?.validation.interfaces?.checks.length ?? 0), 0);
     const deferred = deviceRuns.reduce((n, w) => n + (w.deviceResult?.notes?.length ?? 0), 0);
     console.log(`\ndevice workflows: ${validated.length} of ${devices.length} deployed with both validations passed (${checks} checks; ${deferred} sessions or links deferred to the fabric check after a later wave)`);
-    console.log(`the change's result: ${size(Buffer.byteLength(JSON.stringify(result)))} of JSON for ${result.devices.length} devices; history walk took ${((performance.now() - walkStart) / 1000).toFixed(0)} s`);
+    console.log(
+      `the change's result: ${size(Buffer.byteLength(JSON.stringify(result)))} of JSON for ${devices.length} devices (${result.devices.length} listed, ${result.devicesNotListed ?? 0} counted only); history walk took ${((performance.now() - walkStart) / 1000).toFixed(0)} s`,
+    );
+    const plan = await stack.client.workflow.getHandle(run.changeWorkflowId).query<DevicePlan[]>(QUERIES.plan);
+    console.log(`the plan (the \`plan\` query, what an approver reads): ${size(Buffer.byteLength(JSON.stringify(plan)))} of JSON for ${plan.length} devices, ${plan.reduce((n, p) => n + p.paths.length, 0)} paths listed`);
 
     const notDeployed = result.devices.filter((d) => d.outcome !== 'deployed');
     const problems: string[] = [];
-    if (result.devices.length !== devices.length) problems.push(`the result lists ${result.devices.length} devices, the change had ${devices.length}`);
+    const accounted = result.devices.length + (result.devicesNotListed ?? 0);
+    if (accounted !== devices.length) problems.push(`the result accounts for ${accounted} devices, the change had ${devices.length}`);
     if (notDeployed.length > 0) problems.push(`${notDeployed.length} devices not deployed: ${notDeployed.slice(0, 10).map((d) => `${d.device} ${d.outcome}${d.reason ? ` (${d.reason})` : ''}`).join('; ')}`);
     if (validated.length !== devices.length) problems.push(`${devices.length - validated.length} device workflows did not end deployed with both validations passed`);
     if (fabricProblems > 0) problems.push(`the fabric checks found ${fabricProblems} device(s) with something down`);

@@ -1,5 +1,6 @@
 /** How a plan becomes waves, budgets and groups: pure functions, run here without a server. */
-import { RolloutStrategy, type DevicePlan } from '@synapse/contracts';
+import { ChangeResult, planPathsListed, PLAN_PATHS_BUDGET, PLAN_PATHS_LISTED, RESULT_DEVICES_LISTED, RolloutStrategy, type DevicePlan } from '@synapse/contracts';
+import { RolloutBoard } from '../src/workflows/rollout-board';
 import { failuresAllowed, groupMembers, memberPlans, planWaves } from '../src/workflows/rollout-plan';
 
 function plan(device: string, role: string, status: DevicePlan['status'] = 'changes', peers: string[] = []): DevicePlan {
@@ -78,5 +79,36 @@ describe('memberPlans and groupMembers', () => {
     const groups = groupMembers(many);
     expect(groups.map((g) => g.length)).toEqual([100, 100, 50]);
     expect(groups[0]![0]!.device).toBe('leaf001');
+  });
+});
+
+describe('bounded at any fleet size', () => {
+  it('lists every device of a change up to RESULT_DEVICES_LISTED; past that only those that did not deploy, the rest counted', () => {
+    const small = new RolloutBoard('chg-small', ['leaf1', 'leaf2']);
+    small.setOutcome('leaf1', 'deployed');
+    expect(small.result('succeeded').devices.map((d) => d.device)).toEqual(['leaf1', 'leaf2']);
+
+    const names = Array.from({ length: 2000 }, (_, i) => `leaf${i}`);
+    const board = new RolloutBoard('chg-large', names);
+    names.forEach((d, i) => board.setOutcome(d, i === 7 ? 'rolled-back' : i === 1500 ? 'failed' : 'deployed', { wave: 1, ...(i === 7 ? { reason: 'BGP validation failed' } : {}) }));
+    const result = ChangeResult.parse(board.result('partially-failed'));
+    expect(result.devices.map((d) => [d.device, d.outcome])).toEqual([
+      ['leaf7', 'rolled-back'],
+      ['leaf1500', 'failed'],
+    ]);
+    expect(result.devicesNotListed).toBe(1998);
+    expect(result.counts).toEqual({ deployed: 1998, 'rolled-back': 1, failed: 1 });
+    expect(Buffer.byteLength(JSON.stringify(result))).toBeLessThan(4096);
+    // A fleet that failed everywhere still lists at most RESULT_DEVICES_LISTED lines.
+    const failing = new RolloutBoard('chg-bad', names);
+    names.forEach((d) => failing.setOutcome(d, 'failed', { reason: 'x'.repeat(600) }));
+    expect(failing.result('failed').devices).toHaveLength(RESULT_DEVICES_LISTED);
+  });
+
+  it('lists fewer paths per device in a large plan, never none, within PLAN_PATHS_BUDGET over the plan', () => {
+    expect(planPathsListed(3)).toBe(PLAN_PATHS_LISTED);
+    expect(planPathsListed(1000)).toBe(4);
+    expect(planPathsListed(1_000_000)).toBe(1);
+    for (const n of [1, 199, 200, 201, 1000, 2000]) expect(planPathsListed(n) * n <= Math.max(PLAN_PATHS_BUDGET, n)).toBe(true);
   });
 });

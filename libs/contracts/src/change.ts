@@ -312,7 +312,13 @@ export const ChangeResult = z.object({
   outcome: ChangeOutcomeSummary,
   /** Devices per outcome. */
   counts: z.record(z.string(), z.number().int().nonnegative()).default({}),
+  /**
+   * One line per device, up to RESULT_DEVICES_LISTED; a larger change lists
+   * only the devices that did not deploy (the first RESULT_DEVICES_LISTED of
+   * them) and counts the rest in `devicesNotListed`: the counts stay whole.
+   */
   devices: z.array(DeviceResultSummary),
+  devicesNotListed: z.number().int().nonnegative().optional(),
   waves: z.array(WaveSummary).default([]),
   approval: ApprovalDecision.extend({ decision: z.enum(['approved', 'rejected', 'not required']), at: z.string().optional() }).optional(),
   /** What an operator should know about the rollout as a whole (why it stopped, re-planned devices, …). */
@@ -321,6 +327,9 @@ export const ChangeResult = z.object({
   plan: z.array(DevicePlan).optional(),
 });
 export type ChangeResult = z.infer<typeof ChangeResult>;
+
+/** Devices a change's result lists one by one (see ChangeResult.devices). */
+export const RESULT_DEVICES_LISTED = 200;
 
 /** A device's result cut down for the change's summary: long texts shortened, details left on the device workflow. */
 export function summarizeDeviceResult(result: DeviceChangeResult, wave?: number): DeviceResultSummary {

@@ -137,7 +137,7 @@ export const DevicePlan = z.object({
   status: z.enum(['changes', 'in-sync', 'unreachable', 'unchecked']),
   summary: z.string().optional(),
   counts: z.object({ added: z.number().int(), changed: z.number().int(), removed: z.number().int() }).default({ added: 0, changed: 0, removed: 0 }),
-  /** The first PLAN_PATHS_LISTED paths the change adds, changes or removes on this device (all are counted in `counts`). */
+  /** The first paths the change adds, changes or removes on this device (PLAN_PATHS_LISTED, fewer in a large plan: planPathsListed); all are counted in `counts`. */
   paths: z.array(z.object({ path: z.string(), op: z.enum(['add', 'change', 'remove']) })).default([]),
   /** The wave it falls in (0 is the canary wave); absent when it is not deployed (in sync, refused). */
   wave: z.number().int().nonnegative().optional(),
@@ -162,6 +162,13 @@ export type DevicePlan = z.infer<typeof DevicePlan>;
 
 /** Paths listed per device in a plan: a plan of 1,000 devices stays a bounded payload; the counts are whole. */
 export const PLAN_PATHS_LISTED = 20;
+/** Paths listed over a whole plan: a plan of 1,000 devices lists a few per device (its counts stay whole), so the plan stays a bounded payload. */
+export const PLAN_PATHS_BUDGET = 4_000;
+
+/** Paths each device of a plan of `devices` lists: PLAN_PATHS_LISTED, fewer in a large plan, at least one. */
+export function planPathsListed(devices: number): number {
+  return Math.max(1, Math.min(PLAN_PATHS_LISTED, Math.floor(PLAN_PATHS_BUDGET / Math.max(1, devices))));
+}
 
 export const PlanBatchInput = z.object({
   changeId: z.string().min(1),
@@ -172,6 +179,8 @@ export const PlanBatchInput = z.object({
   branch: z.string().min(1).optional(),
   /** The instant every batch of one plan reads its intents at (Infrahub's `at`). */
   at: z.string().datetime({ offset: true }).optional(),
+  /** Paths listed per device (planPathsListed of the whole plan's size). */
+  pathsListed: z.number().int().min(1).max(PLAN_PATHS_LISTED).default(PLAN_PATHS_LISTED),
 });
 export type PlanBatchInput = z.infer<typeof PlanBatchInput>;
 

@@ -28,6 +28,7 @@ import {
   type PlanBatchResult,
   type WaveResult,
   mapWithConcurrency,
+  planPathsListed,
 } from '@synapse/contracts';
 import { ActivityRouting, type ActivityRoutingInput } from './activities';
 import { rollbackFailedFailure } from './device-child';
@@ -287,7 +288,7 @@ export async function NetworkChangeWorkflow(rawRequest: ChangeRequestInput, rawR
         const index = ++planBatches;
         const result = await executeChild(PlanBatchWorkflow, {
           workflowId: workflowIds.planBatch(workflowId, index),
-          args: [{ changeId, devices: batch, changeDevices: [], concurrency: request.concurrency, at, ...(request.branch ? { branch: request.branch } : {}) }, routing],
+          args: [{ changeId, devices: batch, changeDevices: [], concurrency: request.concurrency, at, pathsListed: planPathsListed(devices.length), ...(request.branch ? { branch: request.branch } : {}) }, routing],
           parentClosePolicy: ParentClosePolicy.TERMINATE,
         });
         for (const plan of result.devices) plans.set(plan.device, plan);

@@ -1,6 +1,5 @@
 import type { z } from 'zod';
 import {
-  PLAN_PATHS_LISTED,
   PlanBatchInput,
   ReadDeviceStatesResult,
   RenderIntentsResult,
@@ -36,7 +35,7 @@ export async function PlanBatchWorkflow(rawInput: z.input<typeof PlanBatchInput>
   const input = parseWorkflowInput(PlanBatchInput, rawInput, 'PlanBatchWorkflow input');
   const routing = parseWorkflowInput(ActivityRouting, rawRouting, 'PlanBatchWorkflow routing');
   const { infrahub, deviceScan } = changeActivities(routing);
-  const { devices, concurrency, branch, at } = input;
+  const { devices, concurrency, branch, at, pathsListed } = input;
 
   // 1. The intents, all as they were at the plan's instant.
   const rendered = parseWorkflowInput(RenderIntentsResult, await infrahub.renderIntents({ devices, concurrency, ...(branch ? { branch } : {}), ...(at ? { at } : {}) }), 'renderIntents result');
@@ -75,7 +74,7 @@ export async function PlanBatchWorkflow(rawInput: z.input<typeof PlanBatchInput>
   }
   for (const status of checked.devices) {
     const planned = plans.get(status.device)!;
-    plans.set(status.device, { ...planned, ...fromDrift(status), problems: preExistingProblems(status, facts.get(status.device), states.get(status.device)) });
+    plans.set(status.device, { ...planned, ...fromDrift(status, pathsListed), problems: preExistingProblems(status, facts.get(status.device), states.get(status.device)) });
     for (const missing of status.missingPolicies ?? []) {
       refusals.push({
         device: status.device,
@@ -98,14 +97,14 @@ function peersOf(facts: FactsOf | undefined): string[] {
 }
 
 /** The drift check in a plan's words: a drift's `before` is the intent, so what is missing on the device is an add. */
-function fromDrift(status: DeviceDriftStatus): Partial<DevicePlan> {
+function fromDrift(status: DeviceDriftStatus, pathsListed: number): Partial<DevicePlan> {
   const status_: DevicePlan['status'] = status.status === 'in-sync' ? 'in-sync' : status.status === 'drifted' ? 'changes' : status.status === 'unreachable' ? 'unreachable' : 'unchecked';
   return {
     status: status_,
     ...(status.summary ? { summary: status.summary } : {}),
     ...(status.detail ? { detail: status.detail } : {}),
     counts: status.counts ?? { added: 0, changed: 0, removed: 0 },
-    paths: status.drifted.slice(0, PLAN_PATHS_LISTED).map((entry) => ({
+    paths: status.drifted.slice(0, pathsListed).map((entry) => ({
       path: entry.path,
       op: entry.after === undefined && 'before' in entry ? 'add' : entry.before === undefined && 'after' in entry ? 'remove' : 'change',
     })),

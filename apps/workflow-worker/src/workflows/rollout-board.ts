@@ -1,12 +1,13 @@
-import type {
-  ChangePhase,
-  ChangeResult,
-  DevicePlan,
-  DeviceResultSummary,
-  MemberOutcome,
-  RolloutProgress,
-  WaveResult,
-  WaveSummary,
+import {
+  RESULT_DEVICES_LISTED,
+  type ChangePhase,
+  type ChangeResult,
+  type DevicePlan,
+  type DeviceResultSummary,
+  type MemberOutcome,
+  type RolloutProgress,
+  type WaveResult,
+  type WaveSummary,
 } from '@synapse/contracts';
 import type { Wave } from './rollout-plan';
 
@@ -153,12 +154,15 @@ export class RolloutBoard {
     });
     const counts: Record<string, number> = {};
     for (const d of devices) counts[d.outcome] = (counts[d.outcome] ?? 0) + 1;
+    // A large change lists what needs a look; each deployed device's line is its device workflow's result.
+    const listed = devices.length <= RESULT_DEVICES_LISTED ? devices : devices.filter((d) => d.outcome !== 'deployed' && d.outcome !== 'in-sync').slice(0, RESULT_DEVICES_LISTED);
     const approval = this.approval;
     return {
       changeId: this.changeId,
       outcome,
       counts,
-      devices,
+      devices: listed,
+      ...(listed.length < devices.length ? { devicesNotListed: devices.length - listed.length } : {}),
       waves: [...this.#waveDone.values()].sort((a, b) => a.index - b.index),
       ...(approval && approval.state !== 'waiting' && approval.state !== 'expired'
         ? {
