@@ -39,17 +39,18 @@ const FLAG_FOR_FIELD: Record<string, string> = {
 
 /**
  * `all`, `role:<role>` or `devices:a,b`, into contracts' DriftScope input.
- * Anything else is passed on as an unknown kind so the schema names `scope`.
+ * Anything else, or no scope at all, is refused here in those words.
  */
 export function parseScope(text: string | undefined): unknown {
-  const value = (text ?? '').trim();
+  if (text === undefined) throw badInput('--scope is required: all, role:<role> (e.g. role:leaf) or devices:<a,b>; nothing was started');
+  const value = text.trim();
   if (value === 'all') return { kind: 'all' };
   const at = value.indexOf(':');
   const kind = at < 0 ? value : value.slice(0, at);
   const rest = at < 0 ? '' : value.slice(at + 1);
   if (kind === 'role') return { kind: 'role', role: rest };
   if (kind === 'devices') return { kind: 'devices', devices: rest.split(',').map((d) => d.trim()).filter((d) => d !== '') };
-  return { kind: value === '' ? undefined : value };
+  throw badInput(`--scope ${JSON.stringify(value)} is not all, role:<role> (e.g. role:leaf) or devices:<a,b>; nothing was started`);
 }
 
 /** Builds the DriftRequest exactly as the workflow parses it; a bad one is refused here, naming the flag. */

@@ -13,7 +13,13 @@ export function parseRequestFlags<S extends z.ZodType>(schema: S, input: unknown
   } catch (err) {
     if (!isSynapseError(err, 'InvalidInput')) throw err;
     const issues = (err.details.issues as { field: string; message: string }[] | undefined) ?? [];
-    const lines = issues.map(({ field, message }) => `  ${field} (${flagFor(field)}): ${message}`);
+    const lines = issues.map(({ field, message }) => `  ${field} (${flagFor(field)}): ${inPlainWords(message)}`);
     throw badInput(`invalid ${what}; nothing was started:\n${lines.join('\n') || `  ${err.message}`}`);
   }
+}
+
+/** The schema library's wording where an operator would not use it: a flag that is not a number is "not a number". */
+function inPlainWords(message: string): string {
+  if (/expected number, received NaN/.test(message)) return 'not a number';
+  return message;
 }

@@ -33,22 +33,29 @@ describe('synapse drift: runs, reports and schedules', () => {
   });
 
   it('refuses a bad scope, mode or interval with exit 2, naming the flag, starting nothing', async () => {
-    const [scope, mode, noDevices, every] = await Promise.all([
+    const [scope, mode, noDevices, every, noScope, role] = await Promise.all([
       runCli(['drift', 'run', '--scope', 'racks:1', '--mode', 'report', ...q]),
       runCli(['drift', 'run', '--scope', 'all', '--mode', 'fix-it', ...q]),
       runCli(['drift', 'schedule', 'create', '--every', '1h', '--scope', 'devices:', ...q]),
       runCli(['drift', 'schedule', 'create', '--every', 'hourly', '--scope', 'all', ...q]),
+      runCli(['drift', 'run', '--mode', 'report', ...q]),
+      runCli(['drift', 'run', '--scope', 'role:router', ...q]),
     ]);
     const [budget, cap] = await Promise.all([
       runCli(['drift', 'run', '--scope', 'all', '--deletion-budget', 'some', ...q]),
       runCli(['drift', 'run', '--scope', 'all', '--mode', 'remediate', '--max-remediations', '0', ...q]),
     ]);
     expect(budget.code).toBe(2);
-    expect(budget.stderr).toMatch(/deletionBudget \(--deletion-budget\): .*number/);
+    expect(budget.stderr).toContain('deletionBudget (--deletion-budget): not a number');
     expect(cap.code).toBe(2);
     expect(cap.stderr).toMatch(/maxRemediations \(--max-remediations\): .*>=1/);
     expect(scope.code).toBe(2);
-    expect(scope.stderr).toMatch(/scope\.kind \(--scope\)/);
+    expect(scope.stderr).toContain('synapse: --scope "racks:1" is not all, role:<role> (e.g. role:leaf) or devices:<a,b>; nothing was started');
+    expect(noScope.code).toBe(2);
+    expect(noScope.stderr).toContain('synapse: --scope is required: all, role:<role> (e.g. role:leaf) or devices:<a,b>');
+    expect(role.code).toBe(2);
+    expect(role.stderr).toContain('scope.role (--scope): not a device role (one of core, edge, cpe, spine, leaf, tor)');
+    for (const run of [scope, noScope, role]) expect(run.stderr).not.toMatch(/discriminator|Invalid input/);
     expect(mode.code).toBe(2);
     expect(mode.stderr).toMatch(/mode \(--mode\)/);
     expect(mode.stderr).not.toMatch(/--scope/);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ChangeId, DeviceName, GnmiPathString, ManagedConfig, OwnershipScope } from './device';
+import { DeviceRole } from './intent';
 import { DEFAULT_DELETION_BUDGET, DeletionBudget, UnmanagedConfig, ValidationSettings } from './change';
 import { ApprovalSettings, DeviceFactsSchema, RolloutStrategy } from './rollout';
 
@@ -13,7 +14,14 @@ import { ApprovalSettings, DeviceFactsSchema, RolloutStrategy } from './rollout'
 /** Which devices a drift run looks at. */
 export const DriftScope = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('devices'), devices: z.array(DeviceName).min(1, 'at least one device') }),
-  z.object({ kind: z.literal('role'), role: z.string().trim().min(1, 'a role is required') }),
+  z.object({
+    kind: z.literal('role'),
+    role: z
+      .string()
+      .trim()
+      .min(1, 'a role is required')
+      .refine((role) => (DeviceRole.options as readonly string[]).includes(role), `not a device role (one of ${DeviceRole.options.join(', ')})`),
+  }),
   z.object({ kind: z.literal('all') }),
 ]);
 export type DriftScope = z.infer<typeof DriftScope>;
