@@ -127,9 +127,13 @@ export function reportLines(report: DriftReport): string[] {
     .map(([state, n]) => `${n} ${state}`)
     .join(', ');
   const lines = [`drift ${report.driftId} (${report.mode}, scope ${scopeText(report.scope)}): ${counts || 'no devices'}`];
+  // One direction everywhere: what Infrahub intends, then what the device runs.
+  if (report.devices.some((d) => d.drifted.length > 0)) lines.push('  paths: intended -> running ((absent): not there)');
   const width = Math.max(6, ...report.devices.map((d) => d.device.length));
   for (const device of report.devices) {
-    const note = device.summary ?? device.detail;
+    // The counts, not the deploy's summary line: that one reads running -> intended.
+    const counted = device.counts && device.drifted.length > 0 ? `${device.counts.changed} changed, ${device.counts.added} missing, ${device.counts.removed} extra` : undefined;
+    const note = [counted, device.detail].filter(Boolean).join('; ');
     lines.push(`  ${device.device.padEnd(width)}  ${device.status}${note ? `  ${note}` : ''}`);
     for (const path of device.drifted) {
       lines.push(`      ${path.path}: ${valueText(path.before)} -> ${valueText(path.after)}`);
@@ -146,8 +150,20 @@ export function reportLines(report: DriftReport): string[] {
   return lines;
 }
 
+/** A leaf as it is; a whole subtree (an entry added or removed) by its size, never dumped. */
 function valueText(value: unknown): string {
-  return value === undefined ? '(absent)' : JSON.stringify(value);
+  if (value === undefined) return '(absent)';
+  if (value !== null && typeof value === 'object') {
+    const leaves = countLeaves(value);
+    return `(subtree: ${leaves} ${leaves === 1 ? 'leaf' : 'leaves'}, ${Buffer.byteLength(JSON.stringify(value))} bytes)`;
+  }
+  return JSON.stringify(value);
+}
+
+function countLeaves(value: unknown): number {
+  if (value === null || typeof value !== 'object') return 1;
+  const children = Array.isArray(value) ? value : Object.values(value);
+  return children.reduce<number>((n, child) => n + countLeaves(child), 0);
 }
 
 function flagFor(field: string): string {

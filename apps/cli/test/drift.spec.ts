@@ -71,8 +71,13 @@ describe('synapse drift: runs, reports and schedules', () => {
     expect(drifted.code).toBe(1);
     expect(drifted.stdout).toContain(`started drift run d-${tag} (report, scope devices:leaf01-${tag},leaf02-drifted-${tag})`);
     expect(drifted.stdout).toMatch(new RegExp(`leaf01-${tag}\\s+in-sync`));
-    expect(drifted.stdout).toMatch(new RegExp(`leaf02-drifted-${tag}\\s+drifted`));
+    expect(drifted.stdout).toMatch(new RegExp(`leaf02-drifted-${tag}\\s+drifted  1 changed, 1 missing, 0 extra\n`));
+    // One direction, said once: intended -> running; a missing entry by its size, not dumped.
+    expect(drifted.stdout).toContain('  paths: intended -> running ((absent): not there)');
     expect(drifted.stdout).toContain('/interface[name=ethernet-1/1]/mtu: 9214 -> 1500');
+    expect(drifted.stdout).toMatch(/\/interface\[name=ethernet-1\/5\]: \(subtree: 3 leaves, \d+ bytes\) -> \(absent\)/);
+    expect(drifted.stdout).not.toContain('1500 -> 9214');
+    expect(drifted.stdout).not.toContain('to spine02');
     expect(drifted.stdout).toContain("unmanaged config present: 2 (not Synapse's: never drift, never remediated); --list-unmanaged names it");
     const listed = await runCli(['drift', 'run', '--scope', `devices:leaf02-drifted-${tag}`, '--list-unmanaged', '--wait', ...q]);
     expect(listed.stdout).toMatch(/unmanaged config present: 2 \(not Synapse's: never drift, never remediated\)\n\s+\/acl\n\s+\/interface\[name=lag1\]/);

@@ -265,9 +265,15 @@ async function startWorkflowWorkerProcess(server: DevServer, taskQueue: string):
       }
     });
   });
+  // A worker that dies mid-run (out of heap, a crash) must say so, not leave the rollout silently stuck.
+  let stopping = false;
+  child.once('exit', (code, signal) => {
+    if (!stopping) console.error(`\nthe workflow worker (pid ${child.pid}) exited during the run (${signal ?? `code ${code}`}); its last output:\n${output.trim()}\n`);
+  });
   return {
     pid: child.pid!,
     async stop() {
+      stopping = true;
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       await exited;
       liveWorkers.delete(child);

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import * as v8 from 'node:v8';
 import { bundleWorkflowCode, NativeConnection, Worker, type BundleOptions, type Logger, type WorkflowBundle, type WorkflowBundleOption } from '@temporalio/worker';
 import type { DataConverter } from '@temporalio/common';
 import { TASK_QUEUES, type ApprovalPolicy } from '@synapse/contracts';
@@ -22,6 +23,31 @@ export interface WorkflowWorkerOptions {
   dataConverter?: DataConverter;
   /** Who may approve what (SYNAPSE_REQUIRE_APPROVAL, SYNAPSE_ALLOW_SELF_APPROVAL when absent). */
   approvalPolicy?: ApprovalPolicy;
+  /** Workflows kept in memory between their tasks (SYNAPSE_WORKFLOW_CACHE_SIZE, else workflowCacheSize()). */
+  maxCachedWorkflows?: number;
+}
+
+export const WORKFLOW_CACHE_SIZE_VARIABLE = 'SYNAPSE_WORKFLOW_CACHE_SIZE';
+/**
+ * Heap one cached workflow holds, measured: a 1,000-device rollout (1,042
+ * workflows, all cached) peaked at 3.5 GB in the workflow worker. The SDK's
+ * default assumes under 2 MiB each and would cache ~2,300 in a 4 GiB heap:
+ * a 2,000-device rollout ran that worker out of heap. A smaller cache costs
+ * only replays: an evicted workflow (a device parked until its wave) is
+ * replayed from its history at its next task.
+ */
+const CACHED_WORKFLOW_MIB = 4;
+const HEAP_RESERVE_MIB = 512;
+
+/** How many workflows this process can cache: SYNAPSE_WORKFLOW_CACHE_SIZE, else its heap (minus a reserve) at CACHED_WORKFLOW_MIB each. */
+export function workflowCacheSize(env: NodeJS.ProcessEnv = process.env, heapLimitBytes: number = v8.getHeapStatistics().heap_size_limit): number {
+  const configured = env[WORKFLOW_CACHE_SIZE_VARIABLE]?.trim();
+  if (configured) {
+    const value = Number(configured);
+    if (!Number.isInteger(value) || value < 2) throw new Error(`${WORKFLOW_CACHE_SIZE_VARIABLE}=${configured}: a whole number of workflows, at least 2`);
+    return value;
+  }
+  return Math.max(50, Math.floor((heapLimitBytes / 2 ** 20 - HEAP_RESERVE_MIB) / CACHED_WORKFLOW_MIB));
 }
 
 /** Where the workflow code is: `src/workflows` under ts-jest, `dist/workflows` when built. */
@@ -52,6 +78,7 @@ export function createWorkflowWorker(options: WorkflowWorkerOptions): Promise<Wo
     namespace: options.namespace,
     taskQueue: options.taskQueue ?? TASK_QUEUES.workflows,
     activities: workflowWorkerActivities(options.approvalPolicy ?? approvalPolicyFromEnv()),
+    maxCachedWorkflows: options.maxCachedWorkflows ?? workflowCacheSize(),
     ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
     ...shutdownOptionsFromEnv(),
     ...(options.workflowBundle

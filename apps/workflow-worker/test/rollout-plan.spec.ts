@@ -1,6 +1,7 @@
 /** How a plan becomes waves, budgets and groups: pure functions, run here without a server. */
 import { ChangeResult, planPathsListed, PLAN_PATHS_BUDGET, PLAN_PATHS_LISTED, RESULT_DEVICES_LISTED, RolloutStrategy, type DevicePlan } from '@synapse/contracts';
 import { RolloutBoard } from '../src/workflows/rollout-board';
+import { workflowCacheSize } from '../src/worker';
 import { failuresAllowed, groupMembers, memberPlans, planWaves } from '../src/workflows/rollout-plan';
 
 function plan(device: string, role: string, status: DevicePlan['status'] = 'changes', peers: string[] = []): DevicePlan {
@@ -110,5 +111,15 @@ describe('bounded at any fleet size', () => {
     expect(planPathsListed(1000)).toBe(4);
     expect(planPathsListed(1_000_000)).toBe(1);
     for (const n of [1, 199, 200, 201, 1000, 2000]) expect(planPathsListed(n) * n <= Math.max(PLAN_PATHS_BUDGET, n)).toBe(true);
+  });
+});
+
+describe('the workflow cache', () => {
+  it('fits the heap at 4 MiB a workflow, unless SYNAPSE_WORKFLOW_CACHE_SIZE says otherwise; a bad setting names the variable', () => {
+    const gib4 = 4144 * 2 ** 20;
+    expect(workflowCacheSize({}, gib4)).toBe(908);
+    expect(workflowCacheSize({}, 256 * 2 ** 20)).toBe(50);
+    expect(workflowCacheSize({ SYNAPSE_WORKFLOW_CACHE_SIZE: '3000' }, gib4)).toBe(3000);
+    expect(() => workflowCacheSize({ SYNAPSE_WORKFLOW_CACHE_SIZE: 'lots' }, gib4)).toThrow('SYNAPSE_WORKFLOW_CACHE_SIZE=lots: a whole number of workflows, at least 2');
   });
 });

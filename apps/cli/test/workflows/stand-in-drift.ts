@@ -45,8 +45,14 @@ export async function DriftRemediationWorkflow(input: unknown): Promise<DriftRep
       devices.push({
         device,
         status: 'drifted',
-        drifted: [{ path: '/interface[name=ethernet-1/1]/mtu', before: 9214, after: 1500 }],
-        summary: '1 changed, 0 added, 0 removed',
+        // As the real check reports them: intended (before) and running (after); a missing interface is a whole subtree.
+        drifted: [
+          { path: '/interface[name=ethernet-1/1]/mtu', before: 9214, after: 1500 },
+          { path: '/interface[name=ethernet-1/5]', before: { description: 'to spine02', 'admin-state': 'enable', subinterface: [{ index: 0 }] } },
+        ],
+        counts: { added: 1, changed: 1, removed: 0 },
+        // The deploy's own line, which reads running -> intended: the report must not print it.
+        summary: '1 changed, 1 added, 0 removed: /interface[name=ethernet-1/1]/mtu 1500 -> 9214, + /interface[name=ethernet-1/5]',
         ...(request.mode === 'remediate' ? { detail: `not remediated in this run: more than maxRemediations (${request.maxRemediations}) devices drifted; the next run takes it` } : {}),
         // As the real check reports config Synapse does not own: always counted, named on request.
         unmanaged: { count: 2, paths: request.listUnmanaged ? ['/acl', '/interface[name=lag1]'] : [] },
