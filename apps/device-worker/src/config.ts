@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { DeviceTransport, TASK_QUEUES } from '@synapse/contracts';
+import { ConfigError, DeviceTransport, envInteger, envText, TASK_QUEUES } from '@synapse/contracts';
 import { DEFAULT_SETTINGS, type DeviceActivitySettings } from './activities/deps';
 import type { DirectoryDefaults } from './device-directory';
 
@@ -33,49 +33,32 @@ export interface WorkerConfig {
 const WORKSPACE_ROOT = path.resolve(__dirname, '..', '..', '..');
 export const DEFAULT_BACKUP_DIR = path.join(WORKSPACE_ROOT, '.data', 'backups');
 
-export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ConfigError';
-  }
-}
+export { ConfigError } from '@synapse/contracts';
 
 export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
   const transport = parseTransport(env);
   return {
     temporal: {
-      address: text(env.TEMPORAL_ADDRESS) ?? 'localhost:7233',
-      namespace: text(env.TEMPORAL_NAMESPACE) ?? 'default',
-      taskQueue: text(env.SYNAPSE_DEVICE_TASK_QUEUE) ?? TASK_QUEUES.device,
-      urgentTaskQueue: text(env.SYNAPSE_DEVICE_URGENT_TASK_QUEUE) ?? TASK_QUEUES.deviceUrgent,
+      address: envText(env.TEMPORAL_ADDRESS) ?? 'localhost:7233',
+      namespace: envText(env.TEMPORAL_NAMESPACE) ?? 'default',
+      taskQueue: envText(env.SYNAPSE_DEVICE_TASK_QUEUE) ?? TASK_QUEUES.device,
+      urgentTaskQueue: envText(env.SYNAPSE_DEVICE_URGENT_TASK_QUEUE) ?? TASK_QUEUES.deviceUrgent,
     },
-    backupDir: path.resolve(text(env.SYNAPSE_BACKUP_DIR) ?? DEFAULT_BACKUP_DIR),
-    ...(text(env.SYNAPSE_DEVICE_INVENTORY) ? { inventoryFile: path.resolve(env.SYNAPSE_DEVICE_INVENTORY!) } : {}),
-    directoryDefaults: { transport, timeoutMs: integer(env, 'SYNAPSE_GNMI_TIMEOUT_MS', 10_000, 1, 600_000) },
+    backupDir: path.resolve(envText(env.SYNAPSE_BACKUP_DIR) ?? DEFAULT_BACKUP_DIR),
+    ...(envText(env.SYNAPSE_DEVICE_INVENTORY) ? { inventoryFile: path.resolve(env.SYNAPSE_DEVICE_INVENTORY!) } : {}),
+    directoryDefaults: { transport, timeoutMs: envInteger(env, 'SYNAPSE_GNMI_TIMEOUT_MS', 10_000, 1, 600_000) },
     settings: {
-      heartbeatIntervalMs: integer(env, 'SYNAPSE_HEARTBEAT_INTERVAL_MS', DEFAULT_SETTINGS.heartbeatIntervalMs, 100, 60_000),
-      resubscribeIntervalMs: integer(env, 'SYNAPSE_RESUBSCRIBE_INTERVAL_MS', DEFAULT_SETTINGS.resubscribeIntervalMs, 10, 60_000),
+      heartbeatIntervalMs: envInteger(env, 'SYNAPSE_HEARTBEAT_INTERVAL_MS', DEFAULT_SETTINGS.heartbeatIntervalMs, 100, 60_000),
+      resubscribeIntervalMs: envInteger(env, 'SYNAPSE_RESUBSCRIBE_INTERVAL_MS', DEFAULT_SETTINGS.resubscribeIntervalMs, 10, 60_000),
     },
   };
 }
 
 function parseTransport(env: NodeJS.ProcessEnv): DeviceTransport {
-  const mode = text(env.SYNAPSE_GNMI_TRANSPORT) ?? 'plaintext';
-  const caFile = text(env.SYNAPSE_GNMI_CA_FILE);
+  const mode = envText(env.SYNAPSE_GNMI_TRANSPORT) ?? 'plaintext';
+  const caFile = envText(env.SYNAPSE_GNMI_CA_FILE);
   if (caFile && mode !== 'tls') throw new ConfigError(`SYNAPSE_GNMI_CA_FILE is only used with SYNAPSE_GNMI_TRANSPORT=tls (it is ${mode})`);
   const parsed = DeviceTransport.safeParse(mode === 'tls' ? { mode, ...(caFile ? { caFile: path.resolve(caFile) } : {}) } : { mode });
   if (!parsed.success) throw new ConfigError(`SYNAPSE_GNMI_TRANSPORT must be plaintext, skip-verify or tls (got ${JSON.stringify(mode)})`);
   return parsed.data;
-}
-
-function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
-  const raw = text(env[name]);
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) throw new ConfigError(`${name} must be a whole number from ${min} to ${max} (got ${JSON.stringify(raw)})`);
-  return value;
-}
-
-function text(value: string | undefined): string | undefined {
-  return value === undefined || value.trim() === '' ? undefined : value.trim();
 }

@@ -1,4 +1,4 @@
-import { TASK_QUEUES } from '@synapse/contracts';
+import { envInteger, envText, TASK_QUEUES } from '@synapse/contracts';
 import { DEFAULT_SETTINGS, type InfrahubActivitySettings } from './activities/deps';
 
 /**
@@ -16,30 +16,13 @@ export interface InfrahubWorkerConfig {
   settings: InfrahubActivitySettings;
 }
 
-export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ConfigError';
-  }
-}
+export { ConfigError } from '@synapse/contracts';
 
 export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): InfrahubWorkerConfig {
   return {
-    taskQueue: text(env.SYNAPSE_INFRAHUB_TASK_QUEUE) ?? TASK_QUEUES.infrahub,
+    taskQueue: envText(env.SYNAPSE_INFRAHUB_TASK_QUEUE) ?? TASK_QUEUES.infrahub,
     settings: {
-      heartbeatIntervalMs: integer(env, 'SYNAPSE_HEARTBEAT_INTERVAL_MS', DEFAULT_SETTINGS.heartbeatIntervalMs, 100, 60_000),
+      heartbeatIntervalMs: envInteger(env, 'SYNAPSE_HEARTBEAT_INTERVAL_MS', DEFAULT_SETTINGS.heartbeatIntervalMs, 100, 60_000),
     },
   };
-}
-
-function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
-  const raw = text(env[name]);
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) throw new ConfigError(`${name} must be a whole number from ${min} to ${max} (got ${JSON.stringify(raw)})`);
-  return value;
-}
-
-function text(value: string | undefined): string | undefined {
-  return value === undefined || value.trim() === '' ? undefined : value.trim();
 }

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import * as v8 from 'node:v8';
 import { bundleWorkflowCode, NativeConnection, Worker, type BundleOptions, type Logger, type WorkflowBundle, type WorkflowBundleOption } from '@temporalio/worker';
 import type { DataConverter } from '@temporalio/common';
-import { TASK_QUEUES, type ApprovalPolicy } from '@synapse/contracts';
+import { envInteger, TASK_QUEUES, type ApprovalPolicy } from '@synapse/contracts';
 import { approvalPolicyFromEnv, workflowWorkerActivities } from './approval-policy';
 import { shutdownOptionsFromEnv, WORKFLOW_INTERCEPTORS_MODULE } from '@synapse/observability';
 import { ENCODED_FAILURE_CONVERTER_PATH } from '@synapse/temporal-connection';
@@ -41,13 +41,8 @@ const HEAP_RESERVE_MIB = 512;
 
 /** How many workflows this process can cache: SYNAPSE_WORKFLOW_CACHE_SIZE, else its heap (minus a reserve) at CACHED_WORKFLOW_MIB each. */
 export function workflowCacheSize(env: NodeJS.ProcessEnv = process.env, heapLimitBytes: number = v8.getHeapStatistics().heap_size_limit): number {
-  const configured = env[WORKFLOW_CACHE_SIZE_VARIABLE]?.trim();
-  if (configured) {
-    const value = Number(configured);
-    if (!Number.isInteger(value) || value < 2) throw new Error(`${WORKFLOW_CACHE_SIZE_VARIABLE}=${configured}: a whole number of workflows, at least 2`);
-    return value;
-  }
-  return Math.max(50, Math.floor((heapLimitBytes / 2 ** 20 - HEAP_RESERVE_MIB) / CACHED_WORKFLOW_MIB));
+  const byHeap = Math.max(50, Math.floor((heapLimitBytes / 2 ** 20 - HEAP_RESERVE_MIB) / CACHED_WORKFLOW_MIB));
+  return envInteger(env, WORKFLOW_CACHE_SIZE_VARIABLE, byHeap, 2, 1_000_000);
 }
 
 /** Where the workflow code is: `src/workflows` under ts-jest, `dist/workflows` when built. */

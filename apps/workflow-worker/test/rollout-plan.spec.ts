@@ -120,6 +120,6 @@ describe('the workflow cache', () => {
     expect(workflowCacheSize({}, gib4)).toBe(908);
     expect(workflowCacheSize({}, 256 * 2 ** 20)).toBe(50);
     expect(workflowCacheSize({ SYNAPSE_WORKFLOW_CACHE_SIZE: '3000' }, gib4)).toBe(3000);
-    expect(() => workflowCacheSize({ SYNAPSE_WORKFLOW_CACHE_SIZE: 'lots' }, gib4)).toThrow('SYNAPSE_WORKFLOW_CACHE_SIZE=lots: a whole number of workflows, at least 2');
+    expect(() => workflowCacheSize({ SYNAPSE_WORKFLOW_CACHE_SIZE: 'lots' }, gib4)).toThrow('SYNAPSE_WORKFLOW_CACHE_SIZE must be a whole number from 2 to 1000000 (got "lots")');
   });
 });

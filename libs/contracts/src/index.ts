@@ -15,3 +15,4 @@ export * from './emergency';
 export * from './concurrency';
 export * from './rollout';
 export * from './rollout-workflows';
+export * from './env-settings';
