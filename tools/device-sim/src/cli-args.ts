@@ -9,19 +9,27 @@ export interface CliOptions {
   controlPort: number;
   tls?: 'self-signed';
   caFile?: string;
+  /** Where each device keeps its config across restarts (`<dir>/<device>.json`). */
+  stateDir?: string;
 }
 
 export const USAGE = `usage: device-sim [--topology <file.json> | --lab <lab.json>] [--host 127.0.0.1] [--base-port <n>]
                   [--convergence-ms <ms>] [--control-port <n>] [--tls self-signed] [--ca-file <path>]
+                  [--state-dir <dir>]
 
-  --topology        devices, credentials, links and initial config (default: the reference lab)
+  --topology        devices, credentials, links and initial config (default: the reference lab);
+                    a lab file is recognised and served as --lab serves it
   --lab             a lab file from tools/lab (node tools/lab/dist/generate.js … [--brownfield]),
                     the same file the Infrahub simulator serves
   --base-port       device i listens on base+i (default: each device's topology port, else
                     ephemeral; the reference lab defaults to 57400)
   --convergence-ms  BGP establishment delay once both ends agree (default 3000)
   --control-port    HTTP control interface port (default 0 = ephemeral)
-  --tls self-signed serve TLS with a generated CA; --ca-file writes that CA's PEM`;
+  --tls self-signed serve TLS with a generated CA; --ca-file writes that CA's PEM
+  --state-dir       keep each device's config in <dir>/<device>.json across restarts, as a device
+                    keeps its saved config across reboots: written after every commit, read at start
+                    instead of the initial config (an unconfirmed commit-confirmed is not kept);
+                    without it every start begins from the initial configs`;
 
 export class UsageError extends Error {}
 
@@ -70,6 +78,9 @@ export function parseCliArgs(argv: string[]): CliOptions {
       }
       case '--ca-file':
         options.caFile = value();
+        break;
+      case '--state-dir':
+        options.stateDir = value();
         break;
       case '--help':
       case '-h':

@@ -66,6 +66,11 @@ export class CommitConfirmed {
     return this.pending && { id: this.pending.id, expiresAt: this.pending.expiresAt };
   }
 
+  /** The config the pending commit would revert to, if one is pending. */
+  get rollbackPoint(): JsonObject | undefined {
+    return this.pending?.rollbackConfig;
+  }
+
   /** A SetRequest without the extension may not run while a commit waits. */
   assertNoPending(): void {
     if (this.pending) {

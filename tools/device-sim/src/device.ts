@@ -5,6 +5,7 @@ import { renderNode } from './encoding';
 import { GnmiError } from './errors';
 import { FaultState, type DeviceFaults, type DropPoint, type SetFaultTarget } from './faults';
 import { createGnmiService } from './gnmi-service';
+import type { SavedConfigs } from './saved-config';
 import { SRL_SCHEMA } from './srl-model';
 import { buildView, type OperState, type StateEngine, type StateSubject } from './state';
 import { DeviceListener } from './transport';
@@ -21,6 +22,8 @@ export interface DeviceOptions {
   config: JsonObject;
   engine: StateEngine;
   serverCredentials: ServerCredentials;
+  /** With `--state-dir`: where the device saves the config it boots with; `config` is what it last saved, if anything. */
+  savedConfigs?: SavedConfigs;
 }
 
 /** A live Subscribe call, so a restart or shutdown can end it with a status. */
@@ -73,13 +76,18 @@ export class SimDevice implements StateSubject {
   private restarting: Promise<void> | undefined;
   private readonly sleeps = new Sleeps();
   private stopped = false;
+  private readonly savedConfigs: SavedConfigs | undefined;
+  /** What is on disk (or, with no file yet, the initial config): nothing to write while it is still what a reboot brings back. */
+  private lastSaved: JsonObject;
 
   constructor(options: DeviceOptions) {
     this.name = options.name;
     this.credentials = options.credentials;
     this.config = options.config;
     this.engine = options.engine;
-    this.commits = new CommitConfirmed((rollback) => this.commitConfig(rollback));
+    this.savedConfigs = options.savedConfigs;
+    this.lastSaved = options.config;
+    this.commits = new CommitConfirmed((rollback) => this.revertUnconfirmed(rollback));
     const server = new Server({
       'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
       'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
@@ -121,10 +129,39 @@ export class SimDevice implements StateSubject {
     return (renderNode(SRL_SCHEMA, this.view(), { ietf: false, type: 'STATE' }) as JsonObject | undefined) ?? {};
   }
 
+  /** A Set, and a confirmed commit cancelled or run out, change running config here. */
   commitConfig(next: JsonObject): void {
     this.config = next;
     this.changed();
     this.engine.deviceChanged(this.name);
+    this.save();
+  }
+
+  confirmCommit(id: string): void {
+    this.commits.confirm(id);
+    this.save();
+  }
+
+  private revertUnconfirmed(rollback: JsonObject): void {
+    try {
+      this.commitConfig(rollback);
+    } catch (error) {
+      // A timer has no caller to answer: say it, and keep serving.
+      process.stderr.write(`device-sim: ${(error as Error).message}\n`);
+    }
+  }
+
+  /**
+   * Keeps on disk what a reboot brings back: the running config, except
+   * while a confirmed commit waits, when that is the config it would revert
+   * to (a reboot, like the `restart` fault, reverts an unconfirmed commit).
+   */
+  private save(): void {
+    if (!this.savedConfigs) return;
+    const boot = this.commits.rollbackPoint ?? this.config;
+    if (boot === this.lastSaved) return;
+    this.savedConfigs.write(this.name, boot);
+    this.lastSaved = boot;
   }
 
   /** Called (batched, asynchronously) after config or state changed. */
@@ -223,6 +260,7 @@ export class SimDevice implements StateSubject {
     this.up = false;
     const rollback = this.commits.takeRollback();
     if (rollback) this.config = rollback;
+    this.save();
     this.endStreams(status.UNAVAILABLE, `device ${this.name} is restarting`);
     // Let the UNAVAILABLE statuses reach clients before the connections go.
     await this.sleeps.sleep(20);

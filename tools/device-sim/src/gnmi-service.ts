@@ -130,7 +130,7 @@ function set(device: SimDevice, request: WireSetRequest, peer: string): WireSetR
     response = { response: outcome.results, timestamp: nowNs() };
     if (request.prefix) response.prefix = request.prefix;
   } else if (commit.action === 'confirm') {
-    device.commits.confirm(commit.id);
+    device.confirmCommit(commit.id);
   } else if (commit.action === 'cancel') {
     device.commitConfig(device.commits.cancel(commit.id));
   } else {

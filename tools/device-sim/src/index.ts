@@ -1,5 +1,6 @@
 export { startDeviceSim, DEFAULT_CONVERGENCE_DELAY_MS, type SimOptions, type DeviceSim } from './simulator';
-export { loadTopologyFile, validateTopology, TopologyError, type Topology, type TopologyDevice, type TopologyLink } from './topology';
+export { validateTopology, TopologyError, type Topology, type TopologyDevice, type TopologyLink } from './topology';
+export { loadTopologyFile } from './topology-file';
 export { referenceLabTopology, generateFabric, labTopology, managementBaseConfig, LAB_CREDENTIALS } from './lab';
 export type { DeviceFaults } from './faults';
 export { SUPPORTED_MODELS, MODULES } from './srl-model';

@@ -4,7 +4,8 @@ import { parseCliArgs, USAGE, UsageError, type CliOptions } from './cli-args';
 import { loadLabFile } from '@synapse/lab';
 import { labTopology, referenceLabTopology } from './lab';
 import { startDeviceSim, type DeviceSim } from './simulator';
-import { loadTopologyFile, type Topology } from './topology';
+import type { Topology } from './topology';
+import { loadTopologyFile } from './topology-file';
 
 /** The reference lab's well-known ports when nothing else is asked for. */
 const REFERENCE_LAB_BASE_PORT = 57400;
@@ -49,6 +50,7 @@ async function main(): Promise<void> {
     convergenceDelayMs: options.convergenceMs,
     tls: options.tls,
     controlPort: options.controlPort,
+    stateDir: options.stateDir,
   });
   if (stopRequested) {
     stopAndExit(sim, stopRequested);

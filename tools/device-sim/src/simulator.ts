@@ -1,6 +1,7 @@
 import { startControlServer, type ControlServer } from './control-server';
 import { SimDevice } from './device';
 import type { DeviceFaults } from './faults';
+import { SavedConfigs } from './saved-config';
 import { StateEngine } from './state';
 import { generateSelfSignedTls, serverCredentials, type TlsMaterial } from './tls';
 import { validateTopology, type Topology } from './topology';
@@ -14,6 +15,12 @@ export interface SimOptions {
   tls?: 'self-signed' | { certPem: string; keyPem: string };
   /** Start the HTTP control server on this port (0 = ephemeral). */
   controlPort?: number;
+  /**
+   * Keep each device's config in `<stateDir>/<device>.json` across runs, as a
+   * device keeps its saved config across reboots: written after every change,
+   * read at start in place of the topology's initial config.
+   */
+  stateDir?: string;
 }
 
 export interface DeviceSim {
@@ -59,6 +66,9 @@ export async function startDeviceSim(options: SimOptions): Promise<DeviceSim> {
   const tls: TlsMaterial | undefined =
     options.tls === 'self-signed' ? await generateSelfSignedTls() : options.tls ? { certPem: options.tls.certPem, keyPem: options.tls.keyPem } : undefined;
   const credentials = serverCredentials(tls);
+  const savedConfigs = options.stateDir === undefined ? undefined : new SavedConfigs(options.stateDir);
+  // Every saved config is read (and checked) before anything listens: a bad file stops the start, it is never skipped.
+  const bootConfigs = new Map(topology.devices.map((device) => [device.name, savedConfigs?.read(device.name) ?? topology.configs.get(device.name)!]));
   const engine = new StateEngine(options.convergenceDelayMs ?? DEFAULT_CONVERGENCE_DELAY_MS);
 
   const devices = new Map<string, SimDevice>();
@@ -68,9 +78,10 @@ export async function startDeviceSim(options: SimOptions): Promise<DeviceSim> {
       credentials: device.credentials,
       host,
       port: device.port ?? 0,
-      config: topology.configs.get(device.name)!,
+      config: bootConfigs.get(device.name)!,
       engine,
       serverCredentials: credentials,
+      savedConfigs,
     });
     devices.set(device.name, simDevice);
     engine.addDevice(simDevice);

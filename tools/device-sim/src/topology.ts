@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { DeviceName } from '@synapse/contracts';
 import { z } from 'zod';
 import { GnmiError } from './errors';
 import { interfaceKind } from './interface-names';
+import { plainIssue } from './issues';
 import { loadConfigDocument } from './set-request';
 import type { JsonObject } from './tree';
 
@@ -81,8 +81,13 @@ export class TopologyError extends Error {
   }
 }
 
-function issuePath(path: PropertyKey[]): string {
-  return path.reduce<string>((text, part) => (typeof part === 'number' ? `${text}[${part}]` : text ? `${text}.${String(part)}` : String(part)), '');
+type TopologyShape = z.infer<typeof TopologySchema>;
+
+/** The topology's shape (fields, names, ports, links), or what is wrong with it in plain words. */
+export function parseTopologyShape(input: unknown): { topology: TopologyShape; problems?: undefined } | { topology?: undefined; problems: string[] } {
+  const parsed = TopologySchema.safeParse(input);
+  if (parsed.success) return { topology: parsed.data };
+  return { problems: parsed.error.issues.map((issue) => plainIssue(issue, input)) };
 }
 
 /**
@@ -92,13 +97,10 @@ function issuePath(path: PropertyKey[]): string {
  * `devices[1].credentials.password: ...` or `devices[0].initialConfig: /interface[name=eth1]/name: ...`.
  */
 export function validateTopology(input: unknown, source = 'topology'): Topology & { configs: Map<string, JsonObject> } {
-  const parsed = TopologySchema.safeParse(input);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => `${issuePath(issue.path) || '(root)'}: ${issue.message}`);
-    throw new TopologyError(`${source} is invalid:\n  ${lines.join('\n  ')}`);
-  }
+  const { topology, problems } = parseTopologyShape(input);
+  if (!topology) throw new TopologyError(`${source} is invalid:\n  ${problems.join('\n  ')}`);
   const configs = new Map<string, JsonObject>();
-  parsed.data.devices.forEach((device, i) => {
+  topology.devices.forEach((device, i) => {
     try {
       configs.set(device.name, loadConfigDocument(device.initialConfig));
     } catch (error) {
@@ -106,24 +108,6 @@ export function validateTopology(input: unknown, source = 'topology'): Topology 
       throw new TopologyError(`${source} is invalid:\n  devices[${i}].initialConfig: ${reason}`);
     }
   });
-  const devices = parsed.data.devices.map((d) => ({ ...d, initialConfig: d.initialConfig ?? {} }));
-  return { devices, links: parsed.data.links, configs };
-}
-
-/** Reads and validates a JSON topology file. */
-export function loadTopologyFile(file: string): Topology {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new TopologyError(`cannot read topology file ${file}: ${(error as Error).message}`);
-  }
-  let document: unknown;
-  try {
-    document = JSON.parse(text);
-  } catch (error) {
-    throw new TopologyError(`topology file ${file} is not valid JSON: ${(error as Error).message}`);
-  }
-  const { devices, links } = validateTopology(document, `topology file ${file}`);
-  return { devices, links };
+  const devices = topology.devices.map((d) => ({ ...d, initialConfig: d.initialConfig ?? {} }));
+  return { devices, links: topology.links, configs };
 }

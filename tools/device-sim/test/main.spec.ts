@@ -1,63 +1,16 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { brownfieldLab, labToJson, referenceLab } from '@synapse/lab';
 import { referenceLabTopology } from '../src';
 import { connect, getValue } from './helpers';
-
-const PROJECT = join(__dirname, '..');
-const MAIN = join(PROJECT, 'dist', 'main.js');
-
-interface Started {
-  child: ChildProcess;
-  lines: Array<Record<string, string>>;
-  stderr: () => string;
-}
-
-/** Runs the built entry point and waits for its device and control lines. */
-function startMain(args: string[], expectedLines: number): Promise<Started> {
-  const child = spawn(process.execPath, [MAIN, ...args], { cwd: PROJECT, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`main.js printed no ${expectedLines} lines in time; stderr: ${stderr}`)), 20_000);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`main.js exited early with ${code}: ${stderr}`));
-    });
-    child.stdout!.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      const lines = stdout.split('\n').filter(Boolean);
-      if (lines.length >= expectedLines) {
-        clearTimeout(timer);
-        child.removeAllListeners('exit');
-        resolve({ child, lines: lines.map((line) => JSON.parse(line) as Record<string, string>), stderr: () => stderr });
-      }
-    });
-  });
-}
-
-function exitOf(child: ChildProcess): Promise<number | null> {
-  return new Promise((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', (code) => resolve(code))));
-}
-
-function runToExit(args: string[]): Promise<{ code: number | null; stderr: string; stdout: string }> {
-  const child = spawn(process.execPath, [MAIN, ...args], { cwd: PROJECT, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return exitOf(child).then((code) => ({ code, stderr, stdout }));
-}
+import { buildMain, exitOf, runToExit, startMain } from './main-process';
 
 describe('device-sim command (dist/main.js)', () => {
   let dir: string;
 
   beforeAll(() => {
-    // The test target only builds dependencies, so bring this project's dist up to date (incremental).
-    execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(PROJECT, 'tsconfig.json')], { stdio: 'pipe' });
+    buildMain();
     dir = mkdtempSync(join(tmpdir(), 'device-sim-main-'));
   }, 120_000);
 

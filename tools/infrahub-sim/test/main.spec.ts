@@ -1,14 +1,16 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { generateFabric, labToJson } from '@synapse/lab';
+import { generateFabric, labToJson, loadLabFile } from '@synapse/lab';
 import { DEFAULT_LAB_API_TOKEN } from '../src';
 import { parseCliArgs } from '../src/cli-args';
 
 /** `nx serve infrahub-sim` runs dist/main.js: these tests run the built entry point as a real process. */
 const MAIN = join(__dirname, '..', 'dist', 'main.js');
+/** The README's `node tools/lab/dist/generate.js … > fabric.json`, run for real. */
+const GENERATE = join(dirname(require.resolve('@synapse/lab/package.json')), 'dist', 'generate.js');
 const dir = mkdtempSync(join(tmpdir(), 'infrahub-sim-main-'));
 const children: ChildProcess[] = [];
 
@@ -101,4 +103,34 @@ describe('command-line parsing', () => {
   ])('refuses %j', (argv, message) => {
     expect(() => parseCliArgs(argv)).toThrow(message);
   });
+});
+
+describe('infrahub-sim --lab on a file the generator wrote (generate.js … > fabric.json)', () => {
+  it.each([
+    ['a generated fabric', ['--spines', '2', '--leaves', '3']],
+    ['the brownfield reference lab', ['--brownfield', '--reference']],
+  ])('%s: every device of the lab is listed over GraphQL with its role', async (_what, args) => {
+    const file = join(dir, 'generated-lab.json');
+    writeFileSync(file, execFileSync(process.execPath, [GENERATE, ...args]));
+    const lab = loadLabFile(file);
+
+    const sim = await start(['--lab', file, '--port', '0']);
+    try {
+      const response = await fetch(`${sim.address}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-infrahub-key': DEFAULT_LAB_API_TOKEN },
+        body: JSON.stringify({ query: '{ DcimDevice { count edges { node { name { value } role { value } } } } }' }),
+      });
+      expect(response.status).toBe(200);
+      const { data } = (await response.json()) as {
+        data: { DcimDevice: { count: number; edges: Array<{ node: { name: { value: string }; role: { value: string } } }> } };
+      };
+      expect(data.DcimDevice.count).toBe(lab.devices.length);
+      const listed = data.DcimDevice.edges.map(({ node }) => [node.name.value, node.role.value]);
+      expect(listed.sort()).toEqual(lab.devices.map((device) => [device.name, device.role]).sort());
+    } finally {
+      sim.child.kill('SIGTERM');
+      expect(await sim.exited).toBe(0);
+    }
+  }, 20_000);
 });
