@@ -28,6 +28,8 @@ export interface DevServerOptions {
   logLevel?: DevServerLogLevel;
   /** Server output is appended here as well (it is always kept for error messages). */
   logFile?: string;
+  /** The server's environment (default: ours). */
+  env?: NodeJS.ProcessEnv;
   searchAttributes?: readonly SearchAttributeDefinition[];
   /** How long to wait for the server to answer; default 60 s. */
   readyTimeoutMs?: number;
@@ -78,6 +80,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   const server = await ManagedChild.start({
     command: cliPath,
     args,
+    env: options.env,
     logFile: options.logFile,
     stopTimeoutMs: options.stopTimeoutMs ?? 10_000,
   }).catch((error: NodeJS.ErrnoException) => {

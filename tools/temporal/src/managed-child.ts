@@ -22,6 +22,7 @@ export interface ManagedChildOptions {
 }
 
 const OUTPUT_LINES_KEPT = 40;
+const OUTPUT_DRAIN_MS = 1_000;
 
 /**
  * A long-running child process (a server, a simulator, a worker) that never
@@ -79,11 +80,22 @@ export class ManagedChild {
 
     this.exited = new Promise<ChildExit>((resolve) => {
       child.once('exit', (code, signal) => {
-        this.exitInfo = { code, signal };
+        const exit = { code, signal };
+        this.exitInfo = exit;
         process.removeListener('exit', signalOnOurExit);
         guard.release();
-        log?.end();
-        resolve(this.exitInfo);
+        // Its last lines may still be in the pipes: they reach onStdoutLine before anyone hears
+        // that it ended (unless something it started holds the pipes open).
+        let settled = false;
+        const settle = () => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          log?.end();
+          resolve(exit);
+        };
+        const timer = setTimeout(settle, OUTPUT_DRAIN_MS);
+        child.once('close', settle);
       });
     });
   }

@@ -43,6 +43,8 @@ export function guardAgainstParentDeath(guardedPid: number, graceMs: number): Pa
   const watchdog = spawn(process.execPath, ['-e', WATCHDOG_SOURCE, String(guardedPid), String(graceMs)], {
     // Its own process group, so a Ctrl-C meant for us does not kill it first.
     detached: true,
+    // It needs nothing from our environment, and so holds none of its secrets.
+    env: {},
     stdio: ['pipe', 'ignore', 'ignore'],
   });
   // Neither the watchdog nor its pipe may keep our event loop alive.

@@ -18,14 +18,20 @@ describe('the npm start stack', () => {
   let sandbox: string;
   let events: string[];
   let consoleError: jest.SpyInstance;
+  let savedDataDir: string | undefined;
 
   beforeEach(() => {
     sandbox = fs.mkdtempSync(path.join(os.tmpdir(), 'start-stack-'));
     events = [];
     consoleError = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    // The stack's files (the device inventory) go to the sandbox, not the checkout's .data/.
+    savedDataDir = process.env.SYNAPSE_STACK_DATA_DIR;
+    process.env.SYNAPSE_STACK_DATA_DIR = sandbox;
   });
   afterEach(() => {
     consoleError.mockRestore();
+    if (savedDataDir === undefined) delete process.env.SYNAPSE_STACK_DATA_DIR;
+    else process.env.SYNAPSE_STACK_DATA_DIR = savedDataDir;
     fs.rmSync(sandbox, { recursive: true, force: true });
   });
 
@@ -116,6 +122,45 @@ describe('the npm start stack', () => {
     expect(await waitUntilGone(simPid, 5_000)).toBe(true);
     // Later services are configured by what earlier ones export.
     expect(infrahub.sawEnv?.TEMPORAL_ADDRESS).toBe('temporal-address');
+  });
+
+  it('stops everything in reverse order when the terminal hangs up (SIGHUP) and exits 0', async () => {
+    const reasons: string[] = [];
+    const stack = runStack([inMemoryService('temporal'), inMemoryService('device-worker')], recordingHooks([], reasons));
+    await waitFor(() => events.length === 2);
+
+    process.emit('SIGHUP', 'SIGHUP');
+
+    await expect(stack).resolves.toBe(0);
+    expect(reasons).toEqual(['SIGHUP received, stopping everything']);
+    expect(events).toEqual(['start temporal', 'start device-worker', 'stop device-worker', 'stop temporal']);
+  });
+
+  it('stops everything when whoever launched it goes away, saying so', async () => {
+    const reasons: string[] = [];
+    let launcherGone: (what: string) => void = () => undefined;
+    const stopWhen = new Promise<string>((resolve) => (launcherGone = resolve));
+    const stack = runStack([inMemoryService('temporal'), inMemoryService('device-worker')], recordingHooks([], reasons), { stopWhen });
+    await waitFor(() => events.length === 2);
+
+    launcherGone('npm start (pid 4242), which started us, is gone');
+
+    await expect(stack).resolves.toBe(0);
+    expect(reasons).toEqual(['npm start (pid 4242), which started us, is gone, stopping everything']);
+    expect(events).toEqual(['start temporal', 'start device-worker', 'stop device-worker', 'stop temporal']);
+  });
+
+  it('passes the device simulator a state directory in the stack’s data, so device configs survive a restart', async () => {
+    const banner: string[] = [];
+    const stack = runStack([deviceSimService(fakeDeviceSim('serve'))], recordingHooks(banner, []));
+    await waitFor(() => banner.length > 0);
+    const simPid = await waitForPid(path.join(sandbox, 'device-sim.pid'));
+    const args = fs.readFileSync(`/proc/${simPid}/cmdline`, 'utf8').split('\0');
+    expect(args[args.indexOf('--state-dir') + 1]).toBe(path.join(sandbox, 'stack', 'devices'));
+    expect(fs.readFileSync(path.join(sandbox, 'stack', 'device-inventory.jsonl'), 'utf8')).toContain('"device":"spine01"');
+
+    process.emit('SIGTERM', 'SIGTERM');
+    await expect(stack).resolves.toBe(0);
   });
 
   it('stops what already started when a later service cannot start', async () => {

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { WORKSPACE_ROOT } from '../workspace-paths';
 import { startJsonLineChild } from './json-line-child';
 import { stackLab } from './lab-file';
+import { stackData } from './stack-data';
 import type { StackService } from './stack-service';
 
 export const DEVICE_SIM_ENTRY = path.join(WORKSPACE_ROOT, 'tools', 'device-sim', 'dist', 'main.js');
@@ -18,6 +19,8 @@ const DEFAULT_CREDENTIALS_HINT = 'username admin, password NokiaSrl1! (gRPC meta
  * The gNMI device simulator (tools/device-sim). It prints one JSON line per
  * device (`{"device","address"}`) and then its control endpoint
  * (`{"service":"device-sim-control","address"}`) when every device listens.
+ * Each device's running config is kept in the stack's data directory
+ * (`--state-dir`): what a change committed is still there after a restart.
  */
 export function deviceSimService(entry: string = DEVICE_SIM_ENTRY): StackService {
   return {
@@ -27,6 +30,7 @@ export function deviceSimService(entry: string = DEVICE_SIM_ENTRY): StackService
         throw new Error(`${path.relative(WORKSPACE_ROOT, entry)} does not exist: build it first (\`npx nx build device-sim\`; \`npm start\` builds everything).`);
       }
       const lab = stackLab(context.env);
+      const data = stackData(context.env);
       const { child, messages } = await startJsonLineChild({
         name: 'device-sim',
         command: process.execPath,
@@ -35,6 +39,8 @@ export function deviceSimService(entry: string = DEVICE_SIM_ENTRY): StackService
           entry,
           '--control-port',
           '0',
+          '--state-dir',
+          data.deviceState,
           ...(lab.file ? ['--lab', lab.file, '--base-port', context.env.DEVICE_SIM_BASE_PORT || '57400'] : []),
           ...(!lab.file && context.env.DEVICE_SIM_BASE_PORT ? ['--base-port', context.env.DEVICE_SIM_BASE_PORT] : []),
         ],
@@ -46,11 +52,13 @@ export function deviceSimService(entry: string = DEVICE_SIM_ENTRY): StackService
       const devices = messages.filter((message) => typeof message.device === 'string' && typeof message.address === 'string');
       const control = messages.find((message) => message.service === 'device-sim-control');
       // The device-worker finds the devices through this file, as it would an operator's inventory.
-      const inventoryFile = path.join(WORKSPACE_ROOT, '.data', 'stack', 'device-inventory.jsonl');
+      const inventoryFile = data.deviceInventory;
       fs.mkdirSync(path.dirname(inventoryFile), { recursive: true });
       fs.writeFileSync(inventoryFile, devices.map((device) => JSON.stringify({ device: device.device, address: device.address })).join('\n') + '\n');
       const nameWidth = Math.max(8, ...devices.map((device) => String(device.device).length));
       const announced = devices.find((device) => typeof device.username === 'string');
+      const username = context.scoped.SYNAPSE_DEVICE_USERNAME || 'admin';
+      const password = context.scoped.SYNAPSE_DEVICE_PASSWORD || 'NokiaSrl1!';
       const credentials = announced
         ? `username ${String(announced.username)}${typeof announced.password === 'string' ? `, password ${announced.password}` : ''}`
         : DEFAULT_CREDENTIALS_HINT;
@@ -62,13 +70,10 @@ export function deviceSimService(entry: string = DEVICE_SIM_ENTRY): StackService
           `  credentials: ${credentials}`,
           `Device-sim control  ${String(control?.address)}   (GET /devices, POST /devices/{name}/faults …; see README)`,
         ],
-        exports: {
-          SYNAPSE_DEVICE_INVENTORY: inventoryFile,
-          // The simulator's lab login, for the device-worker only: activities read it from their
-          // environment, so it never reaches workflow history.
-          SYNAPSE_DEVICE_USERNAME: context.env.SYNAPSE_DEVICE_USERNAME || 'admin',
-          SYNAPSE_DEVICE_PASSWORD: context.env.SYNAPSE_DEVICE_PASSWORD || 'NokiaSrl1!',
-        },
+        exports: {},
+        // For the device-worker only. Its activities read the lab login from their environment,
+        // so it never reaches workflow history.
+        scopedExports: { SYNAPSE_DEVICE_INVENTORY: inventoryFile, SYNAPSE_DEVICE_USERNAME: username, SYNAPSE_DEVICE_PASSWORD: password },
         exited: child.exited,
         stop: async () => {
           await child.stop();

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { WORKSPACE_ROOT } from '../workspace-paths';
 import { startJsonLineChild } from './json-line-child';
 import { stackLab } from './lab-file';
-import type { StackService } from './stack-service';
+import { scopedEnv, type StackService } from './stack-service';
 
 export const INFRAHUB_SIM_ENTRY = path.join(WORKSPACE_ROOT, 'tools', 'infrahub-sim', 'dist', 'main.js');
 
@@ -31,21 +31,26 @@ export function infrahubSimService(entry: string = INFRAHUB_SIM_ENTRY): StackSer
       const { child, messages } = await startJsonLineChild({
         name: 'infrahub-sim',
         command: process.execPath,
-        args: [entry, '--port', port, ...(lab.file ? ['--lab', lab.file] : [])],
-        env: context.env,
+        // Reads without credentials, as Infrahub allows by default (allow_anonymous_access): the
+        // CLI's device check needs no token; every write still needs the workers' token.
+        args: [entry, '--port', port, '--allow-anonymous-read', ...(lab.file ? ['--lab', lab.file] : [])],
+        // Its own logins (INFRAHUB_SIM_*), none of the workers' secrets.
+        env: { ...context.env, ...scopedEnv(context, ['INFRAHUB_SIM_TOKEN', 'INFRAHUB_SIM_USERNAME', 'INFRAHUB_SIM_PASSWORD']) },
         cwd: WORKSPACE_ROOT,
         isReady: (message) => message.service === 'infrahub-sim',
         readyTimeoutMs: 60_000,
       });
       const address = String(messages.find((message) => message.service === 'infrahub-sim')?.address);
-      const token = context.env.INFRAHUB_SIM_TOKEN || SIM_DEMO_TOKEN;
+      const token = context.scoped.INFRAHUB_SIM_TOKEN || SIM_DEMO_TOKEN;
       return {
         name: 'Infrahub simulator',
         banner: [
           `Infrahub (sim)  ${address}   (${lab.label}; GraphQL at ${address}/graphql)`,
-          `                API token ${token} (lab demo token), or login admin / infrahub`,
+          `                API token ${token} (lab demo token), or login admin / infrahub; reads need none`,
         ],
-        exports: { INFRAHUB_ADDRESS: address, INFRAHUB_API_TOKEN: token },
+        exports: {},
+        // For the infrahub-worker only.
+        scopedExports: { INFRAHUB_ADDRESS: address, INFRAHUB_API_TOKEN: token },
         exited: child.exited,
         stop: async () => {
           await child.stop();

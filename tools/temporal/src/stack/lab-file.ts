@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DATA_DIR, WORKSPACE_ROOT } from '../workspace-paths';
+import { WORKSPACE_ROOT } from '../workspace-paths';
+import { stackData } from './stack-data';
 
 export const LAB_GENERATOR = path.join(WORKSPACE_ROOT, 'tools', 'lab', 'dist', 'generate.js');
 
@@ -26,7 +27,8 @@ export interface StackLab {
  * default: three devices from their initial config), `brownfield` (the same
  * fabric already running config Synapse did not build and does not own), or
  * the path of a lab file (`node tools/lab/dist/generate.js … > fabric.json`).
- * Named labs are written by tools/lab's generator into .data/stack/.
+ * Named labs are written by tools/lab's generator into the stack's data
+ * directory (.data/stack/).
  */
 export function stackLab(env: NodeJS.ProcessEnv): StackLab {
   const chosen = (env.SYNAPSE_LAB ?? '').trim() || 'reference';
@@ -42,7 +44,7 @@ export function stackLab(env: NodeJS.ProcessEnv): StackLab {
   if (!fs.existsSync(LAB_GENERATOR)) throw new Error(`${path.relative(WORKSPACE_ROOT, LAB_GENERATOR)} does not exist: build it first (\`npx nx build lab\`)`);
   const generated = spawnSync(process.execPath, [LAB_GENERATOR, ...named], { encoding: 'utf8' });
   if (generated.status !== 0) throw new Error(`the ${chosen} lab could not be generated: ${generated.stderr.trim()}`);
-  const file = path.join(DATA_DIR, 'stack', `lab-${chosen}.json`);
+  const file = path.join(stackData(env).labDir, `lab-${chosen}.json`);
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, generated.stdout);
   return { label: `${chosen} lab`, file };

@@ -1,12 +1,9 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { startDevServer } from '../dev-server';
 import { resolveTemporalCli } from '../temporal-cli';
-import { TEMPORAL_DATA_DIR } from '../workspace-paths';
+import { shownPath, stackData } from './stack-data';
 import type { StackService } from './stack-service';
-
-/** The persistent database of `npm start`: workflows survive a restart of the stack. */
-export const STACK_DB_FILE = path.join(TEMPORAL_DATA_DIR, 'dev.sqlite');
-export const STACK_SERVER_LOG = path.join(TEMPORAL_DATA_DIR, 'dev-server.log');
 
 const DEFAULT_PORT = 7233;
 const DEFAULT_UI_PORT = 8233;
@@ -19,14 +16,18 @@ export function temporalService(): StackService {
       const port = portFromEnv(context.env, 'TEMPORAL_PORT', DEFAULT_PORT);
       const uiPort = portFromEnv(context.env, 'TEMPORAL_UI_PORT', DEFAULT_UI_PORT);
       const cli = await resolveTemporalCli({ env: context.env, obtainIfMissing: true });
+      // A persistent database: workflows survive a restart of the stack (`--fresh` removes it).
+      const data = stackData(context.env);
+      fs.mkdirSync(path.dirname(data.temporalLog), { recursive: true });
       const server = await startDevServer({
         cliPath: cli.path,
         port,
         uiPort,
-        // TEMPORAL_DB_FILE: another database (the demo uses a throwaway one).
-        dbFile: context.env.TEMPORAL_DB_FILE || STACK_DB_FILE,
+        dbFile: data.temporalDb,
         namespace: context.env.TEMPORAL_NAMESPACE || undefined,
-        logFile: STACK_SERVER_LOG,
+        logFile: data.temporalLog,
+        // Without the scoped variables: the server needs no device or Infrahub secret.
+        env: context.env,
       }).catch((error: unknown) => {
         if (error instanceof Error && /already in use/.test(error.message)) {
           error.message += ' For `npm start`, TEMPORAL_PORT and TEMPORAL_UI_PORT choose other ports.';
@@ -39,7 +40,7 @@ export function temporalService(): StackService {
           `Temporal        ${server.address}   (namespace "${server.namespace}"; workers and clients use TEMPORAL_ADDRESS=${server.address})`,
           `Temporal UI     ${server.uiAddress}`,
           `                CLI ${cli.version} (${cli.source}: ${cli.path})`,
-          `                database ${path.relative(process.cwd(), server.dbFile)}, log ${path.relative(process.cwd(), STACK_SERVER_LOG)}`,
+          `                database ${shownPath(server.dbFile)}, log ${shownPath(data.temporalLog)}`,
         ],
         exports: { TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: server.namespace },
         exited: server.exited,
