@@ -104,8 +104,10 @@ export class BackupHistory {
     const byChange = history.filter((e) => e.changeId === ref);
     const matches = [...new Map([...byId, ...byChange].map((e) => [e.commit, e])).values()];
     if (matches.length === 1) return matches[0];
+    // A backup id names the bytes: backups with the same id hold the same config; the newest stands for them.
+    if (matches.length > 1 && byChange.length === 0 && matches.every((e) => e.backupId === matches[0].backupId)) return matches[0];
     if (matches.length === 0) throw badInput(`no backup of ${device} matches "${ref}" (a commit, a backup id, a change id or latest~N); ${listHint}`);
-    throw badInput(`"${ref}" matches ${matches.length} backups of ${device} (${matches.map((e) => `${e.commit.slice(0, 12)} ${e.changeId}`).join(', ')}); give a longer commit id`);
+    throw badInput(`"${ref}" matches ${matches.length} backups of ${device} (${matches.map((e) => `${e.backupId.slice(0, 12)} ${e.changeId}`).join(', ')}); give a longer backup id`);
   }
 
   /** The exact bytes of the backup, refused if they do not match the sha256 recorded with it. */
@@ -118,9 +120,9 @@ export class BackupHistory {
     return content;
   }
 
-  /** git's own unified diff of the two archived files, older first, labelled `<commit>/<device>.json`. */
+  /** git's own unified diff of the two archived files, older first, labelled `<backup id>/<device>.json`. */
   async unifiedDiff(from: BackupEntry, to: BackupEntry): Promise<string> {
-    const labels = [`--src-prefix=${from.commit.slice(0, 12)}/`, `--dst-prefix=${to.commit.slice(0, 12)}/`];
+    const labels = [`--src-prefix=${from.backupId.slice(0, 12)}/`, `--dst-prefix=${to.backupId.slice(0, 12)}/`];
     const file = (e: BackupEntry) => `${e.commit}:${e.device}.json`;
     // Exit code 1 means "they differ", which is the point here.
     const diff = await runGit(this.gitDir, ['diff', '--no-color', '--no-ext-diff', ...labels, file(from), file(to)], { okExitCodes: [1] });

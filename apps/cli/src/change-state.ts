@@ -12,9 +12,12 @@ import {
   type Payload,
 } from '@temporalio/common';
 import {
+  ChangeId,
+  ChangeListMemo,
   ChangeProgress,
   ChangeRequest,
   ChangeResult,
+  DeviceChangeResult,
   DevicePlan,
   DeviceProgress,
   EmergencyChangeRequest,
@@ -52,6 +55,11 @@ export interface ChangeSummary {
   closeTime?: string;
   taskQueue: string;
   requester?: string;
+  /** From the change's list memo (contracts' ChangeListMemo): the first devices and how many, the ticket, the one-line summary once ended. */
+  devices?: string;
+  deviceCount?: number;
+  ticket?: string;
+  summary?: string;
 }
 
 export interface FailureSummary {
@@ -152,7 +160,16 @@ export function summarizeExecution(info: Omit<WorkflowExecutionInfo, 'raw'>): Ch
     ...(info.closeTime ? { closeTime: info.closeTime.toISOString() } : {}),
     taskQueue: info.taskQueue,
     ...(requester ? { requester } : {}),
+    ...listMemo(info.memo),
   };
+}
+
+/** A change started before the list memo existed has none: its columns stay empty. */
+function listMemo(memo: Record<string, unknown> | undefined): Pick<ChangeSummary, 'devices' | 'deviceCount' | 'ticket' | 'summary'> {
+  const parsed = ChangeListMemo.partial().safeParse(memo ?? {});
+  if (!parsed.success) return {};
+  const { devices, deviceCount, ticket, summary } = parsed.data;
+  return { ...(devices !== undefined ? { devices } : {}), ...(deviceCount !== undefined ? { deviceCount } : {}), ...(ticket ? { ticket } : {}), ...(summary ? { summary } : {}) };
 }
 
 export function isRollout(summary: Pick<ChangeSummary, 'workflowType'>): boolean {
@@ -238,11 +255,83 @@ export class DeviceStepReader {
         this.#runs.set(device, runId);
       }
       const handle = this.session.client.workflow.getHandle(workflowId, runId);
-      return { device, progress: await query(this.session, handle, QUERIES.progress, DeviceProgress, QUERY_TIMEOUT_MS) };
+      const progress = await query(this.session, handle, QUERIES.progress, DeviceProgress, QUERY_TIMEOUT_MS);
+      if (!progress.step.startsWith('validate-') || progress.state !== 'running') return { device, progress };
+      // A validation says what it still waits for in its heartbeat: the sessions and interfaces not there yet.
+      const waitingFor = await validationHeartbeat(this.session, handle);
+      return { device, progress: waitingFor ? { ...progress, detail: [waitingFor, progress.detail].filter(Boolean).join('; ') } : progress };
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return { device, problem: `${workflowId} not started yet` };
       return { device, problem: firstLine(errorMessage(err)) };
     }
+  }
+}
+
+/** A finished device workflow of the change: its validations and step timings (the change's result keeps only outcomes). */
+export interface DeviceDetails {
+  device: string;
+  workflowId: string;
+  runId: string;
+  validation: DeviceChangeResult['validation'];
+  timings: DeviceChangeResult['timings'];
+}
+
+/**
+ * The device workflows this change ran (its SynapseChangeId), at most
+ * MAX_DEVICE_QUERIES, each run's own result: `device/<name>` may since have
+ * run for another change, so the run is the one the list names. Those not
+ * finished or not readable are left out; the change's result still lists them.
+ */
+export async function readDeviceDetails(session: TemporalSession, changeId: string): Promise<DeviceDetails[]> {
+  // The id passed the ChangeId schema when the change started: no quote can be in it.
+  if (!ChangeId.safeParse(changeId).success) return [];
+  const query = `WorkflowType = '${WORKFLOW_TYPES.deviceChange}' AND ${SEARCH_ATTRIBUTES.changeId.name} = '${changeId}' AND ExecutionStatus != 'Running'`;
+  const runs: { workflowId: string; runId: string }[] = [];
+  try {
+    for await (const info of session.client.workflow.list({ query, pageSize: MAX_DEVICE_QUERIES })) {
+      runs.push({ workflowId: info.workflowId, runId: info.runId });
+      if (runs.length >= MAX_DEVICE_QUERIES) break;
+    }
+  } catch {
+    return [];
+  }
+  const read = await mapWithConcurrency(runs, DEVICE_QUERY_CONCURRENCY, async ({ workflowId, runId }) => {
+    try {
+      const value = await session.connection.withDeadline(Date.now() + QUERY_TIMEOUT_MS, () => session.client.workflow.getHandle(workflowId, runId).result());
+      const parsed = DeviceChangeResult.safeParse(value);
+      return parsed.success ? [{ device: parsed.data.device, workflowId, runId, validation: parsed.data.validation, timings: parsed.data.timings }] : [];
+    } catch {
+      // A device workflow that failed has no result to read: the change's result says why.
+      return [];
+    }
+  });
+  return read.flat().sort((a, b) => a.device.localeCompare(b.device));
+}
+
+/** What the device worker's state watch heartbeats (apps/device-worker state-watch.ts). */
+const ValidationHeartbeat = z.object({
+  satisfied: z.number(),
+  total: z.number(),
+  pending: z.array(z.string()),
+  elapsedMs: z.number().optional(),
+});
+
+/** "1/2 up; not yet: neighbor 10.0.0.1": from the running validation activity's last heartbeat, when there is one. */
+async function validationHeartbeat(session: TemporalSession, handle: WorkflowHandle): Promise<string | undefined> {
+  try {
+    const description = await session.connection.withDeadline(Date.now() + QUERY_TIMEOUT_MS, () => handle.describe());
+    const payload = description.raw.pendingActivities?.find((a) => /^validate/.test(a.activityType?.name ?? ''))?.heartbeatDetails?.payloads?.[0];
+    if (!payload) return undefined;
+    const { payloadCodecs, payloadConverter } = session.client.options.loadedDataConverter;
+    let decoded = [payload as Payload];
+    for (const codec of [...payloadCodecs].reverse()) decoded = await codec.decode(decoded);
+    const beat = ValidationHeartbeat.safeParse(payloadConverter.fromPayload(decoded[0]));
+    if (!beat.success) return undefined;
+    const { satisfied, total, pending } = beat.data;
+    return `${satisfied}/${total} as expected${pending.length > 0 ? `; not yet: ${pending.join(', ')}` : ''}`;
+  } catch {
+    // DETAIL is a hint for the person watching; the step itself is what counts.
+    return undefined;
   }
 }
 
@@ -254,6 +343,14 @@ export type OperatorUpdate = (typeof UPDATES)[keyof typeof UPDATES];
  * not paused, …) is bad input, in the validator's own words; nothing was done.
  */
 export async function runUpdate(session: TemporalSession, handle: WorkflowHandle, update: OperatorUpdate, arg: unknown): Promise<RolloutProgress> {
+  const value = await executeUpdate(session, handle, update, arg);
+  const parsed = RolloutProgress.safeParse(value);
+  if (!parsed.success) throw unavailable(`${update} of ${handle.workflowId} answered in an unexpected shape: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+  return parsed.data;
+}
+
+/** Any operator Update (a rollout's, an emergency's revertNow): a refusal is bad input in the workflow's words. */
+export async function executeUpdate(session: TemporalSession, handle: WorkflowHandle, update: string, arg: unknown): Promise<unknown> {
   let value: unknown;
   try {
     value = await session.connection.withDeadline(Date.now() + UPDATE_TIMEOUT_MS, () => handle.executeUpdate<unknown, [unknown]>(update, { args: [arg] }));
@@ -270,9 +367,7 @@ export async function runUpdate(session: TemporalSession, handle: WorkflowHandle
     }
     throw unavailable(`could not ${update} ${handle.workflowId}: ${errorMessage(err)}`, err);
   }
-  const parsed = RolloutProgress.safeParse(value);
-  if (!parsed.success) throw unavailable(`${update} of ${handle.workflowId} answered in an unexpected shape: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
-  return parsed.data;
+  return value;
 }
 
 function refusalMessage(err: WorkflowUpdateFailedError): string {

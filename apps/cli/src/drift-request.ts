@@ -1,4 +1,4 @@
-import { ChangeId, DriftRequest, type DriftReport } from '@synapse/contracts';
+import { ChangeId, DriftRequest, type DeviceDriftStatus, type DriftReport } from '@synapse/contracts';
 import { approvalInput, numberFlag } from './change-request';
 import { currentOperator } from './operator';
 import { parseRequestFlags } from './request-flags';
@@ -130,22 +130,24 @@ export function reportLines(report: DriftReport): string[] {
   // One direction everywhere: what Infrahub intends, then what the device runs.
   if (report.devices.some((d) => d.drifted.length > 0)) lines.push('  paths: intended -> running ((absent): not there)');
   const width = Math.max(6, ...report.devices.map((d) => d.device.length));
-  for (const device of report.devices) {
-    // The counts, not the deploy's summary line: that one reads running -> intended.
-    const counted = device.counts && device.drifted.length > 0 ? `${device.counts.changed} changed, ${device.counts.added} missing, ${device.counts.removed} extra` : undefined;
-    const note = [counted, device.detail].filter(Boolean).join('; ');
-    lines.push(`  ${device.device.padEnd(width)}  ${device.status}${note ? `  ${note}` : ''}`);
-    for (const path of device.drifted) {
-      lines.push(`      ${path.path}: ${valueText(path.before)} -> ${valueText(path.after)}`);
-    }
-    if (device.omittedPaths) lines.push(`      … and ${device.omittedPaths} more drifted paths, not listed`);
-    for (const missing of device.missingPolicies ?? []) {
-      lines.push(`      missing on the device: ${missing.direction} policy "${missing.policy}" of peer group "${missing.group}" (not defined in Infrahub either)`);
-    }
-    if (device.unmanaged && device.unmanaged.count > 0) {
-      lines.push(`      unmanaged config present: ${device.unmanaged.count} (not Synapse's: never drift, never remediated)${device.unmanaged.paths.length > 0 ? '' : '; --list-unmanaged names it'}`);
-      for (const path of device.unmanaged.paths) lines.push(`        ${path}`);
-    }
+  for (const device of report.devices) lines.push(...deviceDriftLines(device, width));
+  return lines;
+}
+
+/** One device of a drift report (and `synapse config diff`): its state, then each path intended -> running. */
+export function deviceDriftLines(device: DeviceDriftStatus, width = device.device.length): string[] {
+  // The counts, not the deploy's summary line: that one reads running -> intended.
+  const counted = device.counts && device.drifted.length > 0 ? `${device.counts.changed} changed, ${device.counts.added} missing, ${device.counts.removed} extra` : undefined;
+  const note = [counted, device.detail].filter(Boolean).join('; ');
+  const lines = [`  ${device.device.padEnd(width)}  ${device.status}${note ? `  ${note}` : ''}`];
+  for (const path of device.drifted) lines.push(`      ${path.path}: ${valueText(path.before)} -> ${valueText(path.after)}`);
+  if (device.omittedPaths) lines.push(`      … and ${device.omittedPaths} more drifted paths, not listed`);
+  for (const missing of device.missingPolicies ?? []) {
+    lines.push(`      missing on the device: ${missing.direction} policy "${missing.policy}" of peer group "${missing.group}" (not defined in Infrahub either)`);
+  }
+  if (device.unmanaged && device.unmanaged.count > 0) {
+    lines.push(`      unmanaged config present: ${device.unmanaged.count} (not Synapse's: never drift, never remediated)${device.unmanaged.paths.length > 0 ? '' : '; --list-unmanaged names it'}`);
+    for (const path of device.unmanaged.paths) lines.push(`        ${path}`);
   }
   return lines;
 }

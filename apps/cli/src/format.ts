@@ -1,5 +1,5 @@
 import type { ChangeProgress, ChangeRequest, ChangeResult, ConfigDiff, DevicePlan, DeviceProgress, RolloutProgress } from '@synapse/contracts';
-import type { ChangeOutcome, ChangeSummary, DeviceStepState, FailureSummary, LiveState, StartedRequest } from './change-state';
+import type { ChangeOutcome, ChangeSummary, DeviceDetails, DeviceStepState, FailureSummary, LiveState, StartedRequest } from './change-state';
 
 /**
  * Text for people. Pure functions from data to lines, so what a command
@@ -204,6 +204,35 @@ function detailOf(device: ChangeResult['devices'][number]): string {
   return [what, preempted].filter((s) => s !== undefined && s !== '').join('; ');
 }
 
+/**
+ * What each device workflow checked and how long each step took: the
+ * validations subject by subject (a session, an interface) with its state,
+ * and the expected one where it differed; then the steps in order.
+ */
+export function deviceDetailLines(details: readonly DeviceDetails[]): string[] {
+  if (details.length === 0) return [];
+  const lines = ['', 'validations and timings (each device workflow, device/<name>):'];
+  for (const device of details) {
+    lines.push(`  ${device.device}`);
+    for (const result of [device.validation.bgp, device.validation.interfaces]) {
+      if (!result) continue;
+      lines.push(`    ${result.kind.padEnd(10)}  ${result.passed ? 'passed' : 'FAILED'} in ${seconds(result.durationMs)}`);
+      for (const check of result.checks) {
+        const expected = check.ok ? '' : ` (expected ${check.expected}${check.reason ? `: ${check.reason}` : ''})`;
+        lines.push(`      ${check.ok ? 'ok  ' : 'FAIL'}  ${check.subject}  ${check.actual}${expected}`);
+      }
+    }
+    if (!device.validation.bgp && !device.validation.interfaces) lines.push('    validations  none (nothing deployed)');
+    const timed = device.timings.map((t) => `${t.step} ${t.durationMs !== undefined ? seconds(t.durationMs) : 'unfinished'}`);
+    if (timed.length > 0) lines.push(`    timings     ${timed.join(', ')}`);
+  }
+  return lines;
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}
+
 function noteLines(notes: readonly string[]): string[] {
   return notes.length > 0 ? ['  notes', ...notes.map((note) => `    ${note}`)] : [];
 }
@@ -356,11 +385,20 @@ function rolloutSettingsLines(request: ChangeRequest): string[] {
   ];
 }
 
-export function changeListLines(changes: ChangeSummary[]): string[] {
+export function changeListLines(changes: ChangeSummary[], now: Date = new Date()): string[] {
   return table(
-    ['CHANGE', 'KIND', 'STATUS', 'OUTCOME', 'STARTED', 'REQUESTER'],
-    changes.map((c) => [c.changeId, c.kind ?? '-', c.status, c.outcome ?? '-', formatTime(c.startTime), c.requester ?? '-']),
+    ['CHANGE', 'KIND', 'STATUS', 'OUTCOME', 'DEVICES', 'REQUESTER', 'TICKET', 'STARTED', 'DURATION'],
+    changes.map((c) => [c.changeId, c.kind ?? '-', c.status, c.outcome ?? '-', c.devices ?? '-', c.requester ?? '-', c.ticket ?? '-', formatTime(c.startTime), durationText(c, now)]),
   );
+}
+
+/** How long it ran, or has run so far (a running change's duration grows). */
+export function durationText(change: Pick<ChangeSummary, 'startTime' | 'closeTime'>, now: Date = new Date()): string {
+  const ms = (change.closeTime ? Date.parse(change.closeTime) : now.getTime()) - Date.parse(change.startTime);
+  if (!Number.isFinite(ms) || ms < 0) return '-';
+  const s = Math.round(ms / 1000);
+  const text = s < 60 ? `${s}s` : s < 3600 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+  return change.closeTime ? text : `${text}…`;
 }
 
 const MAX_VALUE_CHARS = 100;

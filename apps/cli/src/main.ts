@@ -10,6 +10,7 @@ import { registerChangePlan } from './commands/change-plan';
 import { registerChangeShow } from './commands/change-show';
 import { registerChangeStart } from './commands/change-start';
 import { registerChangeWatch } from './commands/change-watch';
+import { registerConfig } from './commands/config';
 import { registerDrift } from './commands/drift';
 import { registerEmergency } from './commands/emergency';
 
@@ -35,6 +36,10 @@ Environment:
   SYNAPSE_ENCRYPTION_KEYS_FILE, SYNAPSE_ENCRYPTION_KEYS, SYNAPSE_ENCRYPTION_KEY_ID
                        payload encryption keys: the same as the workers'
   SYNAPSE_BACKUP_DIR   the device-worker's git backup store (default <workspace>/.data/backups)
+  INFRAHUB_ADDRESS     Infrahub, where devices are checked before anything starts
+                       (default http://localhost:8000); --skip-inventory-check skips it
+  INFRAHUB_API_TOKEN, INFRAHUB_USERNAME, INFRAHUB_PASSWORD
+                       a read-only account is enough (none: anonymous read)
 
 Exit codes: 0 done (change succeeded or dry run), 1 a change did not succeed
 (a device failed or was rolled back; stopped, aborted, rejected, expired),
@@ -50,6 +55,7 @@ Exit codes: 0 done (change succeeded or dry run), 1 a change did not succeed
   registerChangeList(change);
   registerDrift(program);
   registerEmergency(program);
+  registerConfig(program);
   registerBackups(program);
   return program;
 }

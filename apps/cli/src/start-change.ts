@@ -1,5 +1,5 @@
 import { TypedSearchAttributes, WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/common';
-import type { ChangeKind } from '@synapse/contracts';
+import { changeListMemo, type ChangeKind } from '@synapse/contracts';
 import { watchChange } from './commands/change-watch';
 import { awaitOutcome, outcomeJson, outcomeSucceeded, SEARCH_KEYS } from './change-state';
 import { badInput, EXIT, errorMessage, unavailable } from './cli-error';
@@ -16,6 +16,8 @@ export interface ChangeStart {
   requester: string;
   /** The request: the workflow's first argument. */
   request: unknown;
+  /** What the list views show of it from its first second (the workflow sets the same). */
+  listed: { devices: readonly string[]; ticket?: string; reason?: string };
   /** The human lines once it has started. */
   startedLines(runId: string): string[];
   /** The JSON once it has started (with --json). */
@@ -54,6 +56,7 @@ async function startWorkflow(session: TemporalSession, start: ChangeStart): Prom
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
       // Set at start, not only by the workflow, so the change is listed from its first second. Never
       // its devices: a fleet's names outgrow a search attribute (2 KB); each device workflow carries its own.
+      memo: changeListMemo(start.listed),
       typedSearchAttributes: new TypedSearchAttributes([
         { key: SEARCH_KEYS.changeId, value: start.changeId },
         { key: SEARCH_KEYS.changeKind, value: start.kind },

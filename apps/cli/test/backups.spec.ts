@@ -35,6 +35,8 @@ describe('synapse backups: a device history from the git backup store', () => {
   let root: string;
   let dir: string;
   const commits: Record<string, string> = {};
+  /** Backup ids (the git blob of the bytes): what change results show, and what list and diff name. */
+  const ids: Record<string, string> = {};
 
   beforeAll(async () => {
     root = mkdtempSync(path.join(tmpdir(), 'synapse-cli-backups-'));
@@ -44,6 +46,7 @@ describe('synapse backups: a device history from the git backup store', () => {
       const ref = await store.writeBackup(device, config, takenAt);
       const archived = await store.archiveBackup(ref, { changeId, workflowId: `device/${device}`, ...(reason ? { reason } : {}) });
       commits[name] = archived.commit;
+      ids[name] = ref.id;
     };
     await take('first', 'leaf01', runningConfig({ mtu: 1500 }), 'chg-1', '2026-11-01T10:00:00.000Z', 'baseline');
     await take('second', 'leaf01', runningConfig({ mtu: 9214, extra: true }), 'chg-2', '2026-11-02T10:00:00.000Z', 'MTU 9214 on fabric links');
@@ -55,15 +58,17 @@ describe('synapse backups: a device history from the git backup store', () => {
     rmSync(root, { recursive: true, force: true });
   });
 
-  it("lists a device's backups newest first with commit, time, change id and workflow id", async () => {
+  it("lists a device's backups newest first with backup id, time, change id and workflow id", async () => {
     const run = await runCli(['backups', 'list', 'leaf01', '--dir', dir]);
     expect(run.code).toBe(0);
     const lines = run.stdout.trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^COMMIT\s+TAKEN\s+CHANGE\s+WORKFLOW\s+REASON$/);
+    expect(lines[0]).toMatch(/^BACKUP\s+TAKEN\s+CHANGE\s+WORKFLOW\s+REASON$/);
+    // The second and third hold the same bytes: the same backup id.
+    expect(ids.third).toBe(ids.second);
     expect(lines.slice(1)).toEqual([
-      expect.stringMatching(new RegExp(`^${commits.third.slice(0, 12)}\\s+2026-11-03T10:00:00Z\\s+chg-3\\s+device/leaf01$`)),
-      expect.stringMatching(new RegExp(`^${commits.second.slice(0, 12)}\\s+2026-11-02T10:00:00Z\\s+chg-2\\s+device/leaf01\\s+MTU 9214 on fabric links$`)),
-      expect.stringMatching(new RegExp(`^${commits.first.slice(0, 12)}\\s+2026-11-01T10:00:00Z\\s+chg-1\\s+device/leaf01\\s+baseline$`)),
+      expect.stringMatching(new RegExp(`^${ids.third.slice(0, 12)}\\s+2026-11-03T10:00:00Z\\s+chg-3\\s+device/leaf01$`)),
+      expect.stringMatching(new RegExp(`^${ids.second.slice(0, 12)}\\s+2026-11-02T10:00:00Z\\s+chg-2\\s+device/leaf01\\s+MTU 9214 on fabric links$`)),
+      expect.stringMatching(new RegExp(`^${ids.first.slice(0, 12)}\\s+2026-11-01T10:00:00Z\\s+chg-1\\s+device/leaf01\\s+baseline$`)),
     ]);
 
     // The same from SYNAPSE_BACKUP_DIR, as JSON.
@@ -81,11 +86,11 @@ describe('synapse backups: a device history from the git backup store', () => {
     expect(run.stdout.trim()).toBe(`no backups of spine07 in ${dir}`);
   });
 
-  it('diffs two backups path by path, named by commit prefix, change id or latest~N', async () => {
-    const byCommit = await runCli(['backups', 'diff', 'leaf01', commits.first.slice(0, 8), commits.second, '--dir', dir]);
-    expect(byCommit.code).toBe(0);
-    expect(byCommit.stdout.trimEnd().split('\n')).toEqual([
-      `leaf01: ${commits.first.slice(0, 12)} (chg-1, 2026-11-01T10:00:00Z) -> ${commits.second.slice(0, 12)} (chg-2, 2026-11-02T10:00:00Z)`,
+  it('diffs two backups path by path, named by backup id (prefix), commit, change id or latest~N', async () => {
+    const byId = await runCli(['backups', 'diff', 'leaf01', ids.first.slice(0, 8), commits.second, '--dir', dir]);
+    expect(byId.code).toBe(0);
+    expect(byId.stdout.trimEnd().split('\n')).toEqual([
+      `leaf01: ${ids.first.slice(0, 12)} (chg-1, 2026-11-01T10:00:00Z) -> ${ids.second.slice(0, 12)} (chg-2, 2026-11-02T10:00:00Z)`,
       '1 changed, 1 added, 0 removed',
       '  ~ /interface[name=ethernet-1/1]/mtu: 1500 -> 9214',
       '  + /interface[name=ethernet-1/2]: {"admin-state":"enable","description":"to spine02","name":"ethernet-1/2"}',
@@ -102,6 +107,11 @@ describe('synapse backups: a device history from the git backup store', () => {
       changed: [{ path: '/interface[name=ethernet-1/1]/mtu', before: 9214, after: 1500 }],
     });
 
+    // The id the second and third share names those bytes: it resolves (to the newest), no ambiguity.
+    const shared = await runCli(['backups', 'diff', 'leaf01', 'chg-1', ids.third.slice(0, 12), '--dir', dir, '--json']);
+    expect(shared.code).toBe(0);
+    expect(JSON.parse(shared.stdout)).toMatchObject({ to: { commit: commits.third, backupId: ids.third } });
+
     const same = await runCli(['backups', 'diff', 'leaf01', 'latest~1', 'latest', '--dir', dir]);
     expect(same.code).toBe(0);
     expect(same.stdout.trimEnd().split('\n').slice(1)).toEqual(['no differences']);
@@ -110,7 +120,7 @@ describe('synapse backups: a device history from the git backup store', () => {
   it("shows git's unified diff of the stored documents with --unified", async () => {
     const run = await runCli(['backups', 'diff', 'leaf01', 'chg-1', 'chg-2', '--unified', '--dir', dir]);
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain(`--- ${commits.first.slice(0, 12)}/leaf01.json\n+++ ${commits.second.slice(0, 12)}/leaf01.json`);
+    expect(run.stdout).toContain(`--- ${ids.first.slice(0, 12)}/leaf01.json\n+++ ${ids.second.slice(0, 12)}/leaf01.json`);
     expect(run.stdout).toMatch(/^-\s+"mtu": 1500,$/m);
     expect(run.stdout).toMatch(/^\+\s+"mtu": 9214,$/m);
     expect(run.stdout).toMatch(/^\+\s+"description": "to spine02",$/m);

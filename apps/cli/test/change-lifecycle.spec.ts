@@ -65,7 +65,7 @@ describe('synapse change: plan, start, approve, control, watch, show and list ag
     const changeId = `chg-life-${tag}`;
     const [leafA, leafB] = devices('leaf01', 'leaf02');
     const start = await runCli([
-      'change', 'start', '--change-id', changeId, '--device', leafA, '--devices', leafB, '--reason', 'MTU 9214 on fabric links', '--ticket', 'NET-1',
+      'change', 'start', '--skip-inventory-check', '--change-id', changeId, '--device', leafA, '--devices', leafB, '--reason', 'MTU 9214 on fabric links', '--ticket', 'NET-1',
       '--settle-seconds', '30', '--no-commit-confirmed', '--concurrency', '2', '--canary', leafA, '--soak', '1', '--failure-budget', '1', '--approval-timeout', '2h', ...q,
     ]);
     expect({ code: start.code, stderr: start.stderr }).toEqual({ code: 0, stderr: '' });
@@ -142,8 +142,11 @@ describe('synapse change: plan, start, approve, control, watch, show and list ag
       expect.objectContaining({ changeId, workflowId: workflowIds.change(changeId), kind: 'standard', status: 'completed', outcome: 'succeeded', requester: 'alice' }),
     ]);
     const table = await runCli(['change', 'list', '--device', leafA, ...q]);
-    expect(table.stdout).toMatch(/^CHANGE\s+KIND\s+STATUS\s+OUTCOME\s+STARTED\s+REQUESTER\n/);
-    expect(table.stdout).toMatch(new RegExp(`${changeId}\\s+standard\\s+completed\\s+succeeded\\s+\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ\\s+alice`));
+    expect(table.stdout).toMatch(/^CHANGE\s+KIND\s+STATUS\s+OUTCOME\s+DEVICES\s+REQUESTER\s+TICKET\s+STARTED\s+DURATION\n/);
+    // Devices and ticket from the memo the CLI gives the change at start; the duration from Temporal's start and close times.
+    expect(table.stdout).toMatch(
+      new RegExp(`${changeId}\\s+standard\\s+completed\\s+succeeded\\s+${leafA}, ${leafB}\\s+alice\\s+NET-1\\s+\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ\\s+\\d+s\\n`),
+    );
     const other = await runCli(['change', 'list', '--device', `spine99-${tag}`, ...q]);
     expect(other.stdout.trim()).toBe(`no changes on spine99-${tag}`);
 
@@ -161,7 +164,7 @@ describe('synapse change: plan, start, approve, control, watch, show and list ag
   it('pauses between waves, resumes, and aborts with rollback: the deployed devices roll back, the rest are skipped', async () => {
     const changeId = `chg-ctl-${tag}`;
     const [a, b, c] = devices('leaf21', 'leaf22', 'leaf23');
-    const start = await runCli(['change', 'start', '--change-id', changeId, '--devices', `${a},${b},${c}`, '--reason', 'controls', '--no-approval', '--wave-size', '1', '--soak', '2', ...q]);
+    const start = await runCli(['change', 'start', '--skip-inventory-check', '--change-id', changeId, '--devices', `${a},${b},${c}`, '--reason', 'controls', '--no-approval', '--wave-size', '1', '--soak', '2', ...q]);
     expect(start.stdout).toContain('approval  waived by the request');
     await untilPhase(changeId, 'locking', 'rolling-out', 'soaking');
     const pause = await runCli(['change', 'pause', changeId, '--by', 'carol', '--reason', 'monitoring', ...q]);
@@ -197,9 +200,9 @@ describe('synapse change: plan, start, approve, control, watch, show and list ag
     const [rejected, expired, cancelled] = [`chg-rej-${tag}`, `chg-exp-${tag}`, `chg-cxl-${tag}`];
     const [leafR, leafE, leafC] = devices('leaf31', 'leaf32', 'leaf33');
     const [startR, waitE, startC] = await Promise.all([
-      runCli(['change', 'start', '--change-id', rejected, '--device', leafR, '--reason', 'reject me', ...q]),
-      runCli(['change', 'start', '--change-id', expired, '--device', leafE, '--reason', 'nobody looks', '--approval-timeout', '1', '--wait', ...q]),
-      runCli(['change', 'start', '--change-id', cancelled, '--device', leafC, '--reason', 'cancel me', ...q]),
+      runCli(['change', 'start', '--skip-inventory-check', '--change-id', rejected, '--device', leafR, '--reason', 'reject me', ...q]),
+      runCli(['change', 'start', '--skip-inventory-check', '--change-id', expired, '--device', leafE, '--reason', 'nobody looks', '--approval-timeout', '1', '--wait', ...q]),
+      runCli(['change', 'start', '--skip-inventory-check', '--change-id', cancelled, '--device', leafC, '--reason', 'cancel me', ...q]),
     ]);
     expect([startR.code, startC.code]).toEqual([0, 0]);
     expect(waitE.code).toBe(1);
@@ -224,7 +227,7 @@ describe('synapse change: plan, start, approve, control, watch, show and list ag
 
   it('change plan: the summary table first, then each device; --json the plan; a refused plan exits 1', async () => {
     const [a, spine, insync, problem] = devices('leaf41', 'spine41', 'leaf42-insync', 'leaf43-problem-warn');
-    const plan = await runCli(['change', 'plan', '--change-id', `plan-${tag}`, '--devices', [a, spine, insync, problem].join(','), '--canary', a, ...q]);
+    const plan = await runCli(['change', 'plan', '--skip-inventory-check', '--change-id', `plan-${tag}`, '--devices', [a, spine, insync, problem].join(','), '--canary', a, ...q]);
     expect({ code: plan.code, stderr: plan.stderr }).toEqual({ code: 0, stderr: '' });
     const lines = plan.stdout.split('\n');
     expect(lines[0]).toMatch(/^DEVICE\s+ROLE\s+STATUS\s+WAVE\s+PATHS\s+SESSIONS\s+INTERFACES\s+DELETIONS\s+PROBLEMS\s+WARNINGS$/);
@@ -240,8 +243,8 @@ describe('synapse change: plan, start, approve, control, watch, show and list ag
     expect(await startedWith(`plan-${tag}`)).toMatchObject({ dryRun: true, reason: 'plan', devices: [a, spine, insync, problem] });
 
     const [json, refusedPlan] = await Promise.all([
-      runCli(['change', 'plan', '--devices', a, '--reason', 'preview', '--json', ...q]),
-      runCli(['change', 'plan', '--devices', a, '--reason', 'broken [explode]', ...q]),
+      runCli(['change', 'plan', '--skip-inventory-check', '--devices', a, '--reason', 'preview', '--json', ...q]),
+      runCli(['change', 'plan', '--skip-inventory-check', '--devices', a, '--reason', 'broken [explode]', ...q]),
     ]);
     expect(json.code).toBe(0);
     expect(JSON.parse(json.stdout)).toMatchObject({ changeId: expect.stringMatching(/^plan-\d{8}-\d{6}-[0-9a-f]{6}$/), plan: [{ device: a, status: 'changes', wave: 1 }], totals: { devices: 1, changes: 1 } });
@@ -252,9 +255,9 @@ describe('synapse change: plan, start, approve, control, watch, show and list ag
   it('start --wait exits 0 on success, 1 when a device was rolled back, 0 for a dry run (with its plan)', async () => {
     const [ok, bad, dry] = [`chg-ok-${tag}`, `chg-rb-${tag}`, `chg-dry-${tag}`];
     const [success, rolledBack, dryRun] = await Promise.all([
-      runCli(['change', 'start', '--change-id', ok, '--devices', devices('leaf03').join(), '--reason', 'mtu', '--no-approval', '--wait', ...q]),
-      runCli(['change', 'start', '--change-id', bad, '--devices', devices('leaf04', 'leaf05-rollback').join(), '--reason', 'mtu', '--no-approval', '--failure-budget', '1', '--wait', '--json', ...q]),
-      runCli(['change', 'start', '--change-id', dry, '--device', devices('leaf06')[0], '--reason', 'preview', '--dry-run', '--wait', ...q]),
+      runCli(['change', 'start', '--skip-inventory-check', '--change-id', ok, '--devices', devices('leaf03').join(), '--reason', 'mtu', '--no-approval', '--wait', ...q]),
+      runCli(['change', 'start', '--skip-inventory-check', '--change-id', bad, '--devices', devices('leaf04', 'leaf05-rollback').join(), '--reason', 'mtu', '--no-approval', '--failure-budget', '1', '--wait', '--json', ...q]),
+      runCli(['change', 'start', '--skip-inventory-check', '--change-id', dry, '--device', devices('leaf06')[0], '--reason', 'preview', '--dry-run', '--wait', ...q]),
     ]);
     expect(success.code).toBe(0);
     expect(success.stdout).toContain(`change ${ok}: succeeded`);
@@ -282,7 +285,7 @@ describe('synapse change: plan, start, approve, control, watch, show and list ag
   it('start --watch shows live progress from the start, then the result', async () => {
     const changeId = `chg-startwatch-${tag}`;
     const [leaf] = devices('leaf07');
-    const run = await runCli(['change', 'start', '--change-id', changeId, '--device', leaf, '--reason', 'mtu', '--no-approval', '--watch', ...q]);
+    const run = await runCli(['change', 'start', '--skip-inventory-check', '--change-id', changeId, '--device', leaf, '--reason', 'mtu', '--no-approval', '--watch', ...q]);
     expect(run.code).toBe(0);
     const out = run.stdout;
     expect(out.indexOf(`started change ${changeId}`)).toBeLessThan(out.indexOf(`watching change ${changeId}`));
@@ -291,10 +294,24 @@ describe('synapse change: plan, start, approve, control, watch, show and list ag
     expect(out.indexOf(`wave 1  done  ${leaf}`)).toBeLessThan(out.indexOf(`change ${changeId}: succeeded`));
   });
 
+  it('watch --json: a JSON line per progress change, then the outcome line, for scripts', async () => {
+    const changeId = `chg-watchjson-${tag}`;
+    const [leaf] = devices('leaf09');
+    const start = await runCli(['change', 'start', '--skip-inventory-check', '--change-id', changeId, '--device', leaf, '--reason', 'mtu', '--no-approval', ...q]);
+    expect(start.code).toBe(0);
+    const run = await runCli(['change', 'watch', changeId, '--json', ...q]);
+    expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
+    const events = run.stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as { event: string; changeId: string; progress?: { phase?: string }; result?: { outcome: string } });
+    expect(events.length).toBeGreaterThan(1);
+    expect(events.slice(0, -1).every((e) => e.event === 'progress' || e.event === 'note')).toBe(true);
+    expect(events.some((e) => e.event === 'progress' && typeof e.progress?.phase === 'string')).toBe(true);
+    expect(events.at(-1)).toMatchObject({ event: 'outcome', changeId, status: 'completed', result: { outcome: 'succeeded' } });
+  });
+
   it('a failed change: --wait exits 1 with the failure type and message; show says the same', async () => {
     const changeId = `chg-fail-${tag}`;
     const [leaf] = devices('leaf99');
-    const wait = await runCli(['change', 'start', '--change-id', changeId, '--device', leaf, '--reason', 'mtu [explode]', '--wait', ...q]);
+    const wait = await runCli(['change', 'start', '--skip-inventory-check', '--change-id', changeId, '--device', leaf, '--reason', 'mtu [explode]', '--wait', ...q]);
     expect(wait.code).toBe(1);
     expect(wait.stdout).toContain(`change ${changeId} failed: IntentNotFound: no intended state for ${leaf} in the source of truth`);
 
@@ -306,7 +323,7 @@ describe('synapse change: plan, start, approve, control, watch, show and list ag
     expect(json).toMatchObject({ status: 'failed', failure: { type: 'IntentNotFound', message: `no intended state for ${leaf} in the source of truth` } });
 
     // A change id names one change: it is not started again, even after it ended.
-    const again = await runCli(['change', 'start', '--change-id', changeId, '--device', leaf, '--reason', 'retry', ...q]);
+    const again = await runCli(['change', 'start', '--skip-inventory-check', '--change-id', changeId, '--device', leaf, '--reason', 'retry', ...q]);
     expect(again.code).toBe(2);
     expect(again.stderr).toContain(`change id "${changeId}" is already taken`);
   });
@@ -314,7 +331,7 @@ describe('synapse change: plan, start, approve, control, watch, show and list ag
   it('a change that failed after its devices ran (rollback failed) still shows every device', async () => {
     const changeId = `chg-rbfail-${tag}`;
     const [a, b] = devices('leaf10', 'leaf11-rollback');
-    const wait = await runCli(['change', 'start', '--change-id', changeId, '--devices', `${a},${b}`, '--reason', 'mtu [rollback-failed]', '--no-approval', '--failure-budget', '1', '--wait', ...q]);
+    const wait = await runCli(['change', 'start', '--skip-inventory-check', '--change-id', changeId, '--devices', `${a},${b}`, '--reason', 'mtu [rollback-failed]', '--no-approval', '--failure-budget', '1', '--wait', ...q]);
     expect(wait.code).toBe(1);
     expect(wait.stdout).toContain(`change ${changeId} failed: RollbackFailed: change ${changeId}: the rollback failed`);
     expect(wait.stdout).toMatch(new RegExp(`${a}\\s+deployed`));
@@ -326,7 +343,7 @@ describe('synapse change: plan, start, approve, control, watch, show and list ag
   it('with no workflow worker, watch and show say progress is unavailable; watch ends with the change (terminated: exit 1)', async () => {
     const changeId = `chg-orphan-${tag}`;
     const nobody = ['--task-queue', `nobody-polls-${randomUUID()}`];
-    const start = await runCli(['change', 'start', '--change-id', changeId, '--device', devices('leaf08')[0], '--reason', 'mtu', ...nobody]);
+    const start = await runCli(['change', 'start', '--skip-inventory-check', '--change-id', changeId, '--device', devices('leaf08')[0], '--reason', 'mtu', ...nobody]);
     expect(start.code).toBe(0);
 
     const watch = startCli(['change', 'watch', changeId, ...nobody]);

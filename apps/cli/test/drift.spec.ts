@@ -34,16 +34,16 @@ describe('synapse drift: runs, reports and schedules', () => {
 
   it('refuses a bad scope, mode or interval with exit 2, naming the flag, starting nothing', async () => {
     const [scope, mode, noDevices, every, noScope, role] = await Promise.all([
-      runCli(['drift', 'run', '--scope', 'racks:1', '--mode', 'report', ...q]),
-      runCli(['drift', 'run', '--scope', 'all', '--mode', 'fix-it', ...q]),
-      runCli(['drift', 'schedule', 'create', '--every', '1h', '--scope', 'devices:', ...q]),
-      runCli(['drift', 'schedule', 'create', '--every', 'hourly', '--scope', 'all', ...q]),
-      runCli(['drift', 'run', '--mode', 'report', ...q]),
-      runCli(['drift', 'run', '--scope', 'role:router', ...q]),
+      runCli(['drift', 'run', '--skip-inventory-check', '--scope', 'racks:1', '--mode', 'report', ...q]),
+      runCli(['drift', 'run', '--skip-inventory-check', '--scope', 'all', '--mode', 'fix-it', ...q]),
+      runCli(['drift', 'schedule', 'create', '--skip-inventory-check', '--every', '1h', '--scope', 'devices:', ...q]),
+      runCli(['drift', 'schedule', 'create', '--skip-inventory-check', '--every', 'hourly', '--scope', 'all', ...q]),
+      runCli(['drift', 'run', '--skip-inventory-check', '--mode', 'report', ...q]),
+      runCli(['drift', 'run', '--skip-inventory-check', '--scope', 'role:router', ...q]),
     ]);
     const [budget, cap] = await Promise.all([
-      runCli(['drift', 'run', '--scope', 'all', '--deletion-budget', 'some', ...q]),
-      runCli(['drift', 'run', '--scope', 'all', '--mode', 'remediate', '--max-remediations', '0', ...q]),
+      runCli(['drift', 'run', '--skip-inventory-check', '--scope', 'all', '--deletion-budget', 'some', ...q]),
+      runCli(['drift', 'run', '--skip-inventory-check', '--scope', 'all', '--mode', 'remediate', '--max-remediations', '0', ...q]),
     ]);
     expect(budget.code).toBe(2);
     expect(budget.stderr).toContain('deletionBudget (--deletion-budget): not a number');
@@ -66,7 +66,7 @@ describe('synapse drift: runs, reports and schedules', () => {
   });
 
   it('runs drift with --wait: the report per device with drifted paths, exit 1 when something drifted, 0 when clean', async () => {
-    const drifted = await runCli(['drift', 'run', '--drift-id', `d-${tag}`, '--scope', `devices:leaf01-${tag},leaf02-drifted-${tag}`, '--mode', 'report', '--batch-size', '10', '--wait', ...q]);
+    const drifted = await runCli(['drift', 'run', '--skip-inventory-check', '--drift-id', `d-${tag}`, '--scope', `devices:leaf01-${tag},leaf02-drifted-${tag}`, '--mode', 'report', '--batch-size', '10', '--wait', ...q]);
     expect(drifted.stderr).toBe('');
     expect(drifted.code).toBe(1);
     expect(drifted.stdout).toContain(`started drift run d-${tag} (report, scope devices:leaf01-${tag},leaf02-drifted-${tag})`);
@@ -79,9 +79,9 @@ describe('synapse drift: runs, reports and schedules', () => {
     expect(drifted.stdout).not.toContain('1500 -> 9214');
     expect(drifted.stdout).not.toContain('to spine02');
     expect(drifted.stdout).toContain("unmanaged config present: 2 (not Synapse's: never drift, never remediated); --list-unmanaged names it");
-    const listed = await runCli(['drift', 'run', '--scope', `devices:leaf02-drifted-${tag}`, '--list-unmanaged', '--wait', ...q]);
+    const listed = await runCli(['drift', 'run', '--skip-inventory-check', '--scope', `devices:leaf02-drifted-${tag}`, '--list-unmanaged', '--wait', ...q]);
     expect(listed.stdout).toMatch(/unmanaged config present: 2 \(not Synapse's: never drift, never remediated\)\n\s+\/acl\n\s+\/interface\[name=lag1\]/);
-    const clean = await runCli(['drift', 'run', '--scope', 'all', '--mode', 'remediate', '--wait', ...q]);
+    const clean = await runCli(['drift', 'run', '--skip-inventory-check', '--scope', 'all', '--mode', 'remediate', '--wait', ...q]);
     expect(clean.code).toBe(0);
     const report = await runCli(['drift', 'report', `d-${tag}`, '--json', ...q]);
     expect(report.code).toBe(0);
@@ -93,9 +93,9 @@ describe('synapse drift: runs, reports and schedules', () => {
   it('remediates at most --max-remediations devices, waives approval with --no-approval, and lists runs with mode, status and counts', async () => {
     const scope = `devices:leaf01-${tag},leaf03-drifted-${tag},leaf04-drifted-${tag}`;
     const [capped, held, waiting] = await Promise.all([
-      runCli(['drift', 'run', '--drift-id', `cap-${tag}`, '--scope', scope, '--mode', 'remediate', '--max-remediations', '1', '--no-approval', '--wait', '--json', ...q]),
-      runCli(['drift', 'run', '--drift-id', `held-${tag}`, '--scope', 'all', '--reason', 'slow [hold-ms=6000]', ...q]),
-      runCli(['drift', 'run', '--drift-id', `appr-${tag}`, '--scope', `devices:leaf05-${tag}`, '--mode', 'remediate', ...q]),
+      runCli(['drift', 'run', '--skip-inventory-check', '--drift-id', `cap-${tag}`, '--scope', scope, '--mode', 'remediate', '--max-remediations', '1', '--no-approval', '--wait', '--json', ...q]),
+      runCli(['drift', 'run', '--skip-inventory-check', '--drift-id', `held-${tag}`, '--scope', 'all', '--reason', 'slow [hold-ms=6000]', ...q]),
+      runCli(['drift', 'run', '--skip-inventory-check', '--drift-id', `appr-${tag}`, '--scope', `devices:leaf05-${tag}`, '--mode', 'remediate', ...q]),
     ]);
     expect(capped.code).toBe(1);
     const out = JSON.parse(capped.stdout);
@@ -123,7 +123,7 @@ describe('synapse drift: runs, reports and schedules', () => {
   it('creates a schedule, lists it with its interval and overlap SKIP, pauses, unpauses and deletes it', async () => {
     const id = `hourly-${tag}`;
     schedules.push(id);
-    const created = await runCli(['drift', 'schedule', 'create', '--every', '1h', '--scope', 'role:leaf', '--mode', 'report', '--id', id, ...q]);
+    const created = await runCli(['drift', 'schedule', 'create', '--skip-inventory-check', '--every', '1h', '--scope', 'role:leaf', '--mode', 'report', '--id', id, ...q]);
     expect(created.stderr).toBe('');
     expect(created.code).toBe(0);
     expect(created.stdout).toContain(`created drift schedule ${id}`);
@@ -162,8 +162,8 @@ describe('synapse drift: runs, reports and schedules', () => {
     const holds = `holds-${tag}`;
     schedules.push(fires, holds);
     const [a, b] = await Promise.all([
-      runCli(['drift', 'schedule', 'create', '--every', '1s', '--scope', `devices:leaf09-drifted-${tag}`, '--id', fires, ...q]),
-      runCli(['drift', 'schedule', 'create', '--every', '1s', '--scope', 'all', '--reason', 'slow [hold-ms=4000]', '--id', holds, ...q]),
+      runCli(['drift', 'schedule', 'create', '--skip-inventory-check', '--every', '1s', '--scope', `devices:leaf09-drifted-${tag}`, '--id', fires, ...q]),
+      runCli(['drift', 'schedule', 'create', '--skip-inventory-check', '--every', '1s', '--scope', 'all', '--reason', 'slow [hold-ms=4000]', '--id', holds, ...q]),
     ]);
     expect([a.code, b.code, a.stderr, b.stderr]).toEqual([0, 0, '', '']);
 

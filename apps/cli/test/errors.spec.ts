@@ -31,7 +31,7 @@ describe('synapse: errors an operator can act on', () => {
   it('refuses a bad change request with exit 2, naming every bad field by flag, and starts nothing', async () => {
     const changeId = `chg-bad-${randomUUID()}`;
     const run = await runCli([
-      'change', 'start', '--change-id', changeId,
+      'change', 'start', '--skip-inventory-check', '--change-id', changeId,
       '--device', 'leaf 01!', '--reason', '   ', '--concurrency', 'lots', '--settle-seconds', '99999', '--deletion-budget', '-1',
     ]);
     expect(run.code).toBe(2);
@@ -46,9 +46,32 @@ describe('synapse: errors an operator can act on', () => {
     await expectNotStarted(changeId);
   });
 
+  it("refuses the issue's bad inputs in plain words, naming the flag, and starts no workflow (none listed)", async () => {
+    const tag = randomUUID().slice(0, 8);
+    const ids = { settle: `chg-nan-${tag}`, noScope: `drift-noscope-${tag}`, role: `drift-role-${tag}` };
+    // No Infrahub here: each is refused from its flags alone, before any check that needs one.
+    const [settle, noScope, role] = await Promise.all([
+      runCli(['change', 'start', '--change-id', ids.settle, '--device', 'leaf01', '--reason', 'r', '--settle-seconds', 'abc']),
+      runCli(['drift', 'run', '--drift-id', ids.noScope]),
+      runCli(['drift', 'run', '--drift-id', ids.role, '--scope', 'role:router']),
+    ]);
+    expect(settle.stderr).toContain('validation.settleTimeoutSeconds (--settle-seconds): not a number');
+    expect(noScope.stderr).toContain('--scope is required');
+    expect(role.stderr).toContain('scope.role (--scope): not a device role');
+    for (const run of [settle, noScope, role]) {
+      expect({ code: run.code, stdout: run.stdout }).toEqual({ code: 2, stdout: '' });
+      expect(run.stderr).not.toMatch(/NaN|received|discriminator|Invalid input|Expected/);
+    }
+    const refused = [workflowIds.change(ids.settle), workflowIds.drift(ids.noScope), workflowIds.drift(ids.role)];
+    for (const id of refused) await expect(client.workflow.getHandle(id).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
+    const listed: string[] = [];
+    for await (const workflow of client.workflow.list({ query: `WorkflowId IN (${refused.map((id) => `'${id}'`).join(', ')})` })) listed.push(workflow.workflowId);
+    expect(listed).toEqual([]);
+  });
+
   it('refuses bad rollout flags with exit 2, naming each by flag, and starts nothing', async () => {
     const changeId = `chg-badrollout-${randomUUID()}`;
-    const base = ['change', 'start', '--change-id', changeId, '--devices', 'leaf01,leaf02', '--reason', 'mtu'];
+    const base = ['change', 'start', '--skip-inventory-check', '--change-id', changeId, '--devices', 'leaf01,leaf02', '--reason', 'mtu'];
     const [numbers, canary, both] = await Promise.all([
       runCli([
         ...base, '--canary-count', 'x', '--canary-role', 'router', '--soak', 'soon', '--failure-budget', '-1', '--failure-budget-percent', '150',
@@ -90,18 +113,18 @@ describe('synapse: errors an operator can act on', () => {
 
   it('refuses a device listed twice and a request without devices', async () => {
     const twice = `chg-twice-${randomUUID()}`;
-    const duplicate = await runCli(['change', 'start', '--change-id', twice, '--devices', 'leaf01,leaf02', '--device', 'leaf01', '--reason', 'mtu']);
+    const duplicate = await runCli(['change', 'start', '--skip-inventory-check', '--change-id', twice, '--devices', 'leaf01,leaf02', '--device', 'leaf01', '--reason', 'mtu']);
     expect(duplicate.code).toBe(2);
     expect(duplicate.stderr).toContain('devices.2 (--device/--devices): leaf01 is listed twice');
     await expectNotStarted(twice);
 
-    const none = await runCli(['change', 'start', '--reason', 'mtu', '--devices', ',']);
+    const none = await runCli(['change', 'start', '--skip-inventory-check', '--reason', 'mtu', '--devices', ',']);
     expect(none.code).toBe(2);
     expect(none.stderr).toContain('devices (--device/--devices): at least one device');
   });
 
   it('refuses a bad change id and an empty requester by flag', async () => {
-    const run = await runCli(['change', 'start', '--change-id', '-starts-with-dash', '--device', 'leaf01', '--reason', 'mtu', '--requester', ' ']);
+    const run = await runCli(['change', 'start', '--skip-inventory-check', '--change-id', '-starts-with-dash', '--device', 'leaf01', '--reason', 'mtu', '--requester', ' ']);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('changeId (--change-id): change id');
     expect(run.stderr).toContain('requester (--requester): a requester is required');
@@ -112,7 +135,7 @@ describe('synapse: errors an operator can act on', () => {
     const address = `127.0.0.1:${port}`;
     const changeId = `chg-unreachable-${randomUUID()}`;
     const runs = await Promise.all([
-      runCli(['change', 'start', '--change-id', changeId, '--device', 'leaf01', '--reason', 'mtu', '--address', address]),
+      runCli(['change', 'start', '--skip-inventory-check', '--change-id', changeId, '--device', 'leaf01', '--reason', 'mtu', '--address', address]),
       runCli(['change', 'list'], { env: { TEMPORAL_ADDRESS: address } }),
       runCli(['change', 'show', 'chg-x'], { env: { TEMPORAL_ADDRESS: address } }),
     ]);
@@ -167,7 +190,7 @@ describe('synapse: errors an operator can act on', () => {
     const runs = await Promise.all([
       runCli(['change', 'list', '--bogus']),
       runCli(['change', 'show']),
-      runCli(['change', 'start', '--device', 'leaf01', '--reason', 'x', '--wait', '--watch']),
+      runCli(['change', 'start', '--skip-inventory-check', '--device', 'leaf01', '--reason', 'x', '--wait', '--watch']),
       runCli(['change', 'list', '--limit', '0']),
       runCli(['change', 'list', '--status', 'sleeping']),
       runCli(['change']),
@@ -190,7 +213,7 @@ describe('synapse: errors an operator can act on', () => {
 
   it('has --help for every command, exiting 0', async () => {
     const commands: [string[], string[]][] = [
-      [[], ['Usage: synapse', 'change', 'backups', 'TEMPORAL_ADDRESS', 'Exit codes']],
+      [[], ['Usage: synapse', 'change', 'backups', 'config', 'emergency', 'TEMPORAL_ADDRESS', 'INFRAHUB_ADDRESS', 'Exit codes']],
       [['change'], ['Usage: synapse change', 'plan', 'start', 'approve', 'reject', 'pause', 'resume', 'abort', 'cancel', 'watch', 'show', 'list']],
       [
         ['change', 'start'],
@@ -198,7 +221,7 @@ describe('synapse: errors an operator can act on', () => {
           'Usage: synapse change start', '--device <name>', '--devices <a,b,…>', '--reason', '--requester', '--ticket', '--branch', '--dry-run', '--concurrency', '--settle-seconds',
           '--deletion-budget', '--no-commit-confirmed', '--no-approval', '--approval-timeout <s>', '--canary <device>', '--canary-count <n>', '--canary-role <role>', '--wave-size <n>',
           '--wave-percent <p>', '--soak <s>', '--failure-budget <n>', '--failure-budget-percent <p>', '--on-budget-exceeded <action>', '--lock-timeout <s>', '--change-id', '--wait',
-          '--watch', '--json', '--address', '--namespace',
+          '--watch', '--json', '--address', '--namespace', '--skip-inventory-check',
         ],
       ],
       [['change', 'plan'], ['Usage: synapse change plan', '--device <name>', '--canary <device>', '--wave-size <n>', '--json', 'first a table', 'nothing is touched']],
@@ -208,12 +231,17 @@ describe('synapse: errors an operator can act on', () => {
       [['change', 'resume'], ['Usage: synapse change resume [options] <change-id>', '--reason <text>']],
       [['change', 'abort'], ['Usage: synapse change abort [options] <change-id>', '--rollback', '--reason <text>']],
       [['change', 'cancel'], ['Usage: synapse change cancel [options] <change-id>', 'rolls back']],
-      [['change', 'watch'], ['Usage: synapse change watch [options] <change-id>', 'progress']],
+      [['change', 'watch'], ['Usage: synapse change watch [options] <change-id>', 'progress', '--json', 'JSON Lines']],
       [['change', 'show'], ['Usage: synapse change show [options] <change-id>', '--json']],
-      [['change', 'list'], ['Usage: synapse change list', '--device', '--kind', '--limit', "SynapseDevices = 'leaf01'", 'OUTCOME']],
+      [['change', 'list'], ['Usage: synapse change list', '--device', '--kind', '--outcome', '--limit', "SynapseDevices = 'leaf01'", 'OUTCOME', "SynapseOutcome = 'rolled-back'"]],
       [['drift'], ['Usage: synapse drift', 'run', 'list', 'report', 'schedule']],
       [['drift', 'run'], ['Usage: synapse drift run', '--no-approval', '--max-remediations <n>']],
       [['drift', 'list'], ['Usage: synapse drift list', '--status', '--limit']],
+      [['emergency', 'revert'], ['Usage: synapse emergency revert [options] <change-id>', '--by <name>', '--reason <text>', '--revert-after']],
+      [['config'], ['Usage: synapse config', 'intended', 'running', 'diff']],
+      [['config', 'intended'], ['Usage: synapse config intended [options] <device>', '--branch <name>', '--json', '--skip-inventory-check']],
+      [['config', 'running'], ['Usage: synapse config running [options] <device>', 'no device credentials', '--json']],
+      [['config', 'diff'], ['Usage: synapse config diff [options] <device>', 'intended -> running', '--branch <name>', 'Exit code (like diff)']],
       [['backups'], ['Usage: synapse backups', 'list', 'diff']],
       [['backups', 'list'], ['Usage: synapse backups list [options] <device>', '--dir', 'SYNAPSE_BACKUP_DIR']],
       [['backups', 'diff'], ['Usage: synapse backups diff [options] <device> <from> <to>', '--unified', 'latest~N']],

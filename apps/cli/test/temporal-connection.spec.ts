@@ -93,7 +93,7 @@ describe('synapse over mTLS and an API key, with payload encryption', () => {
     const reason = `MTU 9214 on ${MARKER}`;
     // Device names are the device workflows' ids (their locks) on the shared server: this file's own.
     const device = `leaf01-${changeId}`;
-    const run = await runCli(['change', 'start', '--change-id', changeId, '--device', device, '--reason', reason, '--no-approval', '--wait', '--json', '--task-queue', taskQueue], { env: mtlsEnv() });
+    const run = await runCli(['change', 'start', '--skip-inventory-check', '--change-id', changeId, '--device', device, '--reason', reason, '--no-approval', '--wait', '--json', '--task-queue', taskQueue], { env: mtlsEnv() });
     expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
     const printed = JSON.parse(run.stdout) as { result?: { outcome: string; devices: { device: string; outcome: string }[] } };
     expect(printed.result).toMatchObject({ outcome: 'succeeded', devices: [{ device, outcome: 'deployed' }] });
@@ -111,7 +111,7 @@ describe('synapse over mTLS and an API key, with payload encryption', () => {
 
   it('cannot read the change with another key or without its id, and says which key failed (exit 2)', async () => {
     const changeId = `chg-key-${randomUUID().slice(0, 8)}`;
-    const started = await runCli(['change', 'start', '--change-id', changeId, '--device', `leaf02-${changeId}`, '--reason', 'key check', '--no-approval', '--wait', '--task-queue', taskQueue], { env: mtlsEnv() });
+    const started = await runCli(['change', 'start', '--skip-inventory-check', '--change-id', changeId, '--device', `leaf02-${changeId}`, '--reason', 'key check', '--no-approval', '--wait', '--task-queue', taskQueue], { env: mtlsEnv() });
     expect(started.code).toBe(0);
     const wrongKey = await runCli(['change', 'show', changeId, '--task-queue', taskQueue], { env: mtlsEnv({ SYNAPSE_ENCRYPTION_KEYS: `cli=${Buffer.alloc(32, 7).toString('base64')}` }) });
     expect(wrongKey.code).toBe(2);

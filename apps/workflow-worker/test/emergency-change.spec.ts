@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { status } from '@grpc/grpc-js';
 import { ApplicationFailure } from '@temporalio/common';
-import { workflowIds, type ChangeResult, type EmergencyChangeRequestInput } from '@synapse/contracts';
+import { EMERGENCY_UPDATES, workflowIds, type ChangeResult, type EmergencyChangeRequestInput } from '@synapse/contracts';
 import { diffConfigs } from '@synapse/device-config';
 import { ChangeHarness, changeRequest, LAB_DEVICES, type LabDevice } from './change-harness';
 
@@ -233,4 +233,39 @@ it('does not pre-empt another emergency, and a cancel during the time to live re
   const record = await harness.changeRecord(first.changeId, 'leaf01');
   expect(record).toMatchObject({ kind: 'emergency', outcome: 'reverted' });
   expect(record?.detail).toContain('cut short by a cancel');
+});
+
+it('from the intent on a device already running it: in-sync, nothing deployed, no backup archived or shown', async () => {
+  // The store has no repository (or no commit) until a first backup is archived: that counts as none.
+  const archived = () => {
+    try {
+      return harness.backupCommitMessages('leaf02').length;
+    } catch {
+      return 0;
+    }
+  };
+  const commitsBefore = archived();
+  const request = emergencyRequest({ devices: ['leaf02'], source: { kind: 'intent' } });
+  const { result } = await harness.runEmergency(request);
+  expect(deviceResult(result, 'leaf02')).toMatchObject({ outcome: 'in-sync' });
+  expect(deviceResult(result, 'leaf02').backupId).toBeUndefined();
+  const own = await harness.deviceRun('leaf02', request.changeId);
+  // Read and planned against, never archived: the backup history has no commit for a change that changed nothing.
+  expect(own.timings.map((t) => t.step)).toEqual(['fetch-intent', 'backup', 'diff', 'record-status']);
+  expect(own.backup).toBeUndefined();
+  expect(archived()).toBe(commitsBefore);
+});
+
+it('refuses revert-now for an emergency without a time to live, and a request without who reverts', async () => {
+  harness.lab.devices.faults('leaf01').set({ holdBgpDown: true });
+  const handle = await harness.startEmergency(emergencyRequest({ validation: { settleTimeoutSeconds: 30, commitConfirmed: true } }));
+  try {
+    await harness.waitForStep('leaf01', 'validate-bgp');
+    await expect(handle.executeUpdate(EMERGENCY_UPDATES.revertNow, { args: [{ by: 'bob' }] })).rejects.toMatchObject({ cause: { message: expect.stringMatching(/has no time to live \(--revert-after\): its change is meant to stay/) } });
+    await expect(handle.executeUpdate(EMERGENCY_UPDATES.revertNow, { args: [{ by: ' ' }] })).rejects.toMatchObject({ cause: { message: expect.stringMatching(/by: who reverts is required/) } });
+  } finally {
+    harness.lab.devices.faults('leaf01').clear();
+  }
+  // Refused Updates leave no trace: the emergency goes on and applies.
+  expect(deviceResult(await handle.result(), 'leaf01').outcome).toBe('deployed');
 });

@@ -12,7 +12,7 @@ import { LAB_CREDENTIALS } from '@synapse/device-sim';
 import { DEFAULT_LAB_API_TOKEN } from '@synapse/infrahub-sim';
 import { ChangeHarness, changeRequest, LAB_DEVICES, rendered, type LabDevice } from './change-harness';
 
-const FULL_RUNBOOK = ['fetch-intent', 'backup', 'store-backup', 'diff', 'baseline', 'record-status', 'deploy', 'validate-bgp', 'validate-interfaces', 'confirm', 'record-ownership', 'record-status', 'hold'];
+const FULL_RUNBOOK = ['fetch-intent', 'backup', 'diff', 'store-backup', 'baseline', 'record-status', 'deploy', 'validate-bgp', 'validate-interfaces', 'confirm', 'record-ownership', 'record-status', 'hold'];
 
 let harness: ChangeHarness;
 beforeAll(async () => {

@@ -56,7 +56,7 @@ describe('a change that fails after the deploy started', () => {
     expect(leaf01.outcome).toBe('refused');
     expect(leaf01.reason).toMatch(/^deployConfig: .*refuses the candidate configuration.*did not apply the Set \[ConfigRejected\]; nothing was changed on leaf01, so nothing was restored/);
     // No rollback step at all: nothing to put back.
-    expect(leaf01.timings.map((t) => t.step)).toEqual(['fetch-intent', 'backup', 'store-backup', 'diff', 'baseline', 'record-status', 'deploy', 'record-status', 'hold']);
+    expect(leaf01.timings.map((t) => t.step)).toEqual(['fetch-intent', 'backup', 'diff', 'store-backup', 'baseline', 'record-status', 'deploy', 'record-status', 'hold']);
     expect(harness.runningConfig('leaf01')).toEqual(before);
     expect(await harness.deploymentOf('leaf01')).toMatchObject({ state: 'failed', lastChangeId: request.changeId });
     const record = await harness.changeRecord(request.changeId, 'leaf01');

@@ -17,6 +17,7 @@ import type {
 } from './device';
 import type { FetchDeviceConfigInput, FetchDeviceConfigResult, UpdateDeviceStatusInput, UpdateDeviceStatusResult } from './deployment';
 import type { DiffConfigInput, DiffResult } from './change';
+import type { ReadRunningConfigInput, ReadRunningConfigResult } from './config-view';
 import type { CheckDriftInput, CheckDriftResult, ListDevicesInScopeInput, ListDevicesInScopeResult, RenderIntentsInput, RenderIntentsResult } from './drift';
 import type { z } from 'zod';
 
@@ -44,6 +45,8 @@ export interface DeviceActivities {
   readDeviceStates(input: z.input<typeof ReadDeviceStatesInput>): Promise<ReadDeviceStatesResult>;
   /** Running vs intended managed paths of a batch of devices; an unreachable device is reported, not thrown. */
   checkDrift(input: z.input<typeof CheckDriftInput>): Promise<CheckDriftResult>;
+  /** One device's whole running config, for the operator to read (`synapse config running`). */
+  readRunningConfig(input: z.input<typeof ReadRunningConfigInput>): Promise<ReadRunningConfigResult>;
 }
 
 export interface InfrahubActivities {

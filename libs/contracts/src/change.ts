@@ -19,6 +19,8 @@ export const WORKFLOW_TYPES = {
   deviceGroup: 'DeviceGroupWorkflow',
   wave: 'WaveWorkflow',
   recordOutcome: 'RecordOutcomeWorkflow',
+  /** A read-only look at one device for the operator: intended, running, or the difference. */
+  configView: 'ConfigViewWorkflow',
 } as const;
 
 /** Workflow ids: one change per id, and one change per device at a time (the child's id is the device lock). */
@@ -37,6 +39,8 @@ export const workflowIds = {
   wave: (changeWorkflowId: string, wave: number) => `${changeWorkflowId}/wave-${wave}`,
   /** The Infrahub record of a device workflow that let go of its device first (pre-empted): written after, by its own workflow. */
   outcomeRecord: (changeId: string, device: string) => `record/${changeId}/${device}`,
+  /** An operator's read of one device: unique per request, it changes nothing. */
+  configView: (device: string, requestId: string) => `config/${device}/${requestId}`,
 } as const;
 
 export const QUERIES = { progress: 'progress', /** A rollout's plan (DevicePlan[]): what the approver approves. */ plan: 'plan' } as const;
@@ -291,6 +295,64 @@ export const ChangeOutcomeSummary = z.enum([
   'stopped',
 ]);
 export type ChangeOutcomeSummary = z.infer<typeof ChangeOutcomeSummary>;
+
+/**
+ * How a change ended as the Temporal UI's list shows it (the SynapseOutcome
+ * search attribute, `synapse change list --outcome`): the result's outcome,
+ * plus three that only the list needs. "rolled-back": it did not succeed and
+ * nothing it deployed is left deployed (each device it touched was put back
+ * to its backup): the fabric is as before. "rollback-failed": a rollback did
+ * not restore a backup and a person must look. "cancelled": an operator
+ * cancelled it and it rolled back what it had deployed.
+ */
+export const ListedOutcome = z.enum([...ChangeOutcomeSummary.options, 'rolled-back', 'rollback-failed', 'cancelled']);
+export type ListedOutcome = z.infer<typeof ListedOutcome>;
+
+export function listedOutcome(result: { outcome: ChangeOutcomeSummary; counts: Record<string, number> }): ListedOutcome {
+  const rolledBack = result.counts['rolled-back'] ?? 0;
+  const stillChanged = (result.counts.deployed ?? 0) + (result.counts.reverted ?? 0);
+  if (result.outcome !== 'succeeded' && result.outcome !== 'dry-run' && rolledBack > 0 && stillChanged === 0) return 'rolled-back';
+  return result.outcome;
+}
+
+/** Device names a change's list memo spells out; the rest are counted. */
+export const LIST_MEMO_DEVICES = 5;
+
+/**
+ * What the list views (the Temporal UI's, `synapse change list`) show of a
+ * change beyond its search attributes, kept in the workflow's memo: its
+ * devices (a fleet's names outgrow a search attribute, so the first few and
+ * a count), ticket and reason, and once it ends a one-line summary.
+ */
+export const ChangeListMemo = z.object({
+  devices: z.string(),
+  deviceCount: z.number().int().nonnegative(),
+  ticket: z.string().optional(),
+  reason: z.string().optional(),
+  /** Once ended: "rolled-back: 2 devices (2 rolled-back)". */
+  summary: z.string().optional(),
+});
+export type ChangeListMemo = z.infer<typeof ChangeListMemo>;
+
+export function changeListMemo(change: { devices: readonly string[]; ticket?: string; reason?: string }): ChangeListMemo {
+  const listed = change.devices.slice(0, LIST_MEMO_DEVICES).join(', ');
+  const more = change.devices.length - LIST_MEMO_DEVICES;
+  return {
+    devices: more > 0 ? `${listed} +${more} more` : listed,
+    deviceCount: change.devices.length,
+    ...(change.ticket ? { ticket: change.ticket } : {}),
+    ...(change.reason ? { reason: change.reason.slice(0, 200) } : {}),
+  };
+}
+
+export function changeListSummary(result: { outcome: ChangeOutcomeSummary; counts: Record<string, number> }): string {
+  const total = Object.values(result.counts).reduce((n, c) => n + c, 0);
+  const counts = Object.entries(result.counts)
+    .filter(([, n]) => n > 0)
+    .map(([outcome, n]) => `${n} ${outcome}`)
+    .join(', ');
+  return `${listedOutcome(result)}: ${total} ${total === 1 ? 'device' : 'devices'}${counts ? ` (${counts})` : ''}`;
+}
 
 export const WaveSummary = z.object({
   index: z.number().int().nonnegative(),

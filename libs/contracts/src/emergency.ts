@@ -51,3 +51,20 @@ export const EmergencyChangeRequest = z
   .superRefine(rejectDuplicateDevices);
 export type EmergencyChangeRequest = z.infer<typeof EmergencyChangeRequest>;
 export type EmergencyChangeRequestInput = z.input<typeof EmergencyChangeRequest>;
+
+/** Operators' Updates on a running emergency. */
+export const EMERGENCY_UPDATES = {
+  /** Put the backups back now instead of when the time to live runs out (`synapse emergency revert`). */
+  revertNow: 'revertNow',
+} as const;
+
+export const RevertNowRequest = z.object({
+  by: z.string().trim().min(1, 'who reverts is required'),
+  reason: z.string().trim().max(2000).default(''),
+});
+export type RevertNowRequest = z.infer<typeof RevertNowRequest>;
+export type RevertNowRequestInput = z.input<typeof RevertNowRequest>;
+
+/** The emergency's answer: the devices told to revert now (those already done are not among them). */
+export const RevertNowAnswer = z.object({ changeId: ChangeId, devices: z.array(DeviceName) });
+export type RevertNowAnswer = z.infer<typeof RevertNowAnswer>;

@@ -15,7 +15,7 @@ export function registerBackups(program: Command): void {
   const list = backups
     .command('list')
     .argument('<device>', 'the device')
-    .description("a device's backup history, newest first: commit, time taken, change id, workflow id")
+    .description("a device's backup history, newest first: backup id (the one change results show), time taken, change id, workflow id")
     .addOption(new Option('--dir <path>', DIR_HELP));
   addJsonOption(list, 'the history');
   list.action(async (deviceArg: string, options: { dir?: string; json?: boolean }) => {
@@ -26,8 +26,8 @@ export function registerBackups(program: Command): void {
     if (entries.length === 0) return writeLines([`no backups of ${device} in ${history.dir}`]);
     writeLines(
       table(
-        ['COMMIT', 'TAKEN', 'CHANGE', 'WORKFLOW', 'REASON'],
-        entries.map((e) => [e.commit.slice(0, 12), formatTime(e.takenAt), e.changeId, e.workflowId, e.reason ?? '']),
+        ['BACKUP', 'TAKEN', 'CHANGE', 'WORKFLOW', 'REASON'],
+        entries.map((e) => [e.backupId.slice(0, 12), formatTime(e.takenAt), e.changeId, e.workflowId, e.reason ?? '']),
       ),
     );
   });
@@ -35,7 +35,7 @@ export function registerBackups(program: Command): void {
   const diff = backups
     .command('diff')
     .argument('<device>', 'the device')
-    .argument('<from>', 'the older backup: commit or backup id (prefix), change id, latest or latest~N')
+    .argument('<from>', 'the older backup: backup id (prefix, as change results and backups list show it), change id, latest or latest~N')
     .argument('<to>', 'the newer backup, named the same ways')
     .description('what changed between two backups of a device, path by path (gNMI paths, canonical comparison)')
     .addOption(new Option('--dir <path>', DIR_HELP))
@@ -72,7 +72,7 @@ Examples:
 }
 
 function header(device: string, from: BackupEntry, to: BackupEntry): string {
-  const describe = (e: BackupEntry) => `${e.commit.slice(0, 12)} (${e.changeId}, ${formatTime(e.takenAt)})`;
+  const describe = (e: BackupEntry) => `${e.backupId.slice(0, 12)} (${e.changeId}, ${formatTime(e.takenAt)})`;
   return `${device}: ${describe(from)} -> ${describe(to)}`;
 }
 
@@ -81,7 +81,7 @@ function parseDocument(entry: BackupEntry): (content: Buffer) => unknown {
     try {
       return JSON.parse(content.toString('utf8'));
     } catch (err) {
-      throw unavailable(`backup ${entry.commit.slice(0, 12)} of ${entry.device} is not JSON: ${(err as Error).message}`);
+      throw unavailable(`backup ${entry.backupId.slice(0, 12)} of ${entry.device} is not JSON: ${(err as Error).message}`);
     }
   };
 }

@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { ChangeId, ChangeKind, DeviceName, SEARCH_ATTRIBUTES, WORKFLOW_TYPES } from '@synapse/contracts';
+import { ChangeId, ChangeKind, DeviceName, ListedOutcome, SEARCH_ATTRIBUTES, WORKFLOW_TYPES } from '@synapse/contracts';
 import { SEARCH_KEYS, summarizeExecution, type ChangeSummary } from '../change-state';
 import { badInput, errorMessage, unavailable } from '../cli-error';
 import { changeListLines } from '../format';
@@ -32,6 +32,7 @@ export function registerChangeList(change: Command): void {
     .addOption(new Option('--device <name>', 'only changes that touched this device (found through its device workflows)'))
     .addOption(new Option('--kind <kind>', 'only changes of this kind').choices(ChangeKind.options))
     .addOption(new Option('--status <status>', 'only changes in this state').choices(Object.keys(STATUS_FILTER)))
+    .addOption(new Option('--outcome <outcome>', `only changes that ended so (${SEARCH_ATTRIBUTES.outcome.name})`).choices(ListedOutcome.options))
     .addOption(new Option('--limit <n>', 'at most this many changes').default('20'))
     .addHelpText(
       'after',
@@ -45,8 +46,10 @@ it has taken its locks (a change still planning or awaiting approval has no
 device workflow yet: \`change list --status running\` shows it).
 
 STATUS is Temporal's; OUTCOME (${SEARCH_ATTRIBUTES.outcome.name}) is how the change ended:
-succeeded, partially-failed, failed, stopped, aborted, rejected, expired,
-dry-run, cancelled, rollback-failed. \`synapse change show <id>\` has the per-device result.`,
+${ListedOutcome.options.join(', ')}.
+rolled-back: it failed and every device it had deployed was put back to its
+backup. The UI finds them with ${SEARCH_ATTRIBUTES.outcome.name} = 'rolled-back'.
+\`synapse change show <id>\` has the per-device result.`,
     );
   addJsonOption(command, 'the changes');
   addTemporalOptions(command).action(async (options: Record<string, unknown>) => {
@@ -69,7 +72,7 @@ dry-run, cancelled, rollback-failed. \`synapse change show <id>\` has the per-de
         changes = changes.sort((a, b) => b.startTime.localeCompare(a.startTime)).slice(0, limit);
       }
       if (options.json === true) writeJson(changes);
-      else if (changes.length === 0) writeLines([`no changes${device ? ` on ${device}` : ''}${options.kind ? ` of kind ${String(options.kind)}` : ''}${options.status ? ` ${String(options.status)}` : ''}`]);
+      else if (changes.length === 0) writeLines([`no changes${device ? ` on ${device}` : ''}${options.kind ? ` of kind ${String(options.kind)}` : ''}${options.status ? ` ${String(options.status)}` : ''}${options.outcome ? ` ${String(options.outcome)}` : ''}`]);
       else writeLines(changeListLines(changes));
     });
   });
@@ -77,9 +80,10 @@ dry-run, cancelled, rollback-failed. \`synapse change show <id>\` has the per-de
 
 function filterClauses(options: Record<string, unknown>): string[] {
   return [
-    // Both come from commander's choices: no quote can reach the query.
+    // Each comes from commander's choices: no quote can reach the query.
     ...(typeof options.kind === 'string' ? [`${SEARCH_ATTRIBUTES.changeKind.name} = '${options.kind}'`] : []),
     ...(typeof options.status === 'string' ? [`ExecutionStatus = '${STATUS_FILTER[options.status]}'`] : []),
+    ...(typeof options.outcome === 'string' ? [`${SEARCH_ATTRIBUTES.outcome.name} = '${options.outcome}'`] : []),
   ];
 }
 

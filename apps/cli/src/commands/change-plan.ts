@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
 import { TypedSearchAttributes, WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/common';
-import { WORKFLOW_TYPES, workflowIds } from '@synapse/contracts';
+import { changeListMemo, WORKFLOW_TYPES, workflowIds } from '@synapse/contracts';
 import { changeRequestFromFlags, generateChangeId, type ChangeStartFlags } from '../change-request';
 import { awaitOutcome, outcomeJson, SEARCH_KEYS } from '../change-state';
 import { badInput, EXIT, errorMessage, unavailable } from '../cli-error';
 import { outcomeLines, planDetailLines, planSummaryLines, planTotals } from '../format';
 import { addJsonOption, addTemporalOptions, temporalFlags, writeJson, writeLines } from '../options';
+import { checkInventory } from '../inventory';
 import { withTemporal } from '../temporal';
 import { addChangeRequestOptions } from './change-start';
 
@@ -38,6 +39,7 @@ not render: the reason is printed), 2 for bad flags.`,
       changeId: options.changeId ?? generateChangeId(new Date(), 'plan'),
       dryRun: true,
     });
+    await checkInventory(options, { devices: request.devices, flag: '--device', ...(request.branch ? { branch: request.branch } : {}) });
     const workflowId = workflowIds.change(request.changeId);
     await withTemporal(temporalFlags(options), async (session) => {
       let runId: string;
@@ -47,6 +49,7 @@ not render: the reason is printed), 2 for bad flags.`,
           taskQueue: session.taskQueue,
           args: session.routing ? [request, session.routing] : [request],
           workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+          memo: changeListMemo(request),
           typedSearchAttributes: new TypedSearchAttributes([
             { key: SEARCH_KEYS.changeId, value: request.changeId },
             { key: SEARCH_KEYS.changeKind, value: request.kind },

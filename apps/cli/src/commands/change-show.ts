@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { awaitOutcome, describeChange, DeviceStepReader, firstLine, outcomeJson, readChangeRequest, readLiveState, type ChangeOutcome, type ChangeSummary, type LiveState } from '../change-state';
+import { awaitOutcome, describeChange, DeviceStepReader, firstLine, outcomeJson, readChangeRequest, readDeviceDetails, readLiveState, type ChangeOutcome, type ChangeSummary, type DeviceDetails, type LiveState } from '../change-state';
 import { errorMessage } from '../cli-error';
-import { liveLines, outcomeLines, summaryLines } from '../format';
+import { deviceDetailLines, liveLines, outcomeLines, summaryLines } from '../format';
 import { addJsonOption, addTemporalOptions, temporalFlags, writeJson, writeLines } from '../options';
 import { temporalUiLink, withTemporal } from '../temporal';
 
@@ -17,8 +17,9 @@ A running rollout shows its phase, approval, waves with their state, devices
 per outcome, devices waiting for another change's lock (and who holds them),
 notes, and the step of each device of the running wave (from device/<name>,
 at most 50). A finished one shows its result: counts, waves, per device its
-outcome, wave, backup and why; details (validations, timings) stay on each
-device workflow, device/<name>.
+outcome, wave, backup and why, then each device's validations (every BGP
+session and interface with its state) and step timings, read from its own
+device workflow (at most 50 devices).
 
 Exit code: 0 when the change was found (whatever its outcome; see
 \`synapse change watch\` to wait for it), 2 for an unknown change id.`,
@@ -31,6 +32,7 @@ Exit code: 0 when the change was found (whatever its outcome; see
       let live: LiveState | undefined;
       let progressProblem: string | undefined;
       let outcome: ChangeOutcome | undefined;
+      let details: DeviceDetails[] = [];
       if (summary.status === 'running') {
         try {
           live = await readLiveState(session, handle, summary, new DeviceStepReader(session, summary.changeId));
@@ -40,6 +42,7 @@ Exit code: 0 when the change was found (whatever its outcome; see
       } else {
         // Closed: result() returns at once (or throws the failure) without waiting.
         outcome = await awaitOutcome(handle);
+        details = await readDeviceDetails(session, summary.changeId);
       }
       const link = temporalUiLink(session, summary.workflowId);
       if (options.json === true) {
@@ -50,12 +53,13 @@ Exit code: 0 when the change was found (whatever its outcome; see
           ...(live ? { progress: live.progress, ...(live.kind === 'rollout' ? { deviceSteps: live.steps } : {}) } : {}),
           ...(progressProblem ? { progressProblem } : {}),
           ...(outcome ? outcomeJson(outcome) : {}),
+          ...(outcome ? { deviceDetails: details } : {}),
           // outcomeJson's status says how the workflow ended; keep Temporal's own word for it.
           status: summary.status,
         });
         return;
       }
-      writeLines([...summaryLines(summary, started), ...(link ? [`Temporal   ${link}`] : []), '', ...detailLines(summary, live, progressProblem, outcome)]);
+      writeLines([...summaryLines(summary, started), ...(link ? [`Temporal   ${link}`] : []), '', ...detailLines(summary, live, progressProblem, outcome), ...deviceDetailLines(details)]);
     });
   });
 }

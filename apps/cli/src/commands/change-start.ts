@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander';
 import { WORKFLOW_TYPES, workflowIds, type ChangeRequest } from '@synapse/contracts';
 import { changeRequestFromFlags, type ChangeStartFlags } from '../change-request';
+import { addInventoryCheckOption, checkInventory } from '../inventory';
 import { addJsonOption, addTemporalOptions, temporalFlags } from '../options';
 import { startAndFollow } from '../start-change';
 import { temporalUiLink, withTemporal, type TemporalSession } from '../temporal';
@@ -41,6 +42,7 @@ export function addChangeRequestOptions(command: Command, { reasonRequired }: { 
     .addOption(new Option('--on-budget-exceeded <action>', 'when the budget is spent: stop (leave what is deployed) or rollback (every deployed device) (default: stop)'))
     .addOption(new Option('--lock-timeout <s>', 'how long to wait for devices another change holds before giving up whole, nothing touched (default: 60)'))
     .addOption(new Option('--change-id <id>', `id of the change (default: ${reasonRequired ? 'chg' : 'plan'}-<utc date>-<time>-<random>)`));
+  addInventoryCheckOption(command);
   return devicesInOrder;
 }
 
@@ -75,6 +77,7 @@ way (a device failed or was rolled back; stopped, aborted, rejected, expired).`,
   addTemporalOptions(command).action(async (options: ChangeStartFlags & Record<string, unknown>) => {
     // Parsed before connecting: bad input never needs a server and never starts anything.
     const request = changeRequestFromFlags({ ...options, devices: devicesInOrder });
+    await checkInventory(options, { devices: request.devices, flag: '--device', ...(request.branch ? { branch: request.branch } : {}) });
     await withTemporal(temporalFlags(options), (session) =>
       startAndFollow(
         session,
@@ -85,6 +88,7 @@ way (a device failed or was rolled back; stopped, aborted, rejected, expired).`,
           kind: request.kind,
           requester: request.requester,
           request,
+          listed: request,
           startedLines: (runId) => startedLines(session, request, runId),
           startedJson: (runId) => startedJson(session, request, runId),
           takenHint: `see \`synapse change show ${request.changeId}\`, or pick another --change-id`,

@@ -7,6 +7,7 @@ import { firstLine, summarizeExecution, type ChangeSummary } from '../change-sta
 import { countsText, formatTime, table } from '../format';
 import { badInput, CliError, EXIT, errorMessage, unavailable } from '../cli-error';
 import { checkId, driftRequestFromFlags, formatEvery, parseEvery, reportClean, reportLines, scopeText, type DriftFlags } from '../drift-request';
+import { checkInventory } from '../inventory';
 import { addJsonOption, addTemporalOptions, temporalFlags, writeJson, writeLines } from '../options';
 import { temporalUiLink, withTemporal, type TemporalSession } from '../temporal';
 
@@ -26,7 +27,14 @@ function addRequestOptions(command: Command): Command {
     .addOption(new Option('--deletion-budget <n>', 'entries and leaves Synapse owned that one remediation may delete (default: 10)'))
     .addOption(new Option('--list-unmanaged', 'name the config on each device Synapse does not own (it is always counted, never remediated)'))
     .addOption(new Option('--max-remediations <n>', 'remediate at most this many drifted devices per run; the rest wait for the next (default: 50)'))
-    .addOption(new Option('--no-approval', 'remediate without waiting for an approver (honoured only where the server allows it: SYNAPSE_REQUIRE_APPROVAL=false)'));
+    .addOption(new Option('--no-approval', 'remediate without waiting for an approver (honoured only where the server allows it: SYNAPSE_REQUIRE_APPROVAL=false)'))
+    .addOption(new Option('--skip-inventory-check', 'do not check devices:<…> against Infrahub before starting'));
+}
+
+/** A scope that names devices names ones Infrahub knows; a role is checked against the schema when parsed. */
+async function checkScope(options: Record<string, unknown>, request: DriftRequest): Promise<void> {
+  if (request.scope.kind !== 'devices') return;
+  await checkInventory(options, { devices: request.scope.devices, flag: '--scope', ...(request.branch ? { branch: request.branch } : {}) });
 }
 
 function workflowArgs(session: TemporalSession, request: DriftRequest): unknown[] {
@@ -64,6 +72,7 @@ Bad input: 2, naming the flag, nothing started.`,
   addTemporalOptions(command).action(async (options: DriftFlags & Record<string, unknown>) => {
     const driftId = checkId('--drift-id', typeof options.driftId === 'string' ? options.driftId : generateDriftId(new Date()));
     const request = driftRequestFromFlags(options, { driftId });
+    await checkScope(options, request);
     await withTemporal(temporalFlags(options), async (session) => {
       const workflowId = workflowIds.drift(driftId);
       let runId: string;
@@ -246,6 +255,7 @@ Example:
   addTemporalOptions(create).action(async (options: DriftFlags & Record<string, unknown>) => {
     const every = parseEvery(typeof options.every === 'string' ? options.every : undefined);
     const request = driftRequestFromFlags(options);
+    await checkScope(options, request);
     const scheduleId = checkId('--id', typeof options.id === 'string' ? options.id : `drift-${request.mode}-${randomBytes(3).toString('hex')}`);
     await withTemporal(temporalFlags(options), async (session) => {
       try {

@@ -1,7 +1,12 @@
 import { Option, type Command } from 'commander';
-import { WORKFLOW_TYPES, workflowIds, type EmergencyChangeRequest } from '@synapse/contracts';
+import { EMERGENCY_UPDATES, RevertNowAnswer, RevertNowRequest, WORKFLOW_TYPES, workflowIds, type EmergencyChangeRequest } from '@synapse/contracts';
+import { awaitOutcome, describeChange, executeUpdate, outcomeJson, outcomeSucceeded } from '../change-state';
+import { badInput, EXIT } from '../cli-error';
+import { outcomeLines } from '../format';
+import { currentOperator } from '../operator';
 import { emergencyRequestFromFlags, type EmergencyFlags } from '../emergency-request';
-import { addJsonOption, addTemporalOptions, temporalFlags } from '../options';
+import { addInventoryCheckOption, checkInventory } from '../inventory';
+import { addJsonOption, addTemporalOptions, temporalFlags, writeJson, writeLines } from '../options';
 import { startAndFollow } from '../start-change';
 import { temporalUiLink, withTemporal, type TemporalSession } from '../temporal';
 
@@ -47,10 +52,13 @@ Exit code: 2 without --reason or --ticket, or with a bad patch (nothing is
 started); without --wait/--watch 0 once started; with them 0 when every
 device succeeded, 1 otherwise.`,
     );
+  addInventoryCheckOption(command);
   addJsonOption(command, 'the started emergency (and with --wait its result)');
   addTemporalOptions(command).action(async (options: EmergencyFlags & { device?: string[]; devices?: string[] } & Record<string, unknown>) => {
     // Parsed before connecting: an emergency without a reason or a ticket never starts.
     const request = emergencyRequestFromFlags({ ...options, devices: [...(options.device ?? []), ...(options.devices ?? [])] });
+    const branch = request.source.kind === 'intent' ? request.source.branch : undefined;
+    await checkInventory(options, { devices: request.devices, flag: '--device', ...(branch ? { branch } : {}) });
     await withTemporal(temporalFlags(options), (session) =>
       startAndFollow(
         session,
@@ -61,6 +69,7 @@ device succeeded, 1 otherwise.`,
           kind: 'emergency',
           requester: request.requester,
           request,
+          listed: request,
           startedLines: (runId) => startedLines(session, request, runId),
           startedJson: (runId) => startedJson(session, request, runId),
           takenHint: 'pick another --change-id',
@@ -68,6 +77,47 @@ device succeeded, 1 otherwise.`,
         options,
       ),
     );
+  });
+  registerRevert(command);
+}
+
+/**
+ * `synapse emergency revert <id>`: the time to live ends now. Each device
+ * still in its emergency puts its backup back (verified identical on what
+ * the emergency touched), exactly as when the time runs out; then the
+ * emergency's result is printed.
+ */
+function registerRevert(emergency: Command): void {
+  const command = emergency
+    .command('revert')
+    .argument('<change-id>', 'the emergency (em-… or emergency/em-…)')
+    .description('revert an emergency with a time to live now: its devices get their backups back, then its result is printed')
+    .addOption(new Option('--by <name>', 'who reverts (default: $USER)'))
+    .addOption(new Option('--reason <text>', 'why now'))
+    .addHelpText(
+      'after',
+      `
+Only an emergency started with --revert-after can be reverted (one without
+is meant to stay: cancel it while it runs to roll it back). Exit code: 0 when
+every device was reverted, 1 otherwise, 2 when the emergency is unknown, has
+ended or has no time to live (nothing done).`,
+    );
+  addJsonOption(command, 'the devices told to revert and the result');
+  addTemporalOptions(command).action(async (ref: string, _own: Record<string, unknown>, self: Command) => {
+    // `emergency` has its own --reason, which commander gives the parent wherever it is written: read both.
+    const options = self.optsWithGlobals<Record<string, unknown>>();
+    const parsed = RevertNowRequest.safeParse({ by: typeof options.by === 'string' ? options.by : currentOperator(), ...(typeof options.reason === 'string' ? { reason: options.reason } : {}) });
+    if (!parsed.success) throw badInput(`${parsed.error.issues.map((i) => `--${String(i.path[0])}: ${i.message}`).join('; ')}; nothing was done`);
+    await withTemporal(temporalFlags(options), async (session) => {
+      const { handle, summary } = await describeChange(session, ref.includes('/') ? ref : `emergency/${ref}`);
+      if (summary.status !== 'running') throw badInput(`emergency ${summary.changeId} has already ended (${summary.status}${summary.outcome ? `, ${summary.outcome}` : ''}): nothing to revert`);
+      const answer = RevertNowAnswer.parse(await executeUpdate(session, handle, EMERGENCY_UPDATES.revertNow, parsed.data));
+      if (options.json !== true) writeLines([`revert requested for emergency ${answer.changeId} (by ${parsed.data.by}): ${answer.devices.join(', ')} put their backups back now`]);
+      const outcome = await awaitOutcome(handle);
+      if (options.json === true) writeJson({ changeId: answer.changeId, workflowId: summary.workflowId, action: 'revert', by: parsed.data.by, devices: answer.devices, ...outcomeJson(outcome) });
+      else writeLines(outcomeLines(answer.changeId, outcome));
+      process.exitCode = outcomeSucceeded(outcome) ? EXIT.ok : EXIT.changeFailed;
+    });
   });
 }
 

@@ -7,6 +7,7 @@ import { deployConfig } from './deploy-config';
 import { diffConfig } from './diff-config';
 import { createRuntime, type DeviceActivityDeps } from './deps';
 import { readDeviceStates } from './read-device-states';
+import { readRunningConfig } from './read-running-config';
 import { recordOwnership } from './record-ownership';
 import { rollbackConfig } from './rollback-config';
 import { storeBackup } from './store-backup';
@@ -40,6 +41,7 @@ export function createDeviceActivities(deps: DeviceActivityDeps) {
     validateInterfaces: activityBoundary(validateInterfaces(runtime)),
     checkDrift: activityBoundary(checkDrift(runtime)),
     readDeviceStates: activityBoundary(readDeviceStates(runtime)),
+    readRunningConfig: activityBoundary(readRunningConfig(runtime)),
   } satisfies DeviceActivities;
 }
 

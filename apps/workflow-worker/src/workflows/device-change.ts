@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { ApplicationFailure, CancellationScope, condition, getExternalWorkflowHandle, isCancellation, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, condition, getExternalWorkflowHandle, isCancellation, patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import {
   baselineExpectations,
   commitConfirmWindowSeconds,
@@ -27,11 +27,14 @@ import {
 import { ActivityRouting, changeActivities, type ActivityRoutingInput } from './activities';
 import { DeviceChangeReport, joinNote } from './change-report';
 import { Compensations, type CompensationOutcome } from './compensation';
-import { answerLockHolderQuestions, preemptSignal } from './device-lock';
+import { answerLockHolderQuestions, preemptSignal, revertNowSignal } from './device-lock';
 
 import { applicationFailureOf, operatorReason, parseWorkflowInput } from './failures';
 import { deviceProgressQuery, DeviceProgressTracker } from './progress';
 import { deviceSettledSignal, memberFinishSignal, memberGoSignal, type DeviceSettled } from './rollout-signals';
+
+/** Since this patch a backup is archived only when something is deployed (see step 2). */
+const ARCHIVE_ONLY_TO_DEPLOY = 'archive-backup-only-to-deploy';
 
 /** A rollout member's turn: the plan it was approved for, and where its far ends are. */
 interface Turn {
@@ -99,6 +102,7 @@ export async function DeviceChangeWorkflow(
   const report = new DeviceChangeReport(input, workflowId, progress, infrahub, routing);
   let intended: FetchDeviceConfigResult;
   let backup: BackupRef;
+  let archiveOnlyToDeploy = false;
   let plan: DiffResult | undefined;
   /** What a rollout's fabric check needs from this device once it is deployed. */
   let facts: DeviceFacts | undefined;
@@ -111,6 +115,13 @@ export async function DeviceChangeWorkflow(
   // The runbook runs in its own scope so that an emergency can stop it the
   // way an operator's cancel would, without cancelling this workflow.
   let runbook = new CancellationScope();
+  /** An operator's `synapse emergency revert`: the time to live ends now. */
+  let revertNow: { by: string; reason: string } | undefined;
+  if (emergency) {
+    setHandler(revertNowSignal, (request) => {
+      if (request.changeId === input.changeId) revertNow ??= request;
+    });
+  }
   if (!emergency) {
     setHandler(preemptSignal, (notice) => {
       // Once this change is settling its own outcome (a failure being rolled back, a success being
@@ -221,11 +232,16 @@ export async function DeviceChangeWorkflow(
       // A rollout executes the plan that was approved: an intent edited since is planned and approved again.
       if (myTurn?.plannedChecksum !== undefined && intended.checksum !== myTurn.plannedChecksum) return { intentChanged: intended.checksum };
 
-      // 2. The whole running config, into the backup store: the rollback's target.
-      backup = report.backup = await progress.step('backup', () => deviceRead.backupRunningConfig({ device, changeId, workflowId }));
-      // A dry run keeps no record anywhere, not even in the backup history.
-      if (!input.dryRun) {
-        await progress.step('store-backup', () => deviceWrite.storeBackup({ backup, changeId, workflowId, reason: input.reason }));
+      // 2. The whole running config: the plan's base and the rollback's target.
+      //    It is archived (a commit in the backup history, the id the result
+      //    shows) only when something is deployed: a dry run keeps no record
+      //    anywhere, an in-sync device adds no commit. Changes begun before
+      //    that rule archive first, as they did.
+      backup = await progress.step('backup', () => deviceRead.backupRunningConfig({ device, changeId, workflowId }));
+      archiveOnlyToDeploy = patched(ARCHIVE_ONLY_TO_DEPLOY);
+      if (!archiveOnlyToDeploy) {
+        report.backup = backup;
+        if (!input.dryRun) await progress.step('store-backup', () => deviceWrite.storeBackup({ backup, changeId, workflowId, reason: input.reason }));
       }
 
       // 3. The plan: the intended config against that backup, on what
@@ -247,6 +263,15 @@ export async function DeviceChangeWorkflow(
     if (plan?.inSync) {
       const note = await report.record('in-sync', 'in-sync', 'the device already runs its intended config; nothing was deployed');
       return report.finish('in-sync', note);
+    }
+    if (archiveOnlyToDeploy) {
+      try {
+        await progress.step('store-backup', () => deviceWrite.storeBackup({ backup, changeId, workflowId, reason: input.reason }));
+        report.backup = backup;
+      } catch (err) {
+        phase = 'settling';
+        return report.failedBeforeDeploy(err);
+      }
     }
 
     let expected: ValidationExpectations;
@@ -278,14 +303,18 @@ export async function DeviceChangeWorkflow(
       );
 
       // 5. Every expected BGP neighbor established within the settle time.
-      report.validation.bgp = await progress.step('validate-bgp', () =>
-        deviceValidate.validateBgp({ device, neighbors: expected.neighbors, settleTimeoutSeconds: validation.settleTimeoutSeconds }),
+      report.validation.bgp = await progress.step(
+        'validate-bgp',
+        () => deviceValidate.validateBgp({ device, neighbors: expected.neighbors, settleTimeoutSeconds: validation.settleTimeoutSeconds }),
+        settleWait(`${expected.neighbors.length} BGP neighbor(s) to establish`, validation.settleTimeoutSeconds),
       );
       requirePassed(report.validation.bgp);
 
       // 6. Every intended interface in its admin and oper state.
-      report.validation.interfaces = await progress.step('validate-interfaces', () =>
-        deviceValidate.validateInterfaces({ device, interfaces: expected.interfaces, settleTimeoutSeconds: validation.settleTimeoutSeconds }),
+      report.validation.interfaces = await progress.step(
+        'validate-interfaces',
+        () => deviceValidate.validateInterfaces({ device, interfaces: expected.interfaces, settleTimeoutSeconds: validation.settleTimeoutSeconds }),
+        settleWait(`${expected.interfaces.length} interface(s) to reach their state`, validation.settleTimeoutSeconds),
       );
       requirePassed(report.validation.interfaces);
 
@@ -321,12 +350,17 @@ export async function DeviceChangeWorkflow(
     //    Cancelling the change during the wait reverts at once.
     let cancelledWhileWaiting: unknown;
     try {
-      await progress.step('await-revert', () => sleep(input.revertAfterSeconds! * 1000));
+      // A timer like sleep's (the same command on replay), ended early by a revert-now.
+      await progress.step(
+        'await-revert',
+        () => condition(() => revertNow !== undefined, input.revertAfterSeconds! * 1000),
+        `reverts to backup ${backup.id} at ${new Date(Date.now() + input.revertAfterSeconds! * 1000).toISOString()} (synapse emergency revert ${changeId} to revert now)`,
+      );
     } catch (err) {
       if (!isCancellation(err)) throw err;
       cancelledWhileWaiting = err;
     }
-    const ttl = `time to live of ${input.revertAfterSeconds} s ${cancelledWhileWaiting ? 'cut short by a cancel' : 'ran out'}`;
+    const ttl = `time to live of ${input.revertAfterSeconds} s ${cancelledWhileWaiting ? 'cut short by a cancel' : revertNow ? `cut short by ${revertNow.by}${revertNow.reason ? ` (${revertNow.reason})` : ''}` : 'ran out'}`;
     let revert: RollbackResult;
     try {
       revert = await CancellationScope.nonCancellable(() => restoreBackup(undefined, change));
@@ -461,4 +495,9 @@ function summarizePatch(patch: ConfigPatch): string {
   const paths = patchPaths(patch);
   const shown = paths.slice(0, 5).join(', ') + (paths.length > 5 ? `, … (${paths.length - 5} more)` : '');
   return `patch: ${patch.update.length} updated, ${patch.delete.length} deleted: ${shown}`;
+}
+
+/** A validation's DETAIL while it waits: what, and the end of its settle window (workflow time, so the same on replay). */
+function settleWait(what: string, settleSeconds: number): string {
+  return `waiting for ${what}, at most until ${new Date(Date.now() + settleSeconds * 1000).toISOString()}`;
 }

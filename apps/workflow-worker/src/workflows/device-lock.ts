@@ -48,6 +48,13 @@ export interface PreemptNotice {
 }
 export const preemptSignal = defineSignal<[PreemptNotice]>('preempt');
 
+/**
+ * From an emergency to its device workflows: put the backup back now, not
+ * when the time to live runs out. Carries the emergency's change id, so a
+ * later holder of `device/<name>` ignores a late one.
+ */
+export const revertNowSignal = defineSignal<[{ changeId: string; by: string; reason: string }]>('revertNow');
+
 /** How long a refused change waits for the holder to say who it is. */
 const HOLDER_REPLY_TIMEOUT = '10 seconds';
 

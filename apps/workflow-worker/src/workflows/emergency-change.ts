@@ -1,4 +1,5 @@
 import {
+  defineUpdate,
   getExternalWorkflowHandle,
   setHandler,
   sleep,
@@ -7,20 +8,28 @@ import {
 } from '@temporalio/workflow';
 import {
   EmergencyChangeRequest,
+  EMERGENCY_UPDATES,
+  RevertNowRequest,
   workflowIds,
+  type RevertNowAnswer,
+  type RevertNowRequestInput,
   type ChangeResult,
   type DeviceChangeInput,
   type DeviceChangeResult,
   type EmergencyChangeRequestInput,
   DEFAULT_DELETION_BUDGET,
+  changeListSummary,
+  listedOutcome,
   mapWithConcurrency,
 } from '@synapse/contracts';
 import { ActivityRouting, type ActivityRoutingInput } from './activities';
 import { DeviceChildOutcomes, failedWithoutTouching, isAlreadyStarted, startDeviceChange, summarizeChange } from './device-child';
-import { LockHolders, preemptSignal, type LockHolder, type PreemptNotice } from './device-lock';
+import { LockHolders, preemptSignal, revertNowSignal, type LockHolder, type PreemptNotice } from './device-lock';
 import { parseWorkflowInput } from './failures';
 import { ChangeProgressBoard, changeProgressQuery, deviceProgressSignal } from './progress';
-import { changeSearchAttributes, outcomeSearchAttribute } from './search-attributes';
+import { changeSearchAttributes, memoForList, memoSummaryForList, outcomeSearchAttribute } from './search-attributes';
+
+export const revertNowUpdate = defineUpdate<RevertNowAnswer, [RevertNowRequestInput]>(EMERGENCY_UPDATES.revertNow);
 
 /** How often a pre-empting emergency tries the device's lock again while the standard change rolls back. */
 const LOCK_RETRY_INTERVAL = '1 second';
@@ -36,7 +45,8 @@ const LOCK_RETRY_INTERVAL = '1 second';
  *     emergency): back up, deploy the patch or the intent, validate
  *     interfaces and BGP with a short settle time, roll back on failure,
  *     record `needs-reconciliation` and a change record of kind emergency
- *   4 with a time to live, put the backup back once it has run out
+ *   4 with a time to live, put the backup back once it has run out, or
+ *     at once when an operator says so (the revertNow Update)
  *
  * One emergency never pre-empts another: the second is refused for that
  * device, naming the first. The result has one DeviceChangeResult per
@@ -49,6 +59,7 @@ export async function EmergencyChangeWorkflow(rawRequest: EmergencyChangeRequest
   const { workflowId } = workflowInfo();
 
   upsertSearchAttributes(changeSearchAttributes({ changeId, kind: 'emergency', requester: request.requester }));
+  memoForList(request);
   const progress = new ChangeProgressBoard(changeId, devices);
   setHandler(changeProgressQuery, () => progress.snapshot());
   setHandler(deviceProgressSignal, (report) => progress.report(report));
@@ -56,16 +67,51 @@ export async function EmergencyChangeWorkflow(rawRequest: EmergencyChangeRequest
   const notice: PreemptNotice = { changeId, workflowId, ticket: request.ticket, requester: request.requester };
 
   const children = new DeviceChildOutcomes(progress, 'emergency change');
+
+  // 4. Revert now: every device child still running is told; one started later is told as it starts.
+  let revertRequest: RevertNowRequest | undefined;
+  /** Devices whose child runs now; and those not yet settled (some may still wait for their lock). */
+  const running = new Set<string>();
+  const unsettled = new Set(devices);
+  const tellToRevert = async (device: string) => {
+    if (!revertRequest) return;
+    try {
+      await getExternalWorkflowHandle(workflowIds.device(device)).signal(revertNowSignal, { changeId, ...revertRequest });
+    } catch {
+      // It ended meanwhile: its own outcome stands.
+    }
+  };
+  setHandler(
+    revertNowUpdate,
+    async (raw) => {
+      revertRequest ??= RevertNowRequest.parse(raw);
+      await Promise.all([...running].map(tellToRevert));
+      return { changeId, devices: [...unsettled] };
+    },
+    {
+      validator: (raw) => {
+        const parsed = RevertNowRequest.safeParse(raw);
+        if (!parsed.success) throw new Error(`revert refused: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'request'}: ${i.message}`).join('; ')}`);
+        if (request.revertAfterSeconds === undefined) {
+          throw new Error(`emergency ${changeId} has no time to live (--revert-after): its change is meant to stay; to roll it back while it runs: synapse change cancel ${changeId}`);
+        }
+        if (unsettled.size === 0) throw new Error(`emergency ${changeId} has no device left to revert: each has ended (see synapse change show ${changeId})`);
+      },
+    },
+  );
   const results = await mapWithConcurrency(devices, request.concurrency, async (device) => {
     const result = await changeDevice(device);
+    unsettled.delete(device);
     progress.settle(result);
     return result;
   });
 
   const succeeded = results.filter((r) => r.outcome === 'deployed' || r.outcome === 'reverted' || r.outcome === 'in-sync').length;
   const outcome: ChangeResult['outcome'] = succeeded === results.length ? 'succeeded' : succeeded === 0 ? 'failed' : 'partially-failed';
-  upsertSearchAttributes(outcomeSearchAttribute(outcome));
-  return children.finish(summarizeChange(changeId, outcome, results));
+  const result = summarizeChange(changeId, outcome, results);
+  upsertSearchAttributes(outcomeSearchAttribute(listedOutcome(result)));
+  memoSummaryForList(changeListSummary(result));
+  return children.finish(result);
 
   async function changeDevice(device: string): Promise<DeviceChangeResult> {
     const input: DeviceChangeInput = {
@@ -90,7 +136,9 @@ export async function EmergencyChangeWorkflow(rawRequest: EmergencyChangeRequest
     for (;;) {
       try {
         const child = await startDeviceChange(input, routing, { ticket: request.ticket });
-        const result = await child.result();
+        running.add(device);
+        await tellToRevert(device);
+        const result = await child.result().finally(() => running.delete(device));
         return preempted ? { ...result, preempted: { changeId: preempted.changeId, workflowId: preempted.parentWorkflowId ?? preempted.workflowId } } : result;
       } catch (err) {
         if (!isAlreadyStarted(err)) return children.failed(device, err);

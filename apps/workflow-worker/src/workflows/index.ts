@@ -10,3 +10,4 @@ export { PlanBatchWorkflow } from './plan-batch';
 export { DeviceGroupWorkflow } from './device-group';
 export { WaveWorkflow } from './wave';
 export { RecordOutcomeWorkflow } from './record-outcome';
+export { ConfigViewWorkflow } from './config-view';

@@ -27,6 +27,8 @@ import {
   type MemberOutcome,
   type PlanBatchResult,
   type WaveResult,
+  changeListSummary,
+  listedOutcome,
   mapWithConcurrency,
   planPathsListed,
 } from '@synapse/contracts';
@@ -51,7 +53,7 @@ import {
   stopWaveSignal,
   type GroupLockReport,
 } from './rollout-signals';
-import { changeSearchAttributes, outcomeSearchAttribute } from './search-attributes';
+import { changeSearchAttributes, memoForList, memoSummaryForList, outcomeSearchAttribute } from './search-attributes';
 import { WaveWorkflow } from './wave';
 
 /** Devices per plan batch: one child workflow, one Infrahub render and two device reads each. */
@@ -90,6 +92,7 @@ export async function NetworkChangeWorkflow(rawRequest: ChangeRequestInput, rawR
   const { changeId, devices, strategy } = request;
   const { workflowId } = workflowInfo();
   upsertSearchAttributes(changeSearchAttributes({ changeId, kind: request.kind, requester: request.requester }));
+  memoForList(request);
 
   const board = new RolloutBoard(changeId, devices);
   let policy: ApprovalPolicy | undefined;
@@ -244,6 +247,7 @@ export async function NetworkChangeWorkflow(rawRequest: ChangeRequestInput, rawR
       await releaseGroups(true, 'the change was cancelled');
       board.phase = 'done';
       upsertSearchAttributes(outcomeSearchAttribute('cancelled'));
+      memoSummaryForList('cancelled: every deployed device rolled back');
     });
     throw err;
   }
@@ -270,7 +274,8 @@ export async function NetworkChangeWorkflow(rawRequest: ChangeRequestInput, rawR
     board.currentWave = undefined;
     const result = board.result(outcome, extra);
     const needsOperator = groupOutcomes.filter((m) => m.needsOperator).map((m) => m.device);
-    upsertSearchAttributes(outcomeSearchAttribute(needsOperator.length > 0 ? 'rollback-failed' : outcome));
+    upsertSearchAttributes(outcomeSearchAttribute(needsOperator.length > 0 ? 'rollback-failed' : listedOutcome(result)));
+    memoSummaryForList(needsOperator.length > 0 ? `rollback-failed: ${needsOperator.join(', ')} need an operator` : changeListSummary(result));
     if (needsOperator.length > 0) throw rollbackFailedFailure('change', result, needsOperator);
     return result;
   }

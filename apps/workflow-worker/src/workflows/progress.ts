@@ -63,15 +63,22 @@ export class DeviceProgressTracker {
     this.#parent = options.reportToParent ? workflowInfo().parent : undefined;
   }
 
-  async step<T>(step: DeviceStep, run: () => Promise<T>): Promise<T> {
+  /**
+   * `waiting`: what a long step waits for and until when (a settle window,
+   * a time to live), shown as the device's DETAIL while the step runs: an
+   * operator watching a 2-minute BGP wait sees why nothing moves.
+   */
+  async step<T>(step: DeviceStep, run: () => Promise<T>, waiting?: string): Promise<T> {
     const timing: { step: DeviceStep; started: Date; finished?: Date } = { step, started: now() };
     this.#steps.push(timing);
     this.#step = step;
     this.#state = 'running';
+    this.#detail = waiting;
     try {
       return await run();
     } finally {
       timing.finished = now();
+      if (this.#detail === waiting) this.#detail = undefined;
     }
   }
 

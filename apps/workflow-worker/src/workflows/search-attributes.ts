@@ -1,5 +1,6 @@
 import { defineSearchAttributeKey, SearchAttributeType, type SearchAttributePair } from '@temporalio/common';
-import { SEARCH_ATTRIBUTES, type ChangeKind } from '@synapse/contracts';
+import { patched, upsertMemo } from '@temporalio/workflow';
+import { changeListMemo, SEARCH_ATTRIBUTES, type ChangeKind } from '@synapse/contracts';
 
 /** contracts names the types the way the Temporal CLI does; the SDK has its own constants. */
 const SDK_TYPE = { KeywordList: SearchAttributeType.KEYWORD_LIST, Keyword: SearchAttributeType.KEYWORD } as const;
@@ -33,4 +34,20 @@ export function changeSearchAttributes(change: { devices?: string[]; changeId: s
 /** How a change or a device workflow ended, for the UI's list (a pre-empted change and a failed emergency no longer look alike). */
 export function outcomeSearchAttribute(outcome: string): SearchAttributePair[] {
   return [{ key: SEARCH_ATTRIBUTE_KEYS.outcome, value: outcome }];
+}
+
+/**
+ * Changes that began before the list memo existed replay without it: the
+ * memo's upserts are commands of their own.
+ */
+const LIST_MEMO_PATCH = 'change-list-memo';
+
+/** The change's devices, ticket and reason for the list views (see contracts' ChangeListMemo). */
+export function memoForList(change: { devices: readonly string[]; ticket?: string; reason?: string }): void {
+  if (patched(LIST_MEMO_PATCH)) upsertMemo(changeListMemo(change));
+}
+
+/** The one-line summary of how it ended, next to SynapseOutcome. */
+export function memoSummaryForList(summary: string): void {
+  if (patched(LIST_MEMO_PATCH)) upsertMemo({ summary });
 }
