@@ -31,6 +31,7 @@ import {
 } from '@synapse/contracts';
 import { z } from 'zod';
 import { badInput, errorMessage, unavailable } from './cli-error';
+import { decodePayload, describeExecution, listExecutions } from './executions';
 import type { TemporalSession } from './temporal';
 
 /**
@@ -135,7 +136,7 @@ export async function describeChange(session: TemporalSession, ref: string): Pro
   for (const id of ids) {
     const handle = session.client.workflow.getHandle(id);
     try {
-      return { handle, summary: summarizeExecution(await handle.describe()) };
+      return { handle, summary: summarizeExecution((await describeExecution(session, id)).info) };
     } catch (err) {
       if (!(err instanceof WorkflowNotFoundError)) throw unavailable(`could not describe change ${changeId}: ${errorMessage(err)}`, err);
     }
@@ -248,7 +249,7 @@ export class DeviceStepReader {
     try {
       let runId = this.#runs.get(device);
       if (!runId) {
-        const info = await this.session.connection.withDeadline(Date.now() + QUERY_TIMEOUT_MS, () => this.session.client.workflow.getHandle(workflowId).describe());
+        const { info } = await this.session.connection.withDeadline(Date.now() + QUERY_TIMEOUT_MS, () => describeExecution(this.session, workflowId));
         const holder = info.typedSearchAttributes.get(SEARCH_KEYS.changeId);
         if (holder !== this.changeId) return { device, problem: holder ? `${workflowId} is change ${holder}'s` : `${workflowId} not started yet` };
         runId = info.runId;
@@ -258,7 +259,7 @@ export class DeviceStepReader {
       const progress = await query(this.session, handle, QUERIES.progress, DeviceProgress, QUERY_TIMEOUT_MS);
       if (!progress.step.startsWith('validate-') || progress.state !== 'running') return { device, progress };
       // A validation says what it still waits for in its heartbeat: the sessions and interfaces not there yet.
-      const waitingFor = await validationHeartbeat(this.session, handle);
+      const waitingFor = await validationHeartbeat(this.session, workflowId, runId);
       return { device, progress: waitingFor ? { ...progress, detail: [waitingFor, progress.detail].filter(Boolean).join('; ') } : progress };
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return { device, problem: `${workflowId} not started yet` };
@@ -288,7 +289,7 @@ export async function readDeviceDetails(session: TemporalSession, changeId: stri
   const query = `WorkflowType = '${WORKFLOW_TYPES.deviceChange}' AND ${SEARCH_ATTRIBUTES.changeId.name} = '${changeId}' AND ExecutionStatus != 'Running'`;
   const runs: { workflowId: string; runId: string }[] = [];
   try {
-    for await (const info of session.client.workflow.list({ query, pageSize: MAX_DEVICE_QUERIES })) {
+    for await (const info of listExecutions(session, query, MAX_DEVICE_QUERIES)) {
       runs.push({ workflowId: info.workflowId, runId: info.runId });
       if (runs.length >= MAX_DEVICE_QUERIES) break;
     }
@@ -317,15 +318,12 @@ const ValidationHeartbeat = z.object({
 });
 
 /** "1/2 up; not yet: neighbor 10.0.0.1": from the running validation activity's last heartbeat, when there is one. */
-async function validationHeartbeat(session: TemporalSession, handle: WorkflowHandle): Promise<string | undefined> {
+async function validationHeartbeat(session: TemporalSession, workflowId: string, runId: string): Promise<string | undefined> {
   try {
-    const description = await session.connection.withDeadline(Date.now() + QUERY_TIMEOUT_MS, () => handle.describe());
-    const payload = description.raw.pendingActivities?.find((a) => /^validate/.test(a.activityType?.name ?? ''))?.heartbeatDetails?.payloads?.[0];
+    const { raw } = await session.connection.withDeadline(Date.now() + QUERY_TIMEOUT_MS, () => describeExecution(session, workflowId, runId));
+    const payload = raw.pendingActivities?.find((a) => /^validate/.test(a.activityType?.name ?? ''))?.heartbeatDetails?.payloads?.[0];
     if (!payload) return undefined;
-    const { payloadCodecs, payloadConverter } = session.client.options.loadedDataConverter;
-    let decoded = [payload as Payload];
-    for (const codec of [...payloadCodecs].reverse()) decoded = await codec.decode(decoded);
-    const beat = ValidationHeartbeat.safeParse(payloadConverter.fromPayload(decoded[0]));
+    const beat = ValidationHeartbeat.safeParse(await decodePayload(session, payload as Payload));
     if (!beat.success) return undefined;
     const { satisfied, total, pending } = beat.data;
     return `${satisfied}/${total} as expected${pending.length > 0 ? `; not yet: ${pending.join(', ')}` : ''}`;
@@ -446,11 +444,7 @@ export async function readStartInput(session: TemporalSession, workflowId: strin
     );
     const payload = response.history?.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
     if (!payload) return undefined;
-    const { payloadCodecs, payloadConverter } = session.client.options.loadedDataConverter;
-    let decoded = [payload as Payload];
-    // Codecs encode first to last, so they decode last to first.
-    for (const codec of [...payloadCodecs].reverse()) decoded = await codec.decode(decoded);
-    return payloadConverter.fromPayload(decoded[0]);
+    return await decodePayload(session, payload as Payload);
   } catch {
     // The request is context for a human; the change's state is what show is for.
     return undefined;

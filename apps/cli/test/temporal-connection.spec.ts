@@ -137,8 +137,15 @@ describe('synapse over mTLS and an API key, with payload encryption', () => {
 
   it('lists changes with TEMPORAL_API_KEY, and is refused with a wrong one without printing it', async () => {
     const env = { TEMPORAL_ADDRESS: byName(apiKeyFront), TEMPORAL_NAMESPACE: namespace, TEMPORAL_TLS_SERVER_CA_CERT_PATH: certs.caCertPath };
-    const allowed = await runCli(['change', 'list'], { env: { ...env, TEMPORAL_API_KEY: API_KEY } });
+    // No payload keys here: the encrypted changes above are still listed (by their search attributes); only
+    // their memo (devices, ticket, summary) cannot be read, and stays empty rather than failing the list.
+    const allowed = await runCli(['change', 'list', '--json'], { env: { ...env, TEMPORAL_API_KEY: API_KEY } });
     expect({ code: allowed.code, stderr: allowed.stderr }).toEqual({ code: 0, stderr: '' });
+    const listed = JSON.parse(allowed.stdout) as Array<{ changeId: string; devices?: string }>;
+    expect(listed.filter((c) => c.changeId.startsWith('chg-key-'))).toEqual([expect.not.objectContaining({ devices: expect.anything() })]);
+    // With the keys, the same list reads the memo.
+    const withKeys = JSON.parse((await runCli(['change', 'list', '--json'], { env: mtlsEnv() })).stdout) as Array<{ changeId: string; devices?: string }>;
+    expect(withKeys.find((c) => c.changeId.startsWith('chg-key-'))).toMatchObject({ devices: expect.stringMatching(/^leaf02-chg-key-/) });
 
     const refused = await runCli(['change', 'list'], { env: { ...env, TEMPORAL_API_KEY: 'wrong-key-55' } });
     expect(refused.code).toBe(3);

@@ -4,6 +4,7 @@ import { SEARCH_KEYS, summarizeExecution, type ChangeSummary } from '../change-s
 import { badInput, errorMessage, unavailable } from '../cli-error';
 import { changeListLines } from '../format';
 import { addJsonOption, addTemporalOptions, temporalFlags, writeJson, writeLines } from '../options';
+import { listExecutions } from '../executions';
 import { withTemporal, type TemporalSession } from '../temporal';
 
 /** Temporal's names for execution states in visibility queries. */
@@ -90,7 +91,7 @@ function filterClauses(options: Record<string, unknown>): string[] {
 async function listChanges(session: TemporalSession, query: string, limit: number): Promise<ChangeSummary[]> {
   const changes: ChangeSummary[] = [];
   try {
-    for await (const info of session.client.workflow.list({ query, pageSize: Math.min(limit, 100) })) {
+    for await (const info of listExecutions(session, query, Math.min(limit, 100))) {
       changes.push(summarizeExecution(info));
       if (changes.length >= limit) break;
     }
@@ -106,7 +107,7 @@ async function changeIdsOnDevice(session: TemporalSession, device: string, limit
   const ids: string[] = [];
   let read = 0;
   try {
-    for await (const info of session.client.workflow.list({ query, pageSize: 100 })) {
+    for await (const info of listExecutions(session, query, 100)) {
       const id = info.typedSearchAttributes.get(SEARCH_KEYS.changeId);
       // Only ids the schema allows go into the next query: they cannot carry a quote.
       if (id && ChangeId.safeParse(id).success && !ids.includes(id)) ids.push(id);
