@@ -436,4 +436,30 @@ describe('synapse change with the real workflow, workers and simulators', () => 
     expect(again.code).toBe(2);
     expect(again.stderr).toContain(`emergency ${changeId} has already ended (completed, succeeded): nothing to revert`);
   });
+
+  it("DETAIL during a BGP wait: the validation's heartbeat (what is not up yet) and the settle deadline", async () => {
+    const changeId = `em-e2e-wait-${suffix}`;
+    started.push(changeId);
+    const before = devices.runningConfig('leaf01');
+    // An emergency validates against what must be up, not a baseline: with leaf01 holding BGP down it waits.
+    devices.faults('leaf01').set({ holdBgpDown: true });
+    try {
+      const start = await cli(['emergency', '--change-id', changeId, '--device', 'leaf01', '--reason', 'label the uplink', '--ticket', 'INC-11', '--update', '/interface[name=ethernet-1/49]/description=incident 11', '--revert-after', '10s', '--settle-seconds', '60', ...q]);
+      expect(start.code).toBe(0);
+      const waiting = await eventually(
+        () => cli(['change', 'show', changeId, '--json', ...q]),
+        (run) => /as expected; not yet: neighbor /.test(JSON.parse(run.stdout).progress?.devices?.[0]?.detail ?? ''),
+        60_000,
+      );
+      const device = JSON.parse(waiting.stdout).progress.devices[0];
+      expect(device.step).toBe('validate-bgp');
+      expect(device.detail).toMatch(/^\d+\/\d+ as expected; not yet: neighbor [\d.]+(, neighbor [\d.]+)*; waiting for \d+ BGP neighbor\(s\) to establish, at most until \d{4}-\d\d-\d\dT[\d:.]+Z$/);
+    } finally {
+      devices.faults('leaf01').set({ holdBgpDown: false });
+    }
+    const watched = await cli(['change', 'watch', changeId, ...q], { timeoutMs: 120_000 });
+    expect(watched.code).toBe(0);
+    expect(watched.stdout).toMatch(/^ {2}leaf01\s+reverted\b/m);
+    expect(devices.runningConfig('leaf01')).toEqual(before);
+  });
 });
