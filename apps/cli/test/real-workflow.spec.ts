@@ -84,6 +84,7 @@ describe('synapse change with the real workflow, workers and simulators', () => 
         taskQueue: queues.workflow,
         workflowBundle: await bundleWorkflows({ quiet: true }),
         approvalPolicy: { approvalRequired: false, allowSelfApproval: false },
+        allowedActivityQueues: [queues.device, queues.deviceUrgent, queues.infrahub],
       }),
       ...[queues.device, queues.deviceUrgent].map((taskQueue) => Worker.create({ connection: workerConnection, namespace: temporal.namespace, taskQueue, activities: deviceActivities })),
       Worker.create({ connection: workerConnection, namespace: temporal.namespace, taskQueue: queues.infrahub, activities: createInfrahubActivities({ infrahub }) }),

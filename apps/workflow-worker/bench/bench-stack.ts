@@ -179,7 +179,7 @@ export async function startTemporalStack(server: DevServerOptions, lab: Pick<Ben
       infrahub: `${TASK_QUEUES.infrahub}-bench-${suffix}`,
     },
   };
-  const workflowWorker = options.bundle ? undefined : await startWorkflowWorkerProcess(devServer, taskQueue);
+  const workflowWorker = options.bundle ? undefined : await startWorkflowWorkerProcess(devServer, taskQueue, Object.values(routing.taskQueues));
   const workers: Worker[] = await Promise.all([
     ...(options.bundle
       ? [
@@ -189,6 +189,7 @@ export async function startTemporalStack(server: DevServerOptions, lab: Pick<Ben
             taskQueue,
             workflowBundle: options.bundle,
             approvalPolicy: BENCH_APPROVAL_POLICY,
+            allowedActivityQueues: Object.values(routing.taskQueues),
           }),
         ]
       : []),
@@ -236,12 +237,13 @@ process.on('exit', () => {
  * reaches it (a payload key would encrypt what the history walk reads).
  * Ready once it prints its line.
  */
-async function startWorkflowWorkerProcess(server: DevServer, taskQueue: string): Promise<{ pid: number; stop(): Promise<void> }> {
+async function startWorkflowWorkerProcess(server: DevServer, taskQueue: string, activityQueues: readonly string[]): Promise<{ pid: number; stop(): Promise<void> }> {
   const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('TEMPORAL_') && !key.startsWith('SYNAPSE_')));
   Object.assign(env, {
     TEMPORAL_ADDRESS: server.address,
     TEMPORAL_NAMESPACE: server.namespace,
     SYNAPSE_WORKFLOW_TASK_QUEUE: taskQueue,
+    SYNAPSE_ACTIVITY_TASK_QUEUES: activityQueues.join(','),
     SYNAPSE_REQUIRE_APPROVAL: String(BENCH_APPROVAL_POLICY.approvalRequired),
     SYNAPSE_ALLOW_SELF_APPROVAL: String(BENCH_APPROVAL_POLICY.allowSelfApproval),
     SYNAPSE_LOG_LEVEL: 'error',

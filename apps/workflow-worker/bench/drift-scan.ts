@@ -86,7 +86,7 @@ async function main(): Promise<void> {
   const clientConnection = await Connection.connect({ address: server.address });
   const client = new Client({ connection: clientConnection, namespace: server.namespace });
   const workers = await Promise.all([
-    createWorkflowWorker({ connection: workerConnection, namespace: server.namespace, taskQueue: queues.workflow, workflowBundle: await bundleWorkflows({ quiet: true }) }),
+    createWorkflowWorker({ connection: workerConnection, namespace: server.namespace, taskQueue: queues.workflow, workflowBundle: await bundleWorkflows({ quiet: true }), allowedActivityQueues: [queues.device, queues.infrahub] }),
     createInfrahubWorker({ connection: workerConnection, namespace: server.namespace, taskQueue: queues.infrahub, infrahub }),
   ]);
   const running = workers.map((w) => w.run());

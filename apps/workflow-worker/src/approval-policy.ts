@@ -27,7 +27,14 @@ function flag(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean 
   throw new Error(`${name}=${env[name]} is not a boolean: use true or false`);
 }
 
-/** The workflow worker's local activities: the policy, read once per change. */
-export function workflowWorkerActivities(policy: ApprovalPolicy) {
-  return { approvalPolicy: async (): Promise<ApprovalPolicy> => policy };
+/**
+ * The workflow worker's local activities: its own configuration, which
+ * workflows cannot read from the environment. Each answer is recorded in the
+ * workflow's history, so a replay sees what the run saw.
+ */
+export function workflowWorkerActivities(policy: ApprovalPolicy, allowedActivityQueues: readonly string[] = []) {
+  return {
+    approvalPolicy: async (): Promise<ApprovalPolicy> => policy,
+    allowedActivityQueues: async (): Promise<string[]> => [...allowedActivityQueues],
+  };
 }

@@ -5,6 +5,7 @@ import * as v8 from 'node:v8';
 import { bundleWorkflowCode, NativeConnection, Worker, type BundleOptions, type Logger, type WorkflowBundle, type WorkflowBundleOption } from '@temporalio/worker';
 import type { DataConverter } from '@temporalio/common';
 import { envInteger, TASK_QUEUES, type ApprovalPolicy } from '@synapse/contracts';
+import { allowedActivityQueuesFromEnv } from './activity-queues';
 import { approvalPolicyFromEnv, workflowWorkerActivities } from './approval-policy';
 import { shutdownOptionsFromEnv, WORKFLOW_INTERCEPTORS_MODULE } from '@synapse/observability';
 import { ENCODED_FAILURE_CONVERTER_PATH } from '@synapse/temporal-connection';
@@ -23,6 +24,8 @@ export interface WorkflowWorkerOptions {
   dataConverter?: DataConverter;
   /** Who may approve what (SYNAPSE_REQUIRE_APPROVAL, SYNAPSE_ALLOW_SELF_APPROVAL when absent). */
   approvalPolicy?: ApprovalPolicy;
+  /** Activity queues beyond contracts' own that workflows may be routed to (SYNAPSE_ACTIVITY_TASK_QUEUES when absent). */
+  allowedActivityQueues?: readonly string[];
   /** Workflows kept in memory between their tasks (SYNAPSE_WORKFLOW_CACHE_SIZE, else workflowCacheSize()). */
   maxCachedWorkflows?: number;
 }
@@ -72,7 +75,7 @@ export function createWorkflowWorker(options: WorkflowWorkerOptions): Promise<Wo
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue ?? TASK_QUEUES.workflows,
-    activities: workflowWorkerActivities(options.approvalPolicy ?? approvalPolicyFromEnv()),
+    activities: workflowWorkerActivities(options.approvalPolicy ?? approvalPolicyFromEnv(), options.allowedActivityQueues ?? allowedActivityQueuesFromEnv()),
     maxCachedWorkflows: options.maxCachedWorkflows ?? workflowCacheSize(),
     ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
     ...shutdownOptionsFromEnv(),

@@ -66,8 +66,12 @@ export class ChangeHarness {
     readonly routing: Required<ActivityRoutingInput>,
   ) {}
 
-  /** For a file's beforeAll: bundles the workflows once and starts the three workers. */
-  static async start(): Promise<ChangeHarness> {
+  /**
+   * For a file's beforeAll: bundles the workflows once and starts the three
+   * workers. `activityQueues`: more queues (a file's own device or Infrahub
+   * worker processes) the workflow worker lets a change be routed to.
+   */
+  static async start(options: { activityQueues?: readonly string[] } = {}): Promise<ChangeHarness> {
     quietTemporalRuntime();
     const temporal = temporalSettingsFromEnv();
     const workflowBundle = await sharedBundle();
@@ -114,6 +118,7 @@ export class ChangeHarness {
         taskQueue: harness.taskQueue,
         workflowBundle,
         approvalPolicy: { approvalRequired: false, allowSelfApproval: false },
+        allowedActivityQueues: [...Object.values(harness.routing.taskQueues), ...(options.activityQueues ?? [])],
       }),
       deviceWorker(harness.routing.taskQueues.device!),
       deviceWorker(harness.routing.taskQueues.deviceUrgent!),

@@ -46,7 +46,7 @@ let workers: WorkerProcess[] = [];
 let changeWorkflowIds: string[] = [];
 
 beforeAll(async () => {
-  harness = await ChangeHarness.start();
+  harness = await ChangeHarness.start({ activityQueues: [deviceQueue, urgentQueueOf(deviceQueue)] });
 });
 afterAll(async () => {
   await harness?.shutdown();

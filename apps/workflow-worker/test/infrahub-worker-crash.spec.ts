@@ -25,7 +25,7 @@ let workers: WorkerProcess[] = [];
 const infrahubQueue = `infrahub-operations-crash-${randomUUID().slice(0, 8)}`;
 
 beforeAll(async () => {
-  harness = await ChangeHarness.start();
+  harness = await ChangeHarness.start({ activityQueues: [infrahubQueue] });
 });
 afterAll(async () => {
   await harness?.shutdown();

@@ -105,6 +105,8 @@ describe('the bundle script (nx bundle), run as the image build runs it', () => 
         // A lab server: the test's request waives approval.
         SYNAPSE_REQUIRE_APPROVAL: 'false',
         SYNAPSE_WORKFLOW_BUNDLE: bundlePath,
+        // The harness's device and Infrahub workers poll this file's own queues.
+        SYNAPSE_ACTIVITY_TASK_QUEUES: Object.values(harness.routing.taskQueues).join(','),
       });
       await worker.ready;
     });

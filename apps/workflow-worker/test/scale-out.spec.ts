@@ -27,7 +27,7 @@ const suffix = randomUUID().slice(0, 8);
 const queues = { workflow: `network-changes-scale-${suffix}`, device: `device-operations-scale-${suffix}` };
 
 beforeAll(async () => {
-  harness = await ChangeHarness.start();
+  harness = await ChangeHarness.start({ activityQueues: [queues.device, urgentQueueOf(queues.device)] });
   await harness.newLab();
   scratch = mkdtempSync(path.join(tmpdir(), 'scale-out-'));
 });
@@ -51,7 +51,7 @@ it('two device workers and two workflow workers share a change; killing one of e
     return process;
   };
   const workflowWorkers = await Promise.all(
-    [0, 1].map((i) => started(WorkerProcess.startWorkflowWorker({ taskQueue: queues.workflow, dir: dir(), env: { SYNAPSE_METRICS_ADDRESS: metrics[i] } }))),
+    [0, 1].map((i) => started(WorkerProcess.startWorkflowWorker({ taskQueue: queues.workflow, dir: dir(), env: { SYNAPSE_METRICS_ADDRESS: metrics[i], SYNAPSE_ACTIVITY_TASK_QUEUES: [queues.device, urgentQueueOf(queues.device), harness.routing.taskQueues.infrahub].join(',') } }))),
   );
   const deviceWorkers = await Promise.all(
     [0, 1].map((i) =>

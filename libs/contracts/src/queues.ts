@@ -15,3 +15,15 @@ export const TASK_QUEUES = {
 } as const;
 
 export type TaskQueueName = (typeof TASK_QUEUES)[keyof typeof TASK_QUEUES];
+
+/**
+ * The activity queues a workflow may be routed to: contracts' own, always,
+ * and those the workflow worker's configuration adds (SYNAPSE_ACTIVITY_TASK_QUEUES,
+ * read in the worker, never from a request). Whoever can start a workflow can
+ * choose among these, never beyond them: a device write must not reach a
+ * queue an attacker polls.
+ */
+export function unlistedActivityQueues(requested: readonly (string | undefined)[], allowed: readonly string[]): string[] {
+  const listed = new Set<string>([TASK_QUEUES.device, TASK_QUEUES.deviceUrgent, TASK_QUEUES.infrahub, ...allowed]);
+  return [...new Set(requested.filter((queue): queue is string => queue !== undefined && !listed.has(queue)))];
+}

@@ -94,6 +94,8 @@ export const memberFinishSignal = defineSignal<[{ rollback: boolean; reason: str
 
 export interface WorkflowWorkerLocalActivities {
   approvalPolicy(): Promise<ApprovalPolicy>;
+  /** The activity queues beyond contracts' own a workflow may be routed to (SYNAPSE_ACTIVITY_TASK_QUEUES). */
+  allowedActivityQueues(): Promise<string[]>;
 }
 
 export function localActivities() {
