@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { DeviceName } from '@synapse/contracts';
+import { DeviceName, isSynapseError } from '@synapse/contracts';
+import { AtRestDecryptionError, decryptAtRest, encryptionKeyringFromEnv, type EncryptionKeyring } from '@synapse/temporal-connection';
 import { badInput, unavailable } from './cli-error';
 import { runGit } from './git';
 
@@ -10,8 +12,10 @@ import { runGit } from './git';
  * "Backup store"): one file per device, `<device>.json`; one commit per
  * archived backup on `refs/heads/main`, whose message carries trailers
  * `Device`, `Change-Id`, `Workflow-Id`, `Reason`, `Taken-At`, `Backup-Id`
- * (the git blob of the exact bytes) and `Backup-Sha256`. Read only: the
- * worker is the one writer.
+ * (the git blob of the stored bytes) and `Backup-Sha256` (of the config).
+ * With payload keys configured the worker stores configs encrypted; they are
+ * decrypted here with the same keys (SYNAPSE_ENCRYPTION_*), and backups
+ * stored before that read as they are. Read only: the worker is the one writer.
  */
 export interface BackupEntry {
   commit: string;
@@ -41,17 +45,20 @@ export function parseDevice(device: string): string {
 }
 
 export class BackupHistory {
+  #keyring: { keys: EncryptionKeyring | undefined } | undefined;
+
   private constructor(
     readonly dir: string,
     private readonly gitDir: string,
+    private readonly env: NodeJS.ProcessEnv,
   ) {}
 
-  static open(dir: string): BackupHistory {
+  static open(dir: string, env: NodeJS.ProcessEnv = process.env): BackupHistory {
     const where = `(--dir or SYNAPSE_BACKUP_DIR; the device-worker creates it with the first backup)`;
     if (!existsSync(dir) || !statSync(dir).isDirectory()) throw unavailable(`no backup store at ${dir} ${where}`);
     const gitDir = path.join(dir, '.git');
     if (!existsSync(gitDir)) throw unavailable(`${dir} is not a backup store: it is not a git repository ${where}`);
-    return new BackupHistory(dir, gitDir);
+    return new BackupHistory(dir, gitDir, env);
   }
 
   /** Every archived backup of the device, newest first, also those that found the config unchanged. */
@@ -110,9 +117,17 @@ export class BackupHistory {
     throw badInput(`"${ref}" matches ${matches.length} backups of ${device} (${matches.map((e) => `${e.backupId.slice(0, 12)} ${e.changeId}`).join(', ')}); give a longer backup id`);
   }
 
-  /** The exact bytes of the backup, refused if they do not match the sha256 recorded with it. */
+  /** The exact bytes of the config backed up (decrypted if stored encrypted), refused if they do not match the sha256 recorded with it. */
   async read(entry: BackupEntry): Promise<Buffer> {
-    const content = (await runGit(this.gitDir, ['cat-file', 'blob', entry.backupId])).stdout;
+    const stored = (await runGit(this.gitDir, ['cat-file', 'blob', entry.backupId])).stdout;
+    let content: Buffer;
+    try {
+      content = decryptAtRest(this.keyring(), stored, `backup ${entry.backupId.slice(0, 12)} of ${entry.device}`);
+    } catch (err) {
+      if (!(err instanceof AtRestDecryptionError)) throw err;
+      // The keys are the operator's to fix, as for payloads the CLI cannot decrypt.
+      throw badInput(`${err.message} (the same keys as the device-worker's)`);
+    }
     const actual = createHash('sha256').update(content).digest('hex');
     if (entry.sha256 && actual !== entry.sha256) {
       throw unavailable(`backup ${entry.backupId} of ${entry.device} (commit ${entry.commit.slice(0, 12)}) is corrupt: sha256 ${actual}, recorded ${entry.sha256}`);
@@ -120,13 +135,43 @@ export class BackupHistory {
     return content;
   }
 
-  /** git's own unified diff of the two archived files, older first, labelled `<backup id>/<device>.json`. */
+  /**
+   * git's unified diff of the two backups, older first, labelled
+   * `<backup id>/<device>.json`. Encrypted backups are diffed as the configs
+   * they hold: both are read (decrypted, verified) into a private temporary
+   * directory, which is removed again, and never into the store.
+   */
   async unifiedDiff(from: BackupEntry, to: BackupEntry): Promise<string> {
-    const labels = [`--src-prefix=${from.backupId.slice(0, 12)}/`, `--dst-prefix=${to.backupId.slice(0, 12)}/`];
-    const file = (e: BackupEntry) => `${e.commit}:${e.device}.json`;
-    // Exit code 1 means "they differ", which is the point here.
-    const diff = await runGit(this.gitDir, ['diff', '--no-color', '--no-ext-diff', ...labels, file(from), file(to)], { okExitCodes: [1] });
-    return diff.stdout.toString('utf8');
+    const [before, after] = await Promise.all([this.read(from), this.read(to)]);
+    if (before.equals(after)) return '';
+    const scratch = mkdtempSync(path.join(tmpdir(), 'synapse-backup-diff-'));
+    try {
+      const file = (entry: BackupEntry, content: Buffer) => {
+        const relative = path.join(entry.backupId.slice(0, 12), `${entry.device}.json`);
+        mkdirSync(path.join(scratch, path.dirname(relative)), { recursive: true, mode: 0o700 });
+        writeFileSync(path.join(scratch, relative), content, { mode: 0o600 });
+        return relative;
+      };
+      const files = [file(from, before), file(to, after)];
+      // --no-index compares the two files and reads nothing from the repository. Exit code 1 means "they differ", which is the point here.
+      const diff = await runGit(this.gitDir, ['diff', '--no-index', '--no-color', '--no-ext-diff', '--no-prefix', ...files], { okExitCodes: [1], cwd: scratch });
+      return diff.stdout.toString('utf8');
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  }
+
+  /** Read when a backup is, so listing needs no keys. */
+  private keyring(): EncryptionKeyring | undefined {
+    if (!this.#keyring) {
+      try {
+        this.#keyring = { keys: encryptionKeyringFromEnv(this.env) };
+      } catch (err) {
+        if (!isSynapseError(err, 'InvalidInput')) throw err;
+        throw badInput(`bad encryption settings: ${err.message}`);
+      }
+    }
+    return this.#keyring.keys;
   }
 
   private dirFlag(): string {

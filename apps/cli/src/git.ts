@@ -16,9 +16,10 @@ export interface GitOutput {
   code: number;
 }
 
-export function runGit(gitDir: string, args: string[], options: { okExitCodes?: number[] } = {}): Promise<GitOutput> {
+export function runGit(gitDir: string, args: string[], options: { okExitCodes?: number[]; cwd?: string } = {}): Promise<GitOutput> {
   return new Promise((resolve, reject) => {
     const child = spawn('git', args, {
+      ...(options.cwd ? { cwd: options.cwd } : {}),
       env: {
         PATH: process.env.PATH,
         HOME: process.env.HOME,

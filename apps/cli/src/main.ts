@@ -34,7 +34,7 @@ Environment:
                        TLS and mTLS to a Temporal cluster
   TEMPORAL_API_KEY     API key (Temporal Cloud); implies TLS
   SYNAPSE_ENCRYPTION_KEYS_FILE, SYNAPSE_ENCRYPTION_KEYS, SYNAPSE_ENCRYPTION_KEY_ID
-                       payload encryption keys: the same as the workers'
+                       payload and backup encryption keys: the same as the workers'
   SYNAPSE_BACKUP_DIR   the device-worker's git backup store (default <workspace>/.data/backups)
   INFRAHUB_ADDRESS     Infrahub, where devices are checked before anything starts
                        (default http://localhost:8000); --skip-inventory-check skips it

@@ -4,10 +4,12 @@
  * writes (one file per device, one commit per backup, trailers).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { GitBackupStore, serializeBackup } from '@synapse/device-worker';
+import { createEncryptionKeyring } from '@synapse/temporal-connection';
 import { runCli } from './cli';
 
 interface Leaf {
@@ -177,5 +179,63 @@ describe('synapse backups: a device history from the git backup store', () => {
     expect(run.code).toBe(3);
     expect(run.stderr).toContain(`backup ${blob} of leaf02 (commit ${commit.slice(0, 12)}) is corrupt`);
     expect(run.stdout).toBe('');
+  });
+});
+
+describe('synapse backups on a store the device-worker encrypts at rest', () => {
+  let root: string;
+  let dir: string;
+  const key = randomBytes(32).toString('base64');
+  /** The device-worker's payload keys, which it also encrypts backups with: the CLI is given the same. */
+  const keys = { SYNAPSE_ENCRYPTION_KEYS: `k-cli=${key}` };
+  const ids: Record<string, string> = {};
+
+  beforeAll(async () => {
+    root = mkdtempSync(path.join(tmpdir(), 'synapse-cli-backups-encrypted-'));
+    dir = path.join(root, 'backups');
+    // The first backup was taken before keys were configured, the second after.
+    const take = async (store: GitBackupStore, name: string, config: Buffer, changeId: string, takenAt: string) => {
+      const ref = await store.writeBackup('leaf01', config, takenAt);
+      await store.archiveBackup(ref, { changeId, workflowId: 'device/leaf01' });
+      ids[name] = ref.id;
+    };
+    await take(new GitBackupStore({ dir, onWarning: () => undefined }), 'plain', runningConfig({ mtu: 1500 }), 'chg-1', '2026-11-01T10:00:00.000Z');
+    await take(new GitBackupStore({ dir, onWarning: () => undefined, keyring: createEncryptionKeyring({ 'k-cli': key }) }), 'sealed', runningConfig({ mtu: 9214, extra: true }), 'chg-2', '2026-11-02T10:00:00.000Z');
+  });
+  afterAll(() => {
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('lists and diffs them with the same keys, the backup from before the keys included', async () => {
+    expect(readFileSync(path.join(dir, 'leaf01.json'), 'utf8')).not.toContain('mtu');
+    const list = await runCli(['backups', 'list', 'leaf01', '--dir', dir], { env: keys });
+    expect(list.code).toBe(0);
+    expect(list.stdout.trimEnd().split('\n')).toHaveLength(3);
+    const byPath = await runCli(['backups', 'diff', 'leaf01', 'chg-1', 'chg-2', '--dir', dir], { env: keys });
+    expect(byPath.code).toBe(0);
+    expect(byPath.stdout.trimEnd().split('\n').slice(1)).toEqual([
+      '1 changed, 1 added, 0 removed',
+      '  ~ /interface[name=ethernet-1/1]/mtu: 1500 -> 9214',
+      '  + /interface[name=ethernet-1/2]: {"admin-state":"enable","description":"to spine02","name":"ethernet-1/2"}',
+    ]);
+    const unified = await runCli(['backups', 'diff', 'leaf01', 'chg-1', 'chg-2', '--unified', '--dir', dir], { env: keys });
+    expect(unified.code).toBe(0);
+    expect(unified.stdout).toContain(`--- ${ids.plain.slice(0, 12)}/leaf01.json\n+++ ${ids.sealed.slice(0, 12)}/leaf01.json`);
+    expect(unified.stdout).toMatch(/^-\s+"mtu": 1500,$/m);
+    expect(unified.stdout).toMatch(/^\+\s+"mtu": 9214,$/m);
+  });
+
+  it('says which key it needs when it does not hold it (exit 2)', async () => {
+    const other = { SYNAPSE_ENCRYPTION_KEYS: `k-other=${randomBytes(32).toString('base64')}` };
+    const [none, wrong] = await Promise.all([
+      runCli(['backups', 'diff', 'leaf01', 'chg-1', 'chg-2', '--dir', dir]),
+      runCli(['backups', 'diff', 'leaf01', 'chg-1', 'chg-2', '--unified', '--dir', dir], { env: other }),
+    ]);
+    for (const run of [none, wrong]) {
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain(`backup ${ids.sealed.slice(0, 12)} of leaf01 is encrypted with key id "k-cli"`);
+      expect(run.stderr).toContain('SYNAPSE_ENCRYPTION_KEYS');
+      expect(run.stdout).toBe('');
+    }
   });
 });

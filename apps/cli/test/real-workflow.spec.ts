@@ -23,7 +23,7 @@ import { Client, Connection } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { temporalSettingsFromEnv, workflowIds, type DeviceTarget } from '@synapse/contracts';
-import { LAB_CREDENTIALS, referenceLabTopology, startDeviceSim, type DeviceSim } from '@synapse/device-sim';
+import { LAB_CREDENTIALS, LAB_PLAINTEXT_TRANSPORT, referenceLabTopology, startDeviceSim, type DeviceSim } from '@synapse/device-sim';
 import { createDeviceActivities, GitBackupStore, StaticDeviceDirectory } from '@synapse/device-worker';
 import { GnmiClient } from '@synapse/gnmi-client';
 import { InfrahubClient } from '@synapse/infrahub-client';
@@ -71,7 +71,8 @@ describe('synapse change with the real workflow, workers and simulators', () => 
     const deviceActivities = createDeviceActivities({
       gnmi: (target: DeviceTarget) => new GnmiClient(target, { ...LAB_CREDENTIALS }),
       directory: new StaticDeviceDirectory(Object.fromEntries(devices.devices.map((d) => [d.name, { address: d.address }])), {
-        transport: { mode: 'plaintext' },
+        // The simulator speaks plaintext; the lab's credentials are allowed over it explicitly.
+        transport: LAB_PLAINTEXT_TRANSPORT,
         timeoutMs: 3000,
       }),
       backups: new GitBackupStore({ dir: backupDir, onWarning: () => undefined }),
@@ -196,7 +197,7 @@ describe('synapse change with the real workflow, workers and simulators', () => 
     expect(new Set(list.map((e: { workflowId: string }) => e.workflowId))).toEqual(new Set([workflowIds.device('leaf01')]));
   });
   it('drift run against the real workflow: clean after the rollout, names an out-of-band MTU, remediates it', async () => {
-    const admin = new GnmiClient({ name: 'leaf02', address: devices.address('leaf02') }, { ...LAB_CREDENTIALS });
+    const admin = new GnmiClient({ name: 'leaf02', address: devices.address('leaf02'), transport: LAB_PLAINTEXT_TRANSPORT }, { ...LAB_CREDENTIALS });
     try {
       const clean = await cli(['drift', 'run', '--scope', 'all', '--mode', 'report', '--drift-id', `drift-e2e-clean-${suffix}`, ...q, '--wait'], { timeoutMs: 120_000 });
       expect({ code: clean.code, stderr: clean.stderr }).toEqual({ code: 0, stderr: '' });
@@ -325,7 +326,7 @@ describe('synapse change with the real workflow, workers and simulators', () => 
   });
 
   it('synapse config intended, running and diff: the rendered intent, the device through the device worker, intended -> running', async () => {
-    const admin = new GnmiClient({ name: 'leaf01', address: devices.address('leaf01') }, { ...LAB_CREDENTIALS });
+    const admin = new GnmiClient({ name: 'leaf01', address: devices.address('leaf01'), transport: LAB_PLAINTEXT_TRANSPORT }, { ...LAB_CREDENTIALS });
     try {
       const intended = await cli(['config', 'intended', 'leaf01', ...q]);
       expect({ code: intended.code, stderr: intended.stderr }).toEqual({ code: 0, stderr: '' });
@@ -360,7 +361,7 @@ describe('synapse change with the real workflow, workers and simulators', () => 
 
   it('change cancel rolls back what it deployed: the device is identical to its backup again', async () => {
     const leaves = ['leaf01', 'leaf02'] as const;
-    const admins = leaves.map((name) => new GnmiClient({ name, address: devices.address(name) }, { ...LAB_CREDENTIALS }));
+    const admins = leaves.map((name) => new GnmiClient({ name, address: devices.address(name), transport: LAB_PLAINTEXT_TRANSPORT }, { ...LAB_CREDENTIALS }));
     const changeId = `chg-e2e-cancel-${suffix}`;
     started.push(changeId);
     const mtu = (value: number) => Promise.all(admins.map((admin) => admin.set({ update: [{ path: '/interface[name=ethernet-1/49]/mtu', value }] })));

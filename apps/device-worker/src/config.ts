@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { ConfigError, DeviceTransport, envInteger, envText, TASK_QUEUES } from '@synapse/contracts';
+import { ConfigError, DEFAULT_DEVICE_TRANSPORT, DeviceTransport, envBoolean, envInteger, envText, TASK_QUEUES } from '@synapse/contracts';
 import { DEFAULT_SETTINGS, type DeviceActivitySettings } from './activities/deps';
 import type { DirectoryDefaults } from './device-directory';
 
@@ -15,8 +15,11 @@ import type { DirectoryDefaults } from './device-directory';
  *                                     (device-operations-urgent): they never wait behind validations
  *   SYNAPSE_BACKUP_DIR                git repository of backups (<workspace>/.data/backups)
  *   SYNAPSE_DEVICE_INVENTORY          where devices are: JSON object or device-sim's JSON lines
- *   SYNAPSE_GNMI_TRANSPORT            plaintext | skip-verify | tls, for devices whose entry names none (plaintext)
- *   SYNAPSE_GNMI_CA_FILE              CA bundle for tls
+ *   SYNAPSE_GNMI_TRANSPORT            tls | skip-verify | plaintext, for devices whose entry names none (tls)
+ *   SYNAPSE_GNMI_CA_FILE              CA bundle for tls (else the system's trust store)
+ *   SYNAPSE_GNMI_ALLOW_PLAINTEXT_CREDENTIALS
+ *                                     true: the username and password may go to plaintext devices whose
+ *                                     entry does not say allowCredentials itself (false: they are refused)
  *   SYNAPSE_GNMI_TIMEOUT_MS           deadline of one gNMI call (10000)
  *   SYNAPSE_HEARTBEAT_INTERVAL_MS     activity heartbeat period (2000)
  *   SYNAPSE_RESUBSCRIBE_INTERVAL_MS   validation: wait before re-opening a cut subscription (1000)
@@ -46,7 +49,11 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     },
     backupDir: path.resolve(envText(env.SYNAPSE_BACKUP_DIR) ?? DEFAULT_BACKUP_DIR),
     ...(envText(env.SYNAPSE_DEVICE_INVENTORY) ? { inventoryFile: path.resolve(env.SYNAPSE_DEVICE_INVENTORY!) } : {}),
-    directoryDefaults: { transport, timeoutMs: envInteger(env, 'SYNAPSE_GNMI_TIMEOUT_MS', 10_000, 1, 600_000) },
+    directoryDefaults: {
+      transport,
+      allowPlaintextCredentials: envBoolean(env, 'SYNAPSE_GNMI_ALLOW_PLAINTEXT_CREDENTIALS', false),
+      timeoutMs: envInteger(env, 'SYNAPSE_GNMI_TIMEOUT_MS', 10_000, 1, 600_000),
+    },
     settings: {
       heartbeatIntervalMs: envInteger(env, 'SYNAPSE_HEARTBEAT_INTERVAL_MS', DEFAULT_SETTINGS.heartbeatIntervalMs, 100, 60_000),
       resubscribeIntervalMs: envInteger(env, 'SYNAPSE_RESUBSCRIBE_INTERVAL_MS', DEFAULT_SETTINGS.resubscribeIntervalMs, 10, 60_000),
@@ -54,8 +61,14 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
   };
 }
 
+/**
+ * The refusal of credentials over plaintext names this, the way an operator
+ * of this worker allows them (gnmi-client's credentialsForTarget).
+ */
+export const PLAINTEXT_CREDENTIALS_SETTING = 'SYNAPSE_GNMI_ALLOW_PLAINTEXT_CREDENTIALS=true, or "allowCredentials": true in the transport of the device\'s inventory entry';
+
 function parseTransport(env: NodeJS.ProcessEnv): DeviceTransport {
-  const mode = envText(env.SYNAPSE_GNMI_TRANSPORT) ?? 'plaintext';
+  const mode = envText(env.SYNAPSE_GNMI_TRANSPORT) ?? DEFAULT_DEVICE_TRANSPORT.mode;
   const caFile = envText(env.SYNAPSE_GNMI_CA_FILE);
   if (caFile && mode !== 'tls') throw new ConfigError(`SYNAPSE_GNMI_CA_FILE is only used with SYNAPSE_GNMI_TRANSPORT=tls (it is ${mode})`);
   const parsed = DeviceTransport.safeParse(mode === 'tls' ? { mode, ...(caFile ? { caFile: path.resolve(caFile) } : {}) } : { mode });

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { DeviceTarget, DeviceTransport, SynapseError, TargetAddress } from '@synapse/contracts';
+import { DEFAULT_DEVICE_TRANSPORT, DeviceTarget, DeviceTransport, SynapseError, TargetAddress } from '@synapse/contracts';
 
 /**
  * Where each device is: name -> DeviceTarget (address, transport, call
@@ -16,10 +16,16 @@ export interface DeviceDirectory {
 /** What applies to every device unless its inventory entry says otherwise. */
 export interface DirectoryDefaults {
   transport: DeviceTransport;
+  /**
+   * Credentials may go to every plaintext device whose transport does not
+   * say allowCredentials itself (SYNAPSE_GNMI_ALLOW_PLAINTEXT_CREDENTIALS).
+   * Unset or false: they are refused (gnmi-client).
+   */
+  allowPlaintextCredentials?: boolean;
   timeoutMs: number;
 }
 
-export const DEFAULT_DIRECTORY_DEFAULTS: DirectoryDefaults = { transport: { mode: 'plaintext' }, timeoutMs: 10_000 };
+export const DEFAULT_DIRECTORY_DEFAULTS: DirectoryDefaults = { transport: DEFAULT_DEVICE_TRANSPORT, timeoutMs: 10_000 };
 
 /** One inventory entry: the address, and optionally its own transport and deadline. */
 export const InventoryEntry = z
@@ -43,7 +49,7 @@ export class StaticDeviceDirectory implements DeviceDirectory {
       const target = DeviceTarget.safeParse({
         name,
         address: entry.address,
-        transport: entry.transport ?? defaults.transport,
+        transport: withCredentialsDefault(entry.transport ?? defaults.transport, defaults.allowPlaintextCredentials),
         timeoutMs: entry.timeoutMs ?? defaults.timeoutMs,
       });
       if (!target.success) {
@@ -67,9 +73,15 @@ export class StaticDeviceDirectory implements DeviceDirectory {
   }
 }
 
+/** A plaintext transport's own allowCredentials wins over the worker-wide setting. */
+function withCredentialsDefault(transport: DeviceTransport, allowPlaintextCredentials: boolean | undefined): DeviceTransport {
+  if (transport.mode !== 'plaintext' || transport.allowCredentials !== undefined || !allowPlaintextCredentials) return transport;
+  return { ...transport, allowCredentials: true };
+}
+
 /**
  * Reads an inventory file in either of two forms:
- *  - one JSON object: `{ "spine01": { "address": "127.0.0.1:57400", "transport": {"mode": "plaintext"} } }`;
+ *  - one JSON object: `{ "spine01": { "address": "10.0.0.1:57400", "transport": {"mode": "tls", "caFile": "/etc/ssl/fabric-ca.pem"} } }`;
  *  - JSON lines as device-sim prints them on stdout, `{"device":"spine01","address":"127.0.0.1:57400"}`,
  *    so the simulator's output can be passed straight through; lines that
  *    describe something else (its control endpoint) are skipped.

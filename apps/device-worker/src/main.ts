@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { installRuntime, runUntilSignal, startHealthServer, workerGroup } from '@synapse/observability';
-import { connectWorker } from '@synapse/temporal-connection';
+import { connectWorker, encryptionKeyringFromEnv } from '@synapse/temporal-connection';
 import { loadWorkerConfig } from './config';
 import { loadDeviceCredentials } from './credentials';
 import { createDeviceWorkerResources, createDeviceWorkers } from './worker';
@@ -18,7 +18,9 @@ async function main(): Promise<void> {
   const { settings } = installRuntime({ service: 'device-worker' });
   const config = loadWorkerConfig();
   const credentials = loadDeviceCredentials();
-  const resources = await createDeviceWorkerResources(config, credentials);
+  // The payload keys also encrypt backups at rest; without them backups are plain (still owner-only).
+  const keyring = encryptionKeyringFromEnv();
+  const resources = await createDeviceWorkerResources(config, credentials, keyring);
   // TEMPORAL_* (address, namespace, TLS, API key) and SYNAPSE_ENCRYPTION_* (payload codec), checked before connecting.
   const temporal = await connectWorker().catch((err: unknown) => {
     resources.close();
@@ -40,6 +42,8 @@ async function main(): Promise<void> {
         namespace: config.temporal.namespace,
         devices,
         backups: config.backupDir,
+        backupsEncrypted: keyring !== undefined,
+        gnmi: config.directoryDefaults,
         credentials: credentials.describe(),
         connection: temporal.describe(),
         metrics: settings.metricsAddress ?? null,

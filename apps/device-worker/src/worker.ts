@@ -1,10 +1,11 @@
 import { GnmiClientPool } from '@synapse/gnmi-client';
+import type { EncryptionKeyring } from '@synapse/temporal-connection';
 import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { activityObservabilityInterceptors, shutdownOptionsFromEnv } from '@synapse/observability';
 import { createDeviceActivities, type DeviceWorkerActivities } from './activities';
 import { GitBackupStore } from './backup-store/git-backup-store';
-import type { WorkerConfig } from './config';
+import { PLAINTEXT_CREDENTIALS_SETTING, type WorkerConfig } from './config';
 import type { DeviceCredentials } from './credentials';
 import { loadInventoryFile, StaticDeviceDirectory, type DeviceDirectory } from './device-directory';
 
@@ -17,14 +18,18 @@ export interface DeviceWorkerResources {
   close(): void;
 }
 
-export async function createDeviceWorkerResources(config: WorkerConfig, credentials: DeviceCredentials): Promise<DeviceWorkerResources> {
+/**
+ * `keyring`: the payload keys (SYNAPSE_ENCRYPTION_*), which also encrypt
+ * backups at rest; kept out of WorkerConfig, which may be logged.
+ */
+export async function createDeviceWorkerResources(config: WorkerConfig, credentials: DeviceCredentials, keyring?: EncryptionKeyring): Promise<DeviceWorkerResources> {
   const directory = config.inventoryFile
     ? loadInventoryFile(config.inventoryFile, config.directoryDefaults)
     : new StaticDeviceDirectory({}, config.directoryDefaults, 'the device inventory (SYNAPSE_DEVICE_INVENTORY is not set)');
-  const backups = new GitBackupStore({ dir: config.backupDir });
+  const backups = new GitBackupStore({ dir: config.backupDir, ...(keyring ? { keyring } : {}) });
   // Fail at startup, not at the first backup, when the directory cannot hold a repository.
   await backups.ready();
-  const pool = new GnmiClientPool(credentials.lookup);
+  const pool = new GnmiClientPool(credentials.lookup, { plaintextCredentialsSetting: PLAINTEXT_CREDENTIALS_SETTING });
   const activities = createDeviceActivities({ gnmi: pool, directory, backups, settings: config.settings });
   return { activities, directory, backups, pool, close: () => pool.close() };
 }

@@ -217,7 +217,7 @@ describe('backupRunningConfig over TLS, as real SR Linux serves gNMI on 57400', 
       const directory = new StaticDeviceDirectory({
         spine01: { address: sim.address('spine01'), transport: { mode: 'skip-verify' } },
         leaf01: { address: sim.address('leaf01'), transport: { mode: 'tls', caFile } },
-        leaf02: { address: sim.address('leaf02') },
+        leaf02: { address: sim.address('leaf02'), transport: { mode: 'plaintext', allowCredentials: true } },
       });
       const activities = createDeviceActivities({ gnmi: pool, directory, backups: new GitBackupStore({ dir: path.join(dir, 'backups') }) });
       resultOf(await runActivity(activities.backupRunningConfig, [{ device: 'spine01', changeId: 'chg-tls' }]));

@@ -73,6 +73,31 @@ describe('worker configuration from the environment', () => {
       expect(directory.resolve('leaf01')).toEqual({ name: 'leaf01', address: 'leaf01.lab:57400', transport: { mode: 'tls', caFile: '/etc/ca.pem' }, timeoutMs: 9000 });
     });
 
+    it("lets credentials go over plaintext only where allowed: an entry's own word first, else the worker-wide setting", () => {
+      const entries = parseInventory(
+        JSON.stringify({
+          a: { address: '10.0.0.1:57401', transport: { mode: 'plaintext' } },
+          b: { address: '10.0.0.2:57401', transport: { mode: 'plaintext', allowCredentials: false } },
+          c: { address: '10.0.0.3:57401', transport: { mode: 'plaintext', allowCredentials: true } },
+          d: { address: '10.0.0.4:57400' },
+        }),
+      );
+      const lab = new StaticDeviceDirectory(entries, { transport: { mode: 'plaintext' }, allowPlaintextCredentials: true, timeoutMs: 1000 });
+      expect(['a', 'b', 'c', 'd'].map((device) => lab.resolve(device).transport)).toEqual([
+        { mode: 'plaintext', allowCredentials: true },
+        { mode: 'plaintext', allowCredentials: false },
+        { mode: 'plaintext', allowCredentials: true },
+        { mode: 'plaintext', allowCredentials: true },
+      ]);
+      const secure = new StaticDeviceDirectory(entries);
+      expect(['a', 'b', 'c', 'd'].map((device) => secure.resolve(device).transport)).toEqual([
+        { mode: 'plaintext' },
+        { mode: 'plaintext', allowCredentials: false },
+        { mode: 'plaintext', allowCredentials: true },
+        { mode: 'tls' },
+      ]);
+    });
+
     it("takes the device simulator's stdout as it is, skipping its control line", () => {
       const simOutput = [
         '{"device":"spine01","address":"127.0.0.1:57400"}',
@@ -82,7 +107,7 @@ describe('worker configuration from the environment', () => {
       ].join('\n');
       const directory = new StaticDeviceDirectory(parseInventory(simOutput));
       expect(directory.devices()).toEqual(['spine01', 'leaf01']);
-      expect(directory.resolve('leaf01')).toMatchObject({ address: '127.0.0.1:57401', transport: { mode: 'plaintext' } });
+      expect(directory.resolve('leaf01')).toMatchObject({ address: '127.0.0.1:57401', transport: { mode: 'tls' } });
     });
 
     it('an unknown device is a non-retryable error naming it; a bad entry fails at startup naming device and field', () => {
@@ -103,12 +128,12 @@ describe('worker configuration from the environment', () => {
   });
 
   describe('loadWorkerConfig', () => {
-    it('defaults: local Temporal, the device task queue, backups under the workspace .data, plaintext gNMI', () => {
+    it('defaults: local Temporal, the device task queue, backups under the workspace .data, gNMI over verified TLS, no credentials over plaintext', () => {
       const config = loadWorkerConfig({});
       expect(config).toEqual({
         temporal: { address: 'localhost:7233', namespace: 'default', taskQueue: 'device-operations', urgentTaskQueue: 'device-operations-urgent' },
         backupDir: DEFAULT_BACKUP_DIR,
-        directoryDefaults: { transport: { mode: 'plaintext' }, timeoutMs: 10_000 },
+        directoryDefaults: { transport: { mode: 'tls' }, allowPlaintextCredentials: false, timeoutMs: 10_000 },
         settings: { heartbeatIntervalMs: 2000, resubscribeIntervalMs: 1000 },
       });
       expect(DEFAULT_BACKUP_DIR).toBe(path.resolve(__dirname, '..', '..', '..', '.data', 'backups'));
@@ -125,6 +150,7 @@ describe('worker configuration from the environment', () => {
         SYNAPSE_GNMI_TRANSPORT: 'tls',
         SYNAPSE_GNMI_CA_FILE: '/etc/synapse/ca.pem',
         SYNAPSE_GNMI_TIMEOUT_MS: '15000',
+        SYNAPSE_GNMI_ALLOW_PLAINTEXT_CREDENTIALS: 'true',
         SYNAPSE_HEARTBEAT_INTERVAL_MS: '1000',
         SYNAPSE_RESUBSCRIBE_INTERVAL_MS: '500',
       });
@@ -132,11 +158,13 @@ describe('worker configuration from the environment', () => {
         temporal: { address: 'temporal.internal:7233', namespace: 'network', taskQueue: 'device-operations-site-b', urgentTaskQueue: 'device-operations-site-b-urgent' },
         backupDir: '/srv/backups',
         inventoryFile: '/etc/synapse/inventory.json',
-        directoryDefaults: { transport: { mode: 'tls', caFile: '/etc/synapse/ca.pem' }, timeoutMs: 15_000 },
+        directoryDefaults: { transport: { mode: 'tls', caFile: '/etc/synapse/ca.pem' }, allowPlaintextCredentials: true, timeoutMs: 15_000 },
         settings: { heartbeatIntervalMs: 1000, resubscribeIntervalMs: 500 },
       });
       expect(() => loadWorkerConfig({ SYNAPSE_GNMI_TRANSPORT: 'insecure' })).toThrow(/SYNAPSE_GNMI_TRANSPORT must be plaintext, skip-verify or tls/);
-      expect(() => loadWorkerConfig({ SYNAPSE_GNMI_CA_FILE: '/ca.pem' })).toThrow(/only used with SYNAPSE_GNMI_TRANSPORT=tls/);
+      expect(() => loadWorkerConfig({ SYNAPSE_GNMI_TRANSPORT: 'plaintext', SYNAPSE_GNMI_CA_FILE: '/ca.pem' })).toThrow(/only used with SYNAPSE_GNMI_TRANSPORT=tls/);
+      expect(loadWorkerConfig({ SYNAPSE_GNMI_CA_FILE: '/ca.pem' }).directoryDefaults.transport).toEqual({ mode: 'tls', caFile: '/ca.pem' });
+      expect(() => loadWorkerConfig({ SYNAPSE_GNMI_ALLOW_PLAINTEXT_CREDENTIALS: 'sure' })).toThrow(/SYNAPSE_GNMI_ALLOW_PLAINTEXT_CREDENTIALS must be true or false/);
       expect(() => loadWorkerConfig({ SYNAPSE_HEARTBEAT_INTERVAL_MS: 'soon' })).toThrow(/SYNAPSE_HEARTBEAT_INTERVAL_MS must be a whole number/);
     });
   });

@@ -1,5 +1,6 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync, unlinkSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, chmodSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
@@ -8,6 +9,7 @@ import { BackupIntegrityError } from '../src/backup-store/backup-store';
 import { serializeBackup } from '../src/backup-store/backup-document';
 import { GitBackupStore } from '../src/backup-store/git-backup-store';
 import { WriteQueue } from '../src/backup-store/write-queue';
+import { createEncryptionKeyring } from '@synapse/temporal-connection';
 import { sleep } from './lab';
 
 const run = promisify(execFile);
@@ -175,5 +177,129 @@ describe('the git backup store', () => {
     const { commit } = await store.archiveBackup(ref, { changeId: 'c1', workflowId: 'w1', reason: 'fix MTU\nChange-Id: forged' });
     const history = await store.history('leaf01');
     expect(history).toEqual([expect.objectContaining({ commit, changeId: 'c1', reason: 'fix MTU Change-Id: forged' })]);
+  });
+});
+
+describe('backups at rest', () => {
+  let dir: string;
+  let store: string;
+  const key2024 = randomBytes(32);
+  const key2025 = randomBytes(32);
+  const keys2024 = createEncryptionKeyring({ 'k-2024': key2024 });
+  const rotated = createEncryptionKeyring({ 'k-2024': key2024, 'k-2025': key2025 }, 'k-2025');
+  /** Config text that must never be readable in the repository once keys are set. */
+  const secretConfig = () => config('leaf01-secret-host', '$6$enable-password-hash');
+  const ownership = (changeId: string) => ({
+    device: 'leaf01',
+    changeId,
+    workflowId: 'device/leaf01',
+    recordedAt: '2026-11-01T10:00:00.000Z',
+    checksum: 'f'.repeat(64),
+    config: { '/interface[name=ethernet-1/1]': { name: 'ethernet-1/1', description: 'owned-secret-description' } },
+  });
+
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'git-backup-at-rest-'));
+    store = path.join(dir, 'backups');
+  });
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Every file and directory in the store with its permission bits. */
+  function modes(root: string): { entry: string; mode: number; isDir: boolean }[] {
+    const stat = lstatSync(root);
+    const here = { entry: path.relative(store, root) || '.', mode: stat.mode & 0o777, isDir: stat.isDirectory() };
+    return stat.isDirectory() ? [here, ...readdirSync(root).flatMap((child) => modes(path.join(root, child)))] : [here];
+  }
+
+  /** Every object in the repository, decompressed: what anyone able to read .git could see. */
+  function allObjects(): string {
+    return execFileSync('git', ['cat-file', '--batch-all-objects', '--batch'], { env: { PATH: process.env.PATH, GIT_DIR: path.join(store, '.git') } }).toString('latin1');
+  }
+
+  async function writeAll(backups: GitBackupStore) {
+    const ref = await backups.writeBackup('leaf01', secretConfig(), '2026-11-01T10:00:00.000Z');
+    await backups.archiveBackup(ref, { changeId: 'chg-1', workflowId: 'device/leaf01' });
+    await backups.writeOwnership(ownership('chg-1'));
+    return ref;
+  }
+
+  it('keeps the store owner-only whatever the umask: files 0600 (git objects 0400), directories 0700', async () => {
+    const umask = process.umask(0o022);
+    try {
+      await writeAll(new GitBackupStore({ dir: store }));
+    } finally {
+      process.umask(umask);
+    }
+    const entries = modes(store);
+    expect(entries.length).toBeGreaterThan(20);
+    expect(entries.filter((e) => (e.mode & 0o077) !== 0).map((e) => `${e.entry} ${e.mode.toString(8)}`)).toEqual([]);
+    expect(entries.filter((e) => e.isDir && e.mode !== 0o700).map((e) => e.entry)).toEqual([]);
+    for (const file of ['README.md', 'leaf01.json', 'ownership/leaf01.json', '.git/config', '.git/index', '.git/HEAD']) {
+      expect({ file, mode: (lstatSync(path.join(store, file)).mode & 0o777).toString(8) }).toEqual({ file, mode: '600' });
+    }
+    // So that git run in it by hand keeps to the same rule.
+    expect(git(store, 'config', '--get', 'core.sharedRepository').trim()).toBe('0600');
+  });
+
+  it('takes group and other access away from a store made before that was the rule', async () => {
+    await writeAll(new GitBackupStore({ dir: store }));
+    git(store, 'config', '--unset', 'core.sharedRepository');
+    const widen = (entry: string) => {
+      const stat = lstatSync(entry);
+      chmodSync(entry, stat.isDirectory() ? 0o755 : 0o644);
+      if (stat.isDirectory()) readdirSync(entry).forEach((child) => widen(path.join(entry, child)));
+    };
+    widen(store);
+    await new GitBackupStore({ dir: store, queue: new WriteQueue() }).ready();
+    expect(modes(store).filter((e) => (e.mode & 0o077) !== 0).map((e) => e.entry)).toEqual([]);
+    expect(git(store, 'config', '--get', 'core.sharedRepository').trim()).toBe('0600');
+  });
+
+  it('with keys configured, nothing in the repository holds the config text, and reading decrypts', async () => {
+    const backups = new GitBackupStore({ dir: store, keyring: keys2024 });
+    const ref = await writeAll(backups);
+    // The ref describes the config itself: what a rollback verifies after decrypting.
+    expect(ref.sha256).toBe(createHash('sha256').update(secretConfig()).digest('hex'));
+    expect(ref.sizeBytes).toBe(secretConfig().length);
+    const stored = execFileSync('git', ['cat-file', 'blob', ref.id], { env: { PATH: process.env.PATH, GIT_DIR: path.join(store, '.git') } });
+    expect(JSON.parse(stored.toString('utf8'))).toEqual({ encryption: 'AES-256-GCM', keyId: 'k-2024', data: expect.any(String) });
+    for (const bytes of [readFileSync(path.join(store, 'leaf01.json')), readFileSync(path.join(store, 'ownership', 'leaf01.json')), Buffer.from(allObjects(), 'latin1')]) {
+      const text = bytes.toString('latin1');
+      expect(text).not.toContain('leaf01-secret-host');
+      expect(text).not.toContain('enable-password-hash');
+      expect(text).not.toContain('owned-secret-description');
+    }
+    expect((await backups.readBackup(ref)).equals(secretConfig())).toBe(true);
+    expect(await backups.readOwnership('leaf01')).toEqual(ownership('chg-1'));
+  });
+
+  it('without keys, stores the config as it is (owner-only)', async () => {
+    await writeAll(new GitBackupStore({ dir: store }));
+    expect(readFileSync(path.join(store, 'leaf01.json')).equals(secretConfig())).toBe(true);
+  });
+
+  it('reads what was stored before keys were configured, and what an older key sealed after a rotation', async () => {
+    const plainRef = await writeAll(new GitBackupStore({ dir: store }));
+    const sealedRef = await new GitBackupStore({ dir: store, keyring: keys2024 }).writeBackup('leaf01', config('leaf01', 'sealed in 2024'), new Date().toISOString());
+    const now = new GitBackupStore({ dir: store, keyring: rotated });
+    expect((await now.readBackup(plainRef)).equals(secretConfig())).toBe(true);
+    expect(await now.readOwnership('leaf01')).toEqual(ownership('chg-1'));
+    expect((await now.readBackup(sealedRef)).equals(config('leaf01', 'sealed in 2024'))).toBe(true);
+    // New writes use the active key.
+    const fresh = await now.writeBackup('leaf01', config('leaf01', 'sealed in 2025'), new Date().toISOString());
+    expect(JSON.parse(git(store, 'cat-file', 'blob', fresh.id)).keyId).toBe('k-2025');
+    expect((await now.readBackup(fresh)).equals(config('leaf01', 'sealed in 2025'))).toBe(true);
+  });
+
+  it('refuses a backup sealed with a key it does not hold, naming the key id', async () => {
+    const ref = await new GitBackupStore({ dir: store, keyring: keys2024 }).writeBackup('leaf01', secretConfig(), new Date().toISOString());
+    for (const keyring of [createEncryptionKeyring({ 'k-2025': key2025 }), undefined]) {
+      const error = await new GitBackupStore({ dir: store, ...(keyring ? { keyring } : {}) }).readBackup(ref).catch((err: unknown) => err);
+      expect(error).toBeInstanceOf(BackupIntegrityError);
+      expect(error).toMatchObject({ reason: 'undecryptable', details: { backupId: ref.id, keyId: 'k-2024' } });
+      expect((error as Error).message).toContain(`backup ${ref.id} of leaf01 is encrypted with key id "k-2024"`);
+    }
   });
 });

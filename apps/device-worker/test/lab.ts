@@ -1,17 +1,19 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { ManagedConfig } from '@synapse/contracts';
 import { deployOperations, expectedState, renderConfig, type ExpectedState } from '@synapse/device-config';
-import { LAB_CREDENTIALS, labTopology, startDeviceSim, type DeviceSim } from '@synapse/device-sim';
+import { LAB_CREDENTIALS, LAB_PLAINTEXT_TRANSPORT, labTopology, startDeviceSim, type DeviceSim } from '@synapse/device-sim';
 import { GnmiClient, GnmiClientPool, type CredentialsLookup } from '@synapse/gnmi-client';
 import { deviceIntent, referenceLab, type Lab } from '@synapse/lab';
+import type { EncryptionKeyring } from '@synapse/temporal-connection';
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import type { Info } from '@temporalio/activity';
 import { createDeviceActivities, type DeviceActivityDeps, type DeviceWorkerActivities, type GnmiClientFactory } from '../src/activities';
 import { GitBackupStore } from '../src/backup-store/git-backup-store';
+import { PLAINTEXT_CREDENTIALS_SETTING } from '../src/config';
 import { StaticDeviceDirectory, type InventoryEntry } from '../src/device-directory';
 
 export const LAB_DEVICES = ['spine01', 'leaf01', 'leaf02'] as const;
@@ -31,6 +33,8 @@ export interface TestLab {
   sim: DeviceSim;
   backups: GitBackupStore;
   backupDir: string;
+  /** With `tls`: the simulator's CA, as a worker's SYNAPSE_GNMI_CA_FILE would name it. */
+  caFile?: string;
   directory: StaticDeviceDirectory;
   activities: DeviceWorkerActivities;
   admin: Record<LabDevice, GnmiClient>;
@@ -46,16 +50,26 @@ export interface TestLabOptions {
   extraDevices?: Record<string, InventoryEntry>;
   /** Another lab (the brownfield one); the reference lab by default. */
   lab?: Lab;
+  /** Payload keys, which also encrypt the backups at rest; none by default. */
+  keyring?: EncryptionKeyring;
+  /** The simulator serves TLS with its own CA, which the activities verify (the worker's default transport); plaintext otherwise. */
+  tls?: boolean;
 }
 
 export async function startTestLab(options: TestLabOptions = {}): Promise<TestLab> {
-  const sim = await startDeviceSim({ topology: labTopology(options.lab ?? referenceLab()), convergenceDelayMs: CONVERGENCE_MS });
+  const sim = await startDeviceSim({ topology: labTopology(options.lab ?? referenceLab()), convergenceDelayMs: CONVERGENCE_MS, ...(options.tls ? { tls: 'self-signed' as const } : {}) });
   const backupDir = mkdtempSync(path.join(tmpdir(), 'device-worker-backups-'));
+  const caFile = options.tls ? path.join(backupDir, '..', `${path.basename(backupDir)}-ca.pem`) : undefined;
+  if (caFile) writeFileSync(caFile, sim.tlsCaPem!);
   const entries: Record<string, InventoryEntry> = { ...options.extraDevices };
   for (const device of sim.devices) entries[device.name] = { address: device.address };
-  const directory = new StaticDeviceDirectory(entries, { transport: { mode: 'plaintext' }, timeoutMs: options.timeoutMs ?? 5000 });
-  const pool = new GnmiClientPool(options.credentials ?? (() => ({ ...LAB_CREDENTIALS })));
-  const backups = new GitBackupStore({ dir: backupDir, onWarning: () => undefined });
+  // A plaintext simulator: the lab allows its credentials over it the way an operator would, worker-wide.
+  const directory = new StaticDeviceDirectory(
+    entries,
+    caFile ? { transport: { mode: 'tls', caFile }, timeoutMs: options.timeoutMs ?? 5000 } : { transport: { mode: 'plaintext' }, allowPlaintextCredentials: true, timeoutMs: options.timeoutMs ?? 5000 },
+  );
+  const pool = new GnmiClientPool(options.credentials ?? (() => ({ ...LAB_CREDENTIALS })), { plaintextCredentialsSetting: PLAINTEXT_CREDENTIALS_SETTING });
+  const backups = new GitBackupStore({ dir: backupDir, onWarning: () => undefined, ...(options.keyring ? { keyring: options.keyring } : {}) });
   const gnmi = options.gnmi ? options.gnmi(pool) : pool;
   const activities = createDeviceActivities({
     gnmi,
@@ -64,12 +78,16 @@ export async function startTestLab(options: TestLabOptions = {}): Promise<TestLa
     settings: { heartbeatIntervalMs: HEARTBEAT_MS, resubscribeIntervalMs: 100 },
   });
   const admin = Object.fromEntries(
-    LAB_DEVICES.map((name) => [name, new GnmiClient({ name, address: sim.address(name) }, { ...LAB_CREDENTIALS })]),
+    LAB_DEVICES.map((name) => [
+      name,
+      new GnmiClient({ name, address: sim.address(name), transport: options.tls ? { mode: 'tls', caPem: sim.tlsCaPem! } : LAB_PLAINTEXT_TRANSPORT }, { ...LAB_CREDENTIALS }),
+    ]),
   ) as Record<LabDevice, GnmiClient>;
   return {
     sim,
     backups,
     backupDir,
+    ...(caFile ? { caFile } : {}),
     directory,
     activities,
     admin,
@@ -78,6 +96,7 @@ export async function startTestLab(options: TestLabOptions = {}): Promise<TestLa
       pool.close();
       await sim.stop();
       rmSync(backupDir, { recursive: true, force: true });
+      if (caFile) rmSync(caFile, { force: true });
     },
   };
 }

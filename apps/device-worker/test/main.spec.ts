@@ -63,7 +63,8 @@ describe('node dist/main.js: the deployable worker process', () => {
   beforeEach(async () => {
     if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: build first (npx tsc -p apps/device-worker/tsconfig.json)`);
     if (!address) throw new Error('TEMPORAL_ADDRESS is not set: the Jest global setup should have started a server');
-    lab = await startTestLab();
+    // TLS with the simulator's own CA: the worker's default transport, verified.
+    lab = await startTestLab({ tls: true });
     dir = mkdtempSync(path.join(tmpdir(), 'device-worker-main-'));
   });
 
@@ -89,6 +90,7 @@ describe('node dist/main.js: the deployable worker process', () => {
       SYNAPSE_DEVICE_TASK_QUEUE: taskQueue,
       SYNAPSE_DEVICE_URGENT_TASK_QUEUE: `${taskQueue}-urgent`,
       SYNAPSE_DEVICE_INVENTORY: inventory,
+      SYNAPSE_GNMI_CA_FILE: lab.caFile,
       SYNAPSE_BACKUP_DIR: backupDir,
       SYNAPSE_DEVICE_USERNAME: LAB_CREDENTIALS.username,
       SYNAPSE_DEVICE_PASSWORD: LAB_CREDENTIALS.password,
@@ -103,6 +105,10 @@ describe('node dist/main.js: the deployable worker process', () => {
         namespace,
         devices: ['spine01', 'leaf01', 'leaf02'],
         backups: backupDir,
+        // No payload keys here: backups are kept as they are (owner-only).
+        backupsEncrypted: false,
+        // Nothing said but the CA: TLS, verified against it; no credentials over plaintext.
+        gnmi: { transport: { mode: 'tls', caFile: lab.caFile }, allowPlaintextCredentials: false, timeoutMs: 10_000 },
         credentials: 'SYNAPSE_DEVICE_USERNAME/SYNAPSE_DEVICE_PASSWORD',
         // How it reached Temporal, without secrets: plaintext, no API key, no payload encryption here.
         connection: expect.objectContaining({ address, namespace }),

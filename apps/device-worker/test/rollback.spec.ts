@@ -5,6 +5,9 @@ import type { BackupRef, DeployedChangeInput } from '@synapse/contracts';
 import { diffConfigs, unownedPart } from '@synapse/device-config';
 import type { GnmiClient } from '@synapse/gnmi-client';
 import { brownfieldLab, referenceLab } from '@synapse/lab';
+import { createEncryptionKeyring } from '@synapse/temporal-connection';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { commitIdFor } from '../src/activities';
 import { arrangeDeployed, failureOf, recordingSets, rendered, resultOf, runActivity, startTestLab, unclosable, type TestLab } from './lab';
 
@@ -101,6 +104,20 @@ describe('rollbackConfig: the backup back on what the change touched, verified, 
         removed: [],
         changed: [],
       });
+    });
+
+    it('restores from a backup encrypted at rest (payload keys configured) as from a plain one', async () => {
+      await lab.stop();
+      lab = await startTestLab({ gnmi: recording, keyring: createEncryptionKeyring({ 'k-rollback': randomBytes(32) }) });
+      const backup = await backUp(lab, 'leaf01', 'chg-1');
+      resultOf(await runActivity(lab.activities.storeBackup, [{ backup, changeId: 'chg-1', workflowId: 'device/leaf01' }]));
+      expect(readFileSync(path.join(lab.backupDir, 'leaf01.json'), 'utf8')).not.toContain('host-name');
+      const before = lab.sim.runningConfig('leaf01');
+      resultOf(await deploy(lab, 'chg-1'));
+      expect(lab.sim.runningConfig('leaf01')).not.toEqual(before);
+      const result = resultOf(await runActivity(lab.activities.rollbackConfig, [{ device: 'leaf01', backup, touched: touched() }]));
+      expect(result).toEqual({ device: 'leaf01', method: 'restore', verified: true, mismatchedPaths: [] });
+      expect(lab.sim.runningConfig('leaf01')).toEqual(before);
     });
 
     it('refuses a backup whose stored bytes were corrupted (sha256 mismatch), leaving the device as it is', async () => {

@@ -46,7 +46,7 @@ import { temporal } from '@temporalio/proto';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { WORKFLOW_TYPES, workflowIds, type ChangeRequestInput, type ChangeResult, type DeviceChangeResult } from '@synapse/contracts';
 import { deployOperations, renderConfig } from '@synapse/device-config';
-import { LAB_CREDENTIALS } from '@synapse/device-sim';
+import { LAB_CREDENTIALS, LAB_PLAINTEXT_TRANSPORT } from '@synapse/device-sim';
 import { GnmiClient } from '@synapse/gnmi-client';
 import { deviceIntent, generateFabric, type Lab } from '@synapse/lab';
 import { resolveTemporalCli } from '@synapse/temporal-tools';
@@ -341,7 +341,7 @@ async function newLab(benchLab: BenchLab, fabric: Lab, preconfigured: string[]):
   const running = await benchLab.start();
   await Promise.all(
     preconfigured.map(async (name) => {
-      const admin = new GnmiClient({ name, address: running.devices.get(name)!, transport: { mode: 'plaintext' } }, { ...LAB_CREDENTIALS });
+      const admin = new GnmiClient({ name, address: running.devices.get(name)!, transport: LAB_PLAINTEXT_TRANSPORT }, { ...LAB_CREDENTIALS });
       try {
         await admin.set(deployOperations({ config: renderConfig(deviceIntent(fabric, name)) }));
       } finally {

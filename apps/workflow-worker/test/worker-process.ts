@@ -92,6 +92,9 @@ export class WorkerProcess {
       SYNAPSE_DEVICE_URGENT_TASK_QUEUE: urgentQueueOf(options.taskQueue),
       SYNAPSE_BACKUP_DIR: options.backupDir,
       SYNAPSE_DEVICE_INVENTORY: inventory,
+      // The simulator speaks plaintext: the lab's credentials are allowed over it explicitly.
+      SYNAPSE_GNMI_TRANSPORT: 'plaintext',
+      SYNAPSE_GNMI_ALLOW_PLAINTEXT_CREDENTIALS: 'true',
       SYNAPSE_DEVICE_USERNAME: LAB_CREDENTIALS.username,
       SYNAPSE_DEVICE_PASSWORD: LAB_CREDENTIALS.password,
       SYNAPSE_HEARTBEAT_INTERVAL_MS: '500',

@@ -21,16 +21,24 @@ export const TargetAddress = z
  * workflow history.
  */
 export const DeviceTransport = z.discriminatedUnion('mode', [
-  z.object({ mode: z.literal('plaintext') }),
+  /**
+   * Unencrypted gRPC (containerlab's 57401, a simulator on loopback). The
+   * username and password would cross the network readable by anyone on the
+   * path, so a client sends them only when allowCredentials says it may.
+   */
+  z.object({ mode: z.literal('plaintext'), allowCredentials: z.boolean().optional() }),
   z.object({ mode: z.literal('skip-verify') }),
   z.object({ mode: z.literal('tls'), caFile: z.string().min(1).optional(), serverName: z.string().min(1).optional() }),
 ]);
 export type DeviceTransport = z.infer<typeof DeviceTransport>;
 
+/** Secure by default: TLS, the certificate verified against the CA given or else the system's trust store. */
+export const DEFAULT_DEVICE_TRANSPORT = { mode: 'tls' } as const satisfies DeviceTransport;
+
 export const DeviceTarget = z.object({
   name: DeviceName,
   address: TargetAddress,
-  transport: DeviceTransport.default({ mode: 'plaintext' }),
+  transport: DeviceTransport.default(DEFAULT_DEVICE_TRANSPORT),
   /** Deadline of one gNMI call. */
   timeoutMs: z.number().int().positive().max(600_000).default(10_000),
 });

@@ -24,3 +24,12 @@ export function envInteger(env: NodeJS.ProcessEnv, name: string, fallback: numbe
   if (!Number.isInteger(value) || value < min || value > max) throw new ConfigError(`${name} must be a whole number from ${min} to ${max} (got ${JSON.stringify(raw)})`);
   return value;
 }
+
+/** true/false (also 1/0, yes/no), or `fallback` when unset; anything else is a ConfigError naming the variable. */
+export function envBoolean(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = envText(env[name])?.toLowerCase();
+  if (raw === undefined) return fallback;
+  if (['true', '1', 'yes'].includes(raw)) return true;
+  if (['false', '0', 'no'].includes(raw)) return false;
+  throw new ConfigError(`${name} must be true or false (got ${JSON.stringify(env[name])})`);
+}

@@ -31,10 +31,11 @@ export const ERROR_TYPES = {
   /**
    * The client's connection settings do not fit the device: plaintext against
    * a TLS port (or the reverse), a certificate the configured CA does not
-   * trust, a response above the receive limit. Retrying with the same
-   * settings fails the same way; an operator has to fix the target.
+   * trust, a response above the receive limit, credentials that would go
+   * over plaintext without being allowed to. Retrying with the same settings
+   * fails the same way; an operator has to fix the target.
    */
-  TargetMisconfigured: { retryable: false, summary: 'connection settings do not match the device (TLS mode, trusted CA, message size limit)' },
+  TargetMisconfigured: { retryable: false, summary: 'connection settings do not match the device (TLS mode, trusted CA, message size limit, credentials over plaintext)' },
 } as const;
 
 export type ErrorType = keyof typeof ERROR_TYPES;

@@ -18,7 +18,7 @@ describe('parseInput', () => {
 
   it('applies defaults on valid input', () => {
     const target = parseInput(DeviceTarget, { name: 'leaf01', address: '127.0.0.1:57400' }, 'target');
-    expect(target.transport).toEqual({ mode: 'plaintext' });
+    expect(target.transport).toEqual({ mode: 'tls' });
     expect(target.timeoutMs).toBe(10_000);
   });
 });

@@ -1,5 +1,5 @@
 import type { ManagedConfig } from '@synapse/contracts';
-import { startDeviceSim, referenceLabTopology, labTopology, LAB_CREDENTIALS, type DeviceSim } from '@synapse/device-sim';
+import { startDeviceSim, referenceLabTopology, labTopology, LAB_CREDENTIALS, LAB_PLAINTEXT_TRANSPORT, type DeviceSim } from '@synapse/device-sim';
 import type { Lab } from '@synapse/lab';
 import { deployOperations } from '../src';
 import { GnmiClient, parsePath } from '@synapse/gnmi-client';
@@ -17,7 +17,7 @@ export const CONVERGENCE_MS = 100;
 export async function startLab(lab?: Lab): Promise<RunningLab> {
   const sim = await startDeviceSim({ topology: lab ? labTopology(lab) : referenceLabTopology(), convergenceDelayMs: CONVERGENCE_MS });
   const clients = Object.fromEntries(
-    LAB_DEVICES.map((name) => [name, new GnmiClient({ name, address: sim.address(name), transport: { mode: 'plaintext' } }, { ...LAB_CREDENTIALS })]),
+    LAB_DEVICES.map((name) => [name, new GnmiClient({ name, address: sim.address(name), transport: LAB_PLAINTEXT_TRANSPORT }, { ...LAB_CREDENTIALS })]),
   ) as Record<LabDevice, GnmiClient>;
   return {
     sim,

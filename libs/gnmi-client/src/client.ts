@@ -3,7 +3,7 @@ import type { SynapseError } from '@synapse/contracts';
 import { createGnmiStub, watchConnectDeadline, type GnmiStub, type UnaryMethod, type UnaryRpcs } from './channel';
 import type { CommitAction } from './commit';
 import { assembleSubtree } from './config-tree';
-import { credentialsMetadata } from './credentials';
+import { credentialsForTarget, credentialsMetadata } from './credentials';
 import { isSocketLevelFailure, portSpeaksTls } from './diagnose';
 import { clientError, toGnmiError, type CallContext, type GnmiRpc } from './errors';
 import { decodeNotification, laterTimestamp, pathFromWire, type PathValue } from './notifications';
@@ -62,8 +62,9 @@ export class GnmiClient {
 
   constructor(target: GnmiTargetInput, credentials?: GnmiCredentials, options?: GnmiClientOptions) {
     this.target = parseTarget(target);
-    this.#credentials = parseCredentials(credentials, this.target.name);
-    this.#stub = createGnmiStub(this.target, parseClientOptions(options));
+    const parsedOptions = parseClientOptions(options);
+    this.#credentials = credentialsForTarget(this.target, parseCredentials(credentials, this.target.name), parsedOptions.plaintextCredentialsSetting);
+    this.#stub = createGnmiStub(this.target, parsedOptions);
   }
 
   get name(): string {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import { SynapseError } from '@synapse/contracts';
-import type { GnmiCredentials, GnmiTransport } from './target';
+import type { GnmiCredentials, GnmiTarget, GnmiTransport } from './target';
 
 export interface ChannelSecurity {
   credentials: grpc.ChannelCredentials;
@@ -68,9 +68,30 @@ function caFromPem(pem: string, deviceName: string, source = 'transport.caPem'):
 }
 
 /**
+ * The credentials a client may send to a target. Over plaintext anyone on
+ * the path reads them, so there they go only where the target's transport
+ * allows it explicitly. Otherwise the client refuses before it connects,
+ * naming the device, its address, the transport and the setting that would
+ * allow it; connecting without them instead would only turn the refusal
+ * into the device's vaguer AuthFailed. A target given no credentials at all
+ * has nothing to protect and is left alone.
+ */
+export function credentialsForTarget(target: GnmiTarget, credentials: GnmiCredentials | undefined, allowSetting: string): GnmiCredentials | undefined {
+  const { transport } = target;
+  if (credentials === undefined || transport.mode !== 'plaintext' || transport.allowCredentials === true) return credentials;
+  throw new SynapseError(
+    'TargetMisconfigured',
+    `${target.name} (${target.address}): refusing to send the username and password over plaintext gNMI (transport mode plaintext), ` +
+      `where anyone on the path can read them: use transport tls, or allow it explicitly with ${allowSetting}`,
+    { device: target.name, address: target.address, transport: transport.mode, setting: allowSetting },
+  );
+}
+
+/**
  * Username and password go as plain per-call metadata rather than call
  * credentials: grpc-js refuses to compose call credentials with insecure
- * channel credentials, and plaintext targets (containerlab's 57401) need them too.
+ * channel credentials, and plaintext targets (containerlab's 57401) need them
+ * too once allowed (credentialsForTarget).
  */
 export function credentialsMetadata(credentials: GnmiCredentials | undefined): grpc.Metadata {
   const metadata = new grpc.Metadata();

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DeviceTarget, DeviceTransport, parseInput, SynapseError } from '@synapse/contracts';
+import { DEFAULT_DEVICE_TRANSPORT, DeviceTarget, DeviceTransport, parseInput, SynapseError } from '@synapse/contracts';
 
 /**
  * The target: where a device is and how to talk to it (gnmic's model: one
@@ -21,7 +21,7 @@ export const GnmiTransport = z.discriminatedUnion('mode', [
 export type GnmiTransport = z.infer<typeof GnmiTransport>;
 
 export const GnmiTarget = DeviceTarget.extend({
-  transport: GnmiTransport.default({ mode: 'plaintext' }),
+  transport: GnmiTransport.default(DEFAULT_DEVICE_TRANSPORT),
 });
 export type GnmiTarget = z.infer<typeof GnmiTarget>;
 /** What callers write: transport and timeoutMs may be left out. */
@@ -54,6 +54,12 @@ export interface GnmiClientOptions {
   keepaliveTimeMs?: number;
   /** How long a keepalive ping may go unanswered before the connection is dropped. */
   keepaliveTimeoutMs?: number;
+  /**
+   * What lets credentials go over plaintext, in the words of the program's
+   * own settings (the device worker: its variable and inventory field); the
+   * refusal names it. Default: the target's `transport.allowCredentials`.
+   */
+  plaintextCredentialsSetting?: string;
 }
 
 export const DEFAULT_MAX_RECEIVE_MESSAGE_BYTES = 512 * 1024 * 1024;
@@ -86,6 +92,7 @@ const ClientOptions = z.object({
   maxReceiveMessageBytes: z.number().int().positive().max(2 ** 31 - 1).optional(),
   keepaliveTimeMs: z.number().int().min(10_000).optional(),
   keepaliveTimeoutMs: z.number().int().positive().optional(),
+  plaintextCredentialsSetting: z.string().min(1).optional(),
 });
 
 export function parseClientOptions(options: GnmiClientOptions | undefined): Required<GnmiClientOptions> {
@@ -94,5 +101,6 @@ export function parseClientOptions(options: GnmiClientOptions | undefined): Requ
     maxReceiveMessageBytes: parsed.maxReceiveMessageBytes ?? DEFAULT_MAX_RECEIVE_MESSAGE_BYTES,
     keepaliveTimeMs: parsed.keepaliveTimeMs ?? DEFAULT_KEEPALIVE_TIME_MS,
     keepaliveTimeoutMs: parsed.keepaliveTimeoutMs ?? DEFAULT_KEEPALIVE_TIMEOUT_MS,
+    plaintextCredentialsSetting: parsed.plaintextCredentialsSetting ?? 'transport.allowCredentials: true',
   };
 }

@@ -5,6 +5,8 @@ import { GnmiClient, type SubscriptionEvent, type WireSubscribeRequest, type Wir
 import { startFakeGnmiServer, type FakeGnmiServer } from './fake-gnmi-server';
 
 const credentials = { username: 'admin', password: 'NokiaSrl1!' };
+/** The scripted server and the dead ends below speak plaintext; credentials are allowed over it explicitly. */
+const PLAINTEXT = { mode: 'plaintext', allowCredentials: true } as const;
 const json = (value: unknown) => Buffer.from(JSON.stringify(value));
 
 async function failure(promise: Promise<unknown>): Promise<SynapseError> {
@@ -61,7 +63,7 @@ describe('GnmiClient call mechanics (scripted server)', () => {
         }),
       Subscribe: (call) => subscribeScript(call),
     });
-    client = new GnmiClient({ name: 'leaf01', address: server.address, timeoutMs: 2000 }, credentials);
+    client = new GnmiClient({ name: 'leaf01', address: server.address, transport: PLAINTEXT, timeoutMs: 2000 }, credentials);
   });
   afterAll(async () => {
     client.close();
@@ -213,7 +215,7 @@ describe('GnmiClient against unreachable targets', () => {
     const probe = createServer();
     const port = await new Promise<number>((resolve) => probe.listen(0, '127.0.0.1', () => resolve((probe.address() as { port: number }).port)));
     await new Promise((resolve) => probe.close(resolve));
-    const client = new GnmiClient({ name: 'leaf09', address: `127.0.0.1:${port}`, timeoutMs: 5000 }, credentials);
+    const client = new GnmiClient({ name: 'leaf09', address: `127.0.0.1:${port}`, transport: PLAINTEXT, timeoutMs: 5000 }, credentials);
     const started = Date.now();
     const error = await failure(client.capabilities());
     expect(error.type).toBe('DeviceUnreachable');
@@ -238,7 +240,7 @@ describe('GnmiClient against unreachable targets', () => {
     });
 
     it('times out a unary call at its deadline', async () => {
-      const client = new GnmiClient({ name: 'leaf09', address, timeoutMs: 400 }, credentials);
+      const client = new GnmiClient({ name: 'leaf09', address, transport: PLAINTEXT, timeoutMs: 400 }, credentials);
       const started = Date.now();
       const error = await failure(client.get('/'));
       expect(error.type).toBe('DeviceTimeout');
@@ -247,7 +249,7 @@ describe('GnmiClient against unreachable targets', () => {
     });
 
     it('times out a subscription that never connects', async () => {
-      const client = new GnmiClient({ name: 'leaf09', address, timeoutMs: 5000 }, credentials);
+      const client = new GnmiClient({ name: 'leaf09', address, transport: PLAINTEXT, timeoutMs: 5000 }, credentials);
       const started = Date.now();
       const error = await failure(collect(client.subscribe({ mode: 'STREAM', subscriptions: [{ path: '/', mode: 'ON_CHANGE' }], connectTimeoutMs: 400 })));
       expect(error.type).toBe('DeviceTimeout');

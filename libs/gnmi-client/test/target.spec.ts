@@ -22,9 +22,9 @@ function expectInvalidInput(make: () => unknown, message: RegExp, field?: string
 }
 
 describe('target and option validation', () => {
-  it('defaults to plaintext and a 10 s deadline', () => {
+  it('defaults to TLS (verified against the system trust store) and a 10 s deadline', () => {
     const client = new GnmiClient({ name: 'leaf01', address: '127.0.0.1:57400' });
-    expect(client.target).toEqual({ name: 'leaf01', address: '127.0.0.1:57400', transport: { mode: 'plaintext' }, timeoutMs: 10_000 });
+    expect(client.target).toEqual({ name: 'leaf01', address: '127.0.0.1:57400', transport: { mode: 'tls' }, timeoutMs: 10_000 });
     client.close();
   });
 
@@ -80,8 +80,61 @@ describe('target and option validation', () => {
   });
 
   it('validates client options', () => {
+    expectInvalidInput(() => new GnmiClient({ name: 'a', address: 'a:1' }, undefined, { plaintextCredentialsSetting: '' }), /plaintextCredentialsSetting/);
     expectInvalidInput(() => new GnmiClient({ name: 'a', address: 'a:1' }, undefined, { keepaliveTimeMs: 1000 }), /keepaliveTimeMs/);
     expectInvalidInput(() => new GnmiClient({ name: 'a', address: 'a:1' }, undefined, { maxReceiveMessageBytes: -1 }), /maxReceiveMessageBytes/);
+  });
+});
+
+describe('credentials over plaintext', () => {
+  const credentials = { username: 'admin', password: 'NokiaSrl1!' };
+
+  function refusal(make: () => unknown): SynapseError {
+    try {
+      make();
+    } catch (err) {
+      expect(err).toBeInstanceOf(SynapseError);
+      return err as SynapseError;
+    }
+    throw new Error('expected the client to refuse');
+  }
+
+  it('refuses to send them unless the transport allows it, saying which device, where, over what and what would allow it', () => {
+    const error = refusal(() => new GnmiClient({ name: 'leaf01', address: '127.0.0.1:57401', transport: { mode: 'plaintext' } }, credentials));
+    expect(error.type).toBe('TargetMisconfigured');
+    expect(error.retryable).toBe(false);
+    expect(error.message).toBe(
+      'leaf01 (127.0.0.1:57401): refusing to send the username and password over plaintext gNMI (transport mode plaintext), ' +
+        'where anyone on the path can read them: use transport tls, or allow it explicitly with transport.allowCredentials: true',
+    );
+    expect(error.details).toEqual({ device: 'leaf01', address: '127.0.0.1:57401', transport: 'plaintext', setting: 'transport.allowCredentials: true' });
+    expect(JSON.stringify({ message: error.message, details: error.details })).not.toContain('NokiaSrl1!');
+    // Saying no explicitly is the same refusal.
+    expect(refusal(() => new GnmiClient({ name: 'leaf01', address: '127.0.0.1:57401', transport: { mode: 'plaintext', allowCredentials: false } }, credentials)).type).toBe('TargetMisconfigured');
+  });
+
+  it("names the program's own setting when given one", () => {
+    const setting = 'SYNAPSE_GNMI_ALLOW_PLAINTEXT_CREDENTIALS=true';
+    const error = refusal(() => new GnmiClient({ name: 'leaf01', address: '127.0.0.1:57401', transport: { mode: 'plaintext' } }, credentials, { plaintextCredentialsSetting: setting }));
+    expect(error.message).toMatch(/allow it explicitly with SYNAPSE_GNMI_ALLOW_PLAINTEXT_CREDENTIALS=true$/);
+    expect(error.details.setting).toBe(setting);
+  });
+
+  it('sends them over plaintext when allowed, and over TLS or skip-verify always', () => {
+    for (const transport of [{ mode: 'plaintext', allowCredentials: true }, { mode: 'tls' }, { mode: 'skip-verify' }] as const) {
+      new GnmiClient({ name: 'leaf01', address: '127.0.0.1:57401', transport }, credentials).close();
+    }
+  });
+
+  it('leaves a plaintext target without credentials alone: there is nothing to protect', () => {
+    new GnmiClient({ name: 'leaf01', address: '127.0.0.1:57401', transport: { mode: 'plaintext' } }).close();
+  });
+
+  it('refuses through the pool too, without keeping a client', () => {
+    const pool = new GnmiClientPool(() => credentials, { plaintextCredentialsSetting: 'the lab setting' });
+    expect(refusal(() => pool.get({ name: 'leaf01', address: '127.0.0.1:57401', transport: { mode: 'plaintext' } })).message).toMatch(/with the lab setting$/);
+    expect(pool.size).toBe(0);
+    pool.close();
   });
 });
 
@@ -93,7 +146,7 @@ describe('client pool', () => {
       return { username: 'admin', password: 'x' };
     });
     const first = pool.get({ name: 'leaf01', address: '127.0.0.1:57400' });
-    expect(pool.get({ name: 'leaf01', address: '127.0.0.1:57400', transport: { mode: 'plaintext' }, timeoutMs: 10_000 })).toBe(first);
+    expect(pool.get({ name: 'leaf01', address: '127.0.0.1:57400', transport: { mode: 'tls' }, timeoutMs: 10_000 })).toBe(first);
     const other = pool.get({ name: 'leaf02', address: '127.0.0.1:57401' });
     expect(other).not.toBe(first);
     expect(pool.size).toBe(2);

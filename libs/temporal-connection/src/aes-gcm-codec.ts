@@ -10,6 +10,25 @@ export const METADATA_ENCRYPTION_KEY_ID = 'encryption-key-id';
 const NONCE_BYTES = 12;
 const TAG_BYTES = 16;
 
+/** nonce (12 random bytes, new every time) || ciphertext || tag (16 bytes); shared with encryption at rest. */
+export function aesGcmSeal(key: Buffer, plain: Uint8Array): Buffer {
+  const nonce = randomBytes(NONCE_BYTES);
+  const cipher = createCipheriv('aes-256-gcm', key, nonce);
+  return Buffer.concat([nonce, cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
+}
+
+/** The plaintext of aesGcmSeal's output; 'truncated' or 'authentication-failed' (wrong key, altered data) otherwise. */
+export function aesGcmOpen(key: Buffer, data: Buffer): Buffer | 'truncated' | 'authentication-failed' {
+  if (data.length < NONCE_BYTES + TAG_BYTES) return 'truncated';
+  const decipher = createDecipheriv('aes-256-gcm', key, data.subarray(0, NONCE_BYTES));
+  decipher.setAuthTag(data.subarray(data.length - TAG_BYTES));
+  try {
+    return Buffer.concat([decipher.update(data.subarray(NONCE_BYTES, data.length - TAG_BYTES)), decipher.final()]);
+  } catch {
+    return 'authentication-failed';
+  }
+}
+
 export type PayloadDecryptionProblem = 'unknown-key' | 'authentication-failed' | 'malformed';
 
 /** A payload this codec cannot decrypt, and why, in words an operator can act on. */
@@ -48,10 +67,7 @@ export class AesGcmPayloadCodec implements PayloadCodec {
 
   async encode(payloads: Payload[]): Promise<Payload[]> {
     return payloads.map((payload) => {
-      const nonce = randomBytes(NONCE_BYTES);
-      const cipher = createCipheriv('aes-256-gcm', this.activeKey, nonce);
-      const plain = temporal.api.common.v1.Payload.encode(payload).finish();
-      const data = Buffer.concat([nonce, cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
+      const data = aesGcmSeal(this.activeKey, temporal.api.common.v1.Payload.encode(payload).finish());
       return {
         metadata: { [METADATA_ENCODING_KEY]: Buffer.from(ENCRYPTED_ENCODING, 'utf8'), [METADATA_ENCRYPTION_KEY_ID]: this.activeKeyIdBytes },
         data,
@@ -79,15 +95,11 @@ export class AesGcmPayloadCodec implements PayloadCodec {
       );
     }
     const data = Buffer.from(payload.data ?? new Uint8Array());
-    if (data.length < NONCE_BYTES + TAG_BYTES) {
+    const plain = aesGcmOpen(key, data);
+    if (plain === 'truncated') {
       throw new PayloadDecryptionError('malformed', keyId, `payload encrypted with key id "${keyId}" is ${data.length} bytes, shorter than a nonce and a tag: it is truncated`);
     }
-    const decipher = createDecipheriv('aes-256-gcm', key, data.subarray(0, NONCE_BYTES));
-    decipher.setAuthTag(data.subarray(data.length - TAG_BYTES));
-    let plain: Buffer;
-    try {
-      plain = Buffer.concat([decipher.update(data.subarray(NONCE_BYTES, data.length - TAG_BYTES)), decipher.final()]);
-    } catch {
+    if (plain === 'authentication-failed') {
       throw new PayloadDecryptionError(
         'authentication-failed',
         keyId,

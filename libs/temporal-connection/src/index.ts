@@ -26,6 +26,7 @@ export {
   isEncrypted,
   type PayloadDecryptionProblem,
 } from './aes-gcm-codec';
+export { encryptAtRest, decryptAtRest, isEncryptedAtRest, AtRestDecryptionError, type AtRestDecryptionProblem } from './encryption-at-rest';
 export { dataConverterFromEnv, encryptingDataConverter, ENCODED_FAILURE_CONVERTER_PATH } from './data-converter';
 export {
   temporalEnvironmentFromEnv,

@@ -72,7 +72,8 @@ describe.each(IMAGES.map((i) => [i.service, i] as const))('%s Dockerfile', (serv
 describe('what each image carries beyond the app', () => {
   it('device-worker: git in the runtime stage, because the backup store runs the git CLI', () => {
     const backupStore = readText('apps/device-worker/src/backup-store/git-cli.ts');
-    expect(backupStore).toMatch(/spawn\('git'/);
+    // git runs under `sh` (which every Debian image has) so it can set its umask.
+    expect(backupStore).toMatch(/exec git "\$@"/);
     const runtimeRuns = dockerfileOf(image('device-worker')).runtime.instructions.filter((i) => i.keyword === 'RUN').map((i) => i.arguments);
     expect(runtimeRuns.some((run) => /apt-get install[^&]*\bgit\b/.test(run))).toBe(true);
   });

@@ -20,7 +20,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync 
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
-import { LAB_CREDENTIALS } from '@synapse/device-sim';
+import { LAB_CREDENTIALS, LAB_PLAINTEXT_TRANSPORT } from '@synapse/device-sim';
 import { GnmiClient } from '@synapse/gnmi-client';
 import { dataConverterFromEnv, ENCRYPTED_ENCODING } from '@synapse/temporal-connection';
 import { findFreePort } from '@synapse/temporal-tools';
@@ -347,7 +347,7 @@ describe('the images, started as containers start them', () => {
       try {
         await relay.waitFor((line) => line.service === 'loopback-relay', 'the relay ready line');
         const leaf01 = devices.find((d) => d.device === 'leaf01')!;
-        const client = new GnmiClient({ name: 'leaf01', address: `127.0.0.2:${leaf01.address.split(':')[1]}` }, { ...LAB_CREDENTIALS });
+        const client = new GnmiClient({ name: 'leaf01', address: `127.0.0.2:${leaf01.address.split(':')[1]}`, transport: LAB_PLAINTEXT_TRANSPORT }, { ...LAB_CREDENTIALS });
         try {
           const capabilities = await client.capabilities();
           expect(capabilities.encodings).toContain('JSON_IETF');

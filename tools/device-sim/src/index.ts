@@ -1,7 +1,7 @@
 export { startDeviceSim, DEFAULT_CONVERGENCE_DELAY_MS, type SimOptions, type DeviceSim } from './simulator';
 export { validateTopology, TopologyError, type Topology, type TopologyDevice, type TopologyLink } from './topology';
 export { loadTopologyFile } from './topology-file';
-export { referenceLabTopology, generateFabric, labTopology, managementBaseConfig, LAB_CREDENTIALS } from './lab';
+export { referenceLabTopology, generateFabric, labTopology, managementBaseConfig, LAB_CREDENTIALS, LAB_PLAINTEXT_TRANSPORT } from './lab';
 export type { DeviceFaults } from './faults';
 export { SUPPORTED_MODELS, MODULES } from './srl-model';
 export { MAX_MESSAGE_BYTES } from './device';

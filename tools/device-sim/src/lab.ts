@@ -4,6 +4,13 @@ import type { Topology } from './topology';
 /** SR Linux's default lab credentials (containerlab images): what the lab's `srl-lab-default` reference names. */
 export const LAB_CREDENTIALS = { username: 'admin', password: 'NokiaSrl1!' } as const;
 
+/**
+ * How a client reaches a simulator started without TLS: plaintext, with the
+ * lab's credentials explicitly allowed over it (public defaults, on loopback;
+ * a client refuses credentials over plaintext otherwise).
+ */
+export const LAB_PLAINTEXT_TRANSPORT = { mode: 'plaintext', allowCredentials: true } as const;
+
 export { managementBaseConfig } from '@synapse/lab';
 
 /**

@@ -54,6 +54,8 @@ describe('npm start stops everything it started', () => {
       expect(workers['device-worker']).toMatchObject({ SYNAPSE_DEVICE_USERNAME: 'admin', SYNAPSE_DEVICE_PASSWORD: 'NokiaSrl1!' });
       expect(workers['device-worker'].SYNAPSE_DEVICE_INVENTORY).toBe(path.join(stack.dataDir, 'stack', 'device-inventory.jsonl'));
       expect(workers['device-worker'].SYNAPSE_BACKUP_DIR).toBe(path.join(stack.dataDir, 'backups'));
+      // The simulated devices serve TLS; the worker verifies them against the simulator's CA.
+      expect(workers['device-worker']).toMatchObject({ SYNAPSE_GNMI_TRANSPORT: 'tls', SYNAPSE_GNMI_CA_FILE: path.join(stack.dataDir, 'stack', 'device-sim-ca.pem') });
       expect(namesLike(workers['device-worker'], /^INFRAHUB_(ADDRESS|API_TOKEN|USERNAME|PASSWORD)$/)).toEqual([]);
       expect(workers['infrahub-worker']).toMatchObject({ INFRAHUB_ADDRESS: `http://127.0.0.1:${stack.env.INFRAHUB_SIM_PORT}` });
       expect(workers['infrahub-worker'].INFRAHUB_API_TOKEN).toMatch(/\S/);

@@ -70,6 +70,8 @@ describe('the npm start stack', () => {
         : [
             `require('node:fs').writeFileSync(${JSON.stringify(pidFile)}, String(process.pid));`,
             `if (!process.argv.includes('--control-port')) process.exit(9);`,
+            // As device-sim does before it prints the devices: the CA of its TLS.
+            `require('node:fs').writeFileSync(process.argv[process.argv.indexOf('--ca-file') + 1], 'fake CA');`,
             `console.error('loading the default lab topology');`,
             `console.log(JSON.stringify({ device: 'spine01', address: '127.0.0.1:57400' }));`,
             `console.log(JSON.stringify({ device: 'leaf01', address: '127.0.0.1:57401' }));`,

@@ -37,6 +37,8 @@ export interface OwnershipRecord {
  *  - writeBackup keeps the exact bytes under a content address and returns the ref;
  *  - archiveBackup records the backup in the store's history with the change metadata.
  * readBackup hands back the exact bytes, verified against the ref, or throws.
+ * The ref's sha256 and size are those of the config itself, whether the
+ * store keeps it as it is or encrypted.
  */
 export interface BackupStore {
   writeBackup(device: string, content: Buffer, takenAt: string): Promise<BackupRef>;
@@ -49,13 +51,14 @@ export interface BackupStore {
 }
 
 /**
- * A backup that cannot be used: missing from the store, or its bytes do not
- * match the ref. Restoring from it could put an unknown config on a device,
- * so callers refuse (they turn this into their own typed failure).
+ * A backup that cannot be used: missing from the store, its bytes do not
+ * match the ref, or it is encrypted with a key this worker does not hold.
+ * Restoring from it could put an unknown config on a device, so callers
+ * refuse (they turn this into their own typed failure).
  */
 export class BackupIntegrityError extends Error {
   constructor(
-    readonly reason: 'not-found' | 'corrupt',
+    readonly reason: 'not-found' | 'corrupt' | 'undecryptable',
     message: string,
     readonly details: Record<string, unknown> = {},
   ) {

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { chmod, lstat, mkdir, readdir } from 'node:fs/promises';
 import * as path from 'node:path';
 import { BackupRef, DeviceName, parseInput } from '@synapse/contracts';
+import { AtRestDecryptionError, decryptAtRest, encryptAtRest, type EncryptionKeyring } from '@synapse/temporal-connection';
 import { BackupIntegrityError, type ArchivedBackup, type BackupMetadata, type BackupStore, type OwnershipRecord } from './backup-store';
 import { GitCommandError, retryOnLock, runGit, type GitIdentity, type GitRepository, type GitRunOptions, type LockRetry } from './git-cli';
 import { queueFor, type WriteQueue } from './write-queue';
@@ -33,6 +34,15 @@ import { queueFor, type WriteQueue } from './write-queue';
  * an operator `cat`s) is refreshed from the branch after each commit under
  * git's index.lock, retried the same way; a work tree that cannot be
  * refreshed is reported and does not fail the backup, whose commit has landed.
+ *
+ * At rest: a backup is a device's whole config (password hashes, keys), so
+ * everything in the repository is its owner's alone (files 0600 or read-only
+ * 0400, directories 0700: git runs under umask 077, the repository is
+ * core.sharedRepository=0600 for anyone running git in it by hand, and a
+ * store made before that is tightened once). With a keyring, configs and
+ * ownership records are stored encrypted (libs/temporal-connection's
+ * encryptAtRest, the payload keys); what was stored in plain before still
+ * reads.
  */
 export interface GitBackupStoreOptions {
   /** The repository's work tree; created (with `git init`) when missing. */
@@ -43,6 +53,8 @@ export interface GitBackupStoreOptions {
   lockRetry?: LockRetry;
   /** Defaults to the process-wide queue of this repository. Tests give separate queues to act as separate processes. */
   queue?: WriteQueue;
+  /** The payload keyring (SYNAPSE_ENCRYPTION_*): new backups and ownership records are encrypted with its active key. */
+  keyring?: EncryptionKeyring;
   onWarning?: (message: string) => void;
 }
 
@@ -60,6 +72,8 @@ const DEFAULT_IDENTITY: GitIdentity = { name: 'Synapse device-worker', email: 'd
 const DEFAULT_LOCK_RETRY: LockRetry = { attempts: 100, maxDelayMs: 50 };
 const OBJECT_ID = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
 const BRANCH = 'refs/heads/main';
+/** Owner-only: the store directory's mode, and the core.sharedRepository git keeps to in .git even when run there by hand. */
+const OWNER_ONLY = { dir: 0o700, sharedRepository: '0600' } as const;
 const README = `# Synapse device backups
 
 One file per device: the running config (gNMI Get CONFIG at the root,
@@ -74,6 +88,10 @@ last confirmed change rendered. A later change deletes only what this file
 names and the intent no longer has; everything else on the device is left
 alone.
 
+With encryption keys configured (SYNAPSE_ENCRYPTION_KEYS_FILE or
+SYNAPSE_ENCRYPTION_KEYS), files are stored encrypted, one line of JSON
+naming the key id; \`synapse backups diff\` decrypts them with the same keys.
+
 Written by the device-worker; do not commit here by hand.
 `;
 
@@ -85,6 +103,7 @@ export class GitBackupStore implements BackupStore {
   readonly #lockRetry: LockRetry;
   readonly #queue: WriteQueue;
   readonly #warn: (message: string) => void;
+  readonly #keyring: EncryptionKeyring | undefined;
   #ready: Promise<void> | undefined;
 
   constructor(options: GitBackupStoreOptions) {
@@ -95,6 +114,7 @@ export class GitBackupStore implements BackupStore {
     this.#lockRetry = options.lockRetry ?? DEFAULT_LOCK_RETRY;
     this.#queue = options.queue ?? queueFor(this.dir);
     this.#warn = options.onWarning ?? ((message) => process.stderr.write(`device-worker: ${message}\n`));
+    this.#keyring = options.keyring;
   }
 
   /** Creates the repository on first use; safe to call many times. */
@@ -109,7 +129,7 @@ export class GitBackupStore implements BackupStore {
   async writeBackup(device: string, content: Buffer, takenAt: string): Promise<BackupRef> {
     const name = parseInput(DeviceName, device, 'backup device');
     await this.ready();
-    const id = (await this.#git(['hash-object', '-w', '--stdin'], { input: content })).stdout.toString('utf8').trim();
+    const id = (await this.#git(['hash-object', '-w', '--stdin'], { input: this.#seal(content) })).stdout.toString('utf8').trim();
     return { device: name, id, sha256: sha256(content), sizeBytes: content.length, takenAt };
   }
 
@@ -122,7 +142,7 @@ export class GitBackupStore implements BackupStore {
     if (type.code !== 0 || type.stdout.toString('utf8').trim() !== 'blob') {
       throw new BackupIntegrityError('not-found', `${where}: not in the backup store at ${this.dir}`, { backupId: ref.id });
     }
-    const content = (await this.#git(['cat-file', 'blob', ref.id])).stdout;
+    const content = this.#open((await this.#git(['cat-file', 'blob', ref.id])).stdout, where, { backupId: ref.id });
     const actual = sha256(content);
     if (content.length !== ref.sizeBytes || actual !== ref.sha256) {
       throw new BackupIntegrityError(
@@ -158,8 +178,8 @@ export class GitBackupStore implements BackupStore {
     const device = parseInput(DeviceName, record.device, 'ownership device');
     return this.#queue.run(async () => {
       await this.ready();
-      const content = `${JSON.stringify(record, null, 2)}\n`;
-      const blob = (await this.#git(['hash-object', '-w', '--stdin'], { input: content })).stdout.toString('utf8').trim();
+      const content = Buffer.from(`${JSON.stringify(record, null, 2)}\n`, 'utf8');
+      const blob = (await this.#git(['hash-object', '-w', '--stdin'], { input: this.#seal(content) })).stdout.toString('utf8').trim();
       const message = [
         `ownership ${device} after change ${oneLine(record.changeId)}`,
         '',
@@ -179,7 +199,7 @@ export class GitBackupStore implements BackupStore {
     await this.ready();
     const shown = await this.#git(['show', `${BRANCH}:${ownershipFile(name)}`], { okExitCodes: [128] });
     if (shown.code !== 0) return undefined;
-    return JSON.parse(shown.stdout.toString('utf8')) as OwnershipRecord;
+    return JSON.parse(this.#open(shown.stdout, `ownership record of ${name}`).toString('utf8')) as OwnershipRecord;
   }
 
   /** Every archived backup of a device, newest first (also those whose config was unchanged). */
@@ -190,12 +210,13 @@ export class GitBackupStore implements BackupStore {
   }
 
   async #init(): Promise<void> {
-    await mkdir(this.dir, { recursive: true });
+    await mkdir(this.dir, { recursive: true, mode: OWNER_ONLY.dir });
+    await this.#tightenLegacyStore();
     if (!existsSync(this.#repo.gitDir)) {
       try {
         // No template: a backup repository needs no sample hooks, and copying them is what two
         // replicas starting at once on a shared volume collide on.
-        await this.#git(['init', '--quiet', '--initial-branch=main', '--template=']);
+        await this.#git(['init', '--quiet', '--initial-branch=main', '--template=', `--shared=${OWNER_ONLY.sharedRepository}`]);
       } catch (err) {
         // Another worker is initialising it between our check and our init: theirs will do.
         if (!(err instanceof GitCommandError)) throw err;
@@ -206,6 +227,11 @@ export class GitBackupStore implements BackupStore {
     // Backups written but not yet archived are unreferenced blobs; gc must not prune them.
     const gcAuto = await this.#git(['config', '--get', 'gc.auto'], { okExitCodes: [1] });
     if (gcAuto.stdout.toString('utf8').trim() !== '0') await retryOnLock(this.#lockRetry, () => this.#git(['config', 'gc.auto', '0']));
+    // A store made before owner-only was the rule has no such setting yet.
+    const shared = await this.#git(['config', '--get', 'core.sharedRepository'], { okExitCodes: [1] });
+    if (shared.stdout.toString('utf8').trim() !== OWNER_ONLY.sharedRepository) {
+      await retryOnLock(this.#lockRetry, () => this.#git(['config', 'core.sharedRepository', OWNER_ONLY.sharedRepository]));
+    }
     const head = await this.#git(['rev-parse', '--verify', '--quiet', BRANCH], { okExitCodes: [1] });
     if (head.code === 0) return;
     const readme = (await this.#git(['hash-object', '-w', '--stdin'], { input: README })).stdout.toString('utf8').trim();
@@ -220,6 +246,46 @@ export class GitBackupStore implements BackupStore {
       if (now.code !== 0) throw err;
     }
     await this.#refreshWorkTree();
+  }
+
+  /**
+   * A store directory others may enter was made before owner-only was the
+   * rule (or by an operator's mkdir): take group and other access away from
+   * everything in it, the directory last so nothing is reachable meanwhile
+   * with wider rights than before. A directory already 0700 is left as is,
+   * so this costs one stat per start.
+   */
+  async #tightenLegacyStore(): Promise<void> {
+    if (process.platform === 'win32' || ((await lstat(this.dir)).mode & 0o077) === 0) return;
+    const tighten = async (entry: string): Promise<void> => {
+      const stat = await lstat(entry);
+      if (stat.isSymbolicLink()) return;
+      if (stat.isDirectory()) {
+        for (const child of await readdir(entry)) await tighten(path.join(entry, child));
+      }
+      if ((stat.mode & 0o077) !== 0) await chmod(entry, stat.mode & 0o700);
+    };
+    try {
+      await tighten(this.dir);
+    } catch (err) {
+      // Someone else's directory (a mount point): the worker cannot change it, and says so.
+      this.#warn(`backup store ${this.dir}: could not make it owner-only (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); others may read the backups`);
+    }
+  }
+
+  /** The bytes to store: encrypted with the active key when a keyring is configured. */
+  #seal(content: Buffer): Buffer {
+    return this.#keyring ? encryptAtRest(this.#keyring, content) : content;
+  }
+
+  /** Stored bytes back as written: decrypted when they were encrypted (with any configured key), as they are otherwise. */
+  #open(stored: Buffer, what: string, details: Record<string, unknown> = {}): Buffer {
+    try {
+      return decryptAtRest(this.#keyring, stored, what);
+    } catch (err) {
+      if (!(err instanceof AtRestDecryptionError)) throw err;
+      throw new BackupIntegrityError('undecryptable', err.message, { ...details, keyId: err.keyId, decryption: err.problem });
+    }
   }
 
   /** Whether the directory is (or, within a second or two, becomes) a repository another process is creating. */

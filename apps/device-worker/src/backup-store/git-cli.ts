@@ -2,8 +2,9 @@ import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /**
- * The git CLI, run without a shell (arguments are never parsed by one, so a
- * device name or change id cannot inject anything) against one repository.
+ * The git CLI against one repository. Arguments are never parsed by a shell
+ * (a device name or change id cannot inject anything): where one is used,
+ * only to set the umask, they reach git as positional parameters.
  * GIT_DIR and GIT_WORK_TREE are always set: the backup directory usually
  * sits inside another checkout (`.data/` of this repository), and git's own
  * discovery would otherwise find that one.
@@ -51,9 +52,19 @@ export class GitCommandError extends Error {
 /** Large configs: a full running config can be tens of megabytes. */
 const MAX_OUTPUT_BYTES = 1024 * 1024 * 1024;
 
+/**
+ * Backups are whole device configs (password hashes, keys): whatever git
+ * creates (work tree files, objects, refs, the index) is the owner's alone,
+ * whatever umask the worker runs with. Node cannot give a child its own
+ * umask, so `sh` sets it and execs git with the arguments untouched ("$@").
+ * Windows has no such modes; there git runs directly.
+ */
+const OWNER_ONLY_GIT = ['-c', 'umask 077 && exec git "$@"', 'git'];
+
 export function runGit(repo: GitRepository, identity: GitIdentity, args: string[], options: GitRunOptions = {}): Promise<GitResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn('git', args, {
+    const [command, argv] = process.platform === 'win32' ? ['git', args] : ['/bin/sh', [...OWNER_ONLY_GIT, ...args]];
+    const child = spawn(command, argv, {
       cwd: repo.workTree,
       env: gitEnvironment(repo, identity, options.env),
       stdio: ['pipe', 'pipe', 'pipe'],

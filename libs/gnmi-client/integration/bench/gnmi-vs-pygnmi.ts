@@ -17,7 +17,7 @@ import { performance } from 'node:perf_hooks';
 import { GnmiClient } from '@synapse/gnmi-client';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import { generateFabric, type Topology } from '@synapse/device-sim';
+import { generateFabric, LAB_PLAINTEXT_TRANSPORT, type Topology } from '@synapse/device-sim';
 import { pythonWithPygnmi } from '../test/python';
 
 const CREDENTIALS = { username: 'admin', password: 'NokiaSrl1!' };
@@ -48,7 +48,7 @@ function summarise(samplesMs: number[]): LatencySummary {
 }
 
 async function benchGnmiClient(addresses: string[]): Promise<Figures> {
-  const clients = addresses.map((address, i) => new GnmiClient({ name: `bench${i}`, address, transport: { mode: 'plaintext' } }, CREDENTIALS));
+  const clients = addresses.map((address, i) => new GnmiClient({ name: `bench${i}`, address, transport: LAB_PLAINTEXT_TRANSPORT }, CREDENTIALS));
   const first = clients[0];
   const getOnce = (client: GnmiClient) => client.get(GET_PATH, { type: 'CONFIG', encoding: 'JSON_IETF' });
   try {
@@ -185,7 +185,7 @@ async function main(): Promise<void> {
       await new Promise((r) => setTimeout(r, 500));
       const idle = rssMiB(proc.pid);
       if (n === 1) baseline = idle;
-      const clients = proc.addresses.map((address, i) => new GnmiClient({ name: `mem${i}`, address, transport: { mode: 'plaintext' } }, CREDENTIALS));
+      const clients = proc.addresses.map((address, i) => new GnmiClient({ name: `mem${i}`, address, transport: LAB_PLAINTEXT_TRANSPORT }, CREDENTIALS));
       for (let i = 0; i < clients.length; i += 50) await Promise.all(clients.slice(i, i + 50).map((c) => c.capabilities()));
       const busy = rssMiB(proc.pid);
       clients.forEach((c) => c.close());

@@ -1,14 +1,15 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { isSynapseError, type ErrorType, type SynapseError } from '@synapse/contracts';
-import type { DeviceSim } from '@synapse/device-sim';
+import { LAB_PLAINTEXT_TRANSPORT, type DeviceSim } from '@synapse/device-sim';
 import { GnmiClient, type GnmiClientOptions, type GnmiTargetInput, type SubscriptionEvent } from '@synapse/gnmi-client';
 
 /** Shared arrangements for the integration scenarios: lab credentials, SR Linux fixtures, small waits. */
 
 export const ADMIN = { username: 'admin', password: 'NokiaSrl1!' };
 
+/** A client of one simulated device with the lab login; plaintext (credentials allowed) unless `target` names a transport. */
 export function clientFor(sim: DeviceSim, device: string, target: Partial<GnmiTargetInput> = {}, options?: GnmiClientOptions): GnmiClient {
-  return new GnmiClient({ name: device, address: sim.address(device), timeoutMs: 5000, ...target }, ADMIN, options);
+  return new GnmiClient({ name: device, address: sim.address(device), timeoutMs: 5000, transport: LAB_PLAINTEXT_TRANSPORT, ...target }, ADMIN, options);
 }
 
 /** Awaits a rejection and checks it is the product's typed error of `type`. */

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { status } from '@grpc/grpc-js';
-import { referenceLabTopology, startDeviceSim, type DeviceSim } from '@synapse/device-sim';
+import { LAB_PLAINTEXT_TRANSPORT, referenceLabTopology, startDeviceSim, type DeviceSim } from '@synapse/device-sim';
 import { GnmiClient, GnmiClientPool } from '@synapse/gnmi-client';
 import { ADMIN, clientFor, closedPort, eventsUntil, expectTypedError, routedInterface, sleep, startCountingRelay } from './lab';
 
@@ -33,7 +33,7 @@ describe('plaintext lab', () => {
 
   describe('credentials', () => {
     it('a wrong password is AuthFailed, with the device message and without the password', async () => {
-      const client = new GnmiClient({ name: 'leaf01', address: sim.address('leaf01') }, { username: 'admin', password: 'WrongSecret1!' });
+      const client = new GnmiClient({ name: 'leaf01', address: sim.address('leaf01'), transport: LAB_PLAINTEXT_TRANSPORT }, { username: 'admin', password: 'WrongSecret1!' });
       try {
         const error = await expectTypedError(client.get('/', { type: 'CONFIG' }), 'AuthFailed');
         expect(error.retryable).toBe(false);
@@ -45,8 +45,25 @@ describe('plaintext lab', () => {
       }
     });
 
+    it('are refused over plaintext unless allowed, before anything reaches the device', async () => {
+      let refused: unknown;
+      try {
+        new GnmiClient({ name: 'leaf01', address: sim.address('leaf01'), transport: { mode: 'plaintext' } }, ADMIN);
+      } catch (err) {
+        refused = err;
+      }
+      expect(refused).toMatchObject({ type: 'TargetMisconfigured', retryable: false, details: { device: 'leaf01', address: sim.address('leaf01'), transport: 'plaintext' } });
+      expect((refused as Error).message).toMatch(/refusing to send the username and password over plaintext gNMI .* allow it explicitly with transport\.allowCredentials: true$/);
+      const allowed = new GnmiClient({ name: 'leaf01', address: sim.address('leaf01'), transport: { mode: 'plaintext', allowCredentials: true } }, ADMIN);
+      try {
+        await expect(allowed.capabilities()).resolves.toMatchObject({ gnmiVersion: '0.10.0' });
+      } finally {
+        allowed.close();
+      }
+    });
+
     it('no credentials at all is AuthFailed too', async () => {
-      const client = new GnmiClient({ name: 'leaf01', address: sim.address('leaf01') });
+      const client = new GnmiClient({ name: 'leaf01', address: sim.address('leaf01'), transport: { mode: 'plaintext' } });
       try {
         await expectTypedError(client.capabilities(), 'AuthFailed');
         await expectTypedError(eventsUntil(client.subscribe({ mode: 'ONCE', subscriptions: [{ path: '/interface' }] }), () => false, 5000), 'AuthFailed');
@@ -58,7 +75,7 @@ describe('plaintext lab', () => {
 
   describe('deadlines', () => {
     it('nothing listening: DeviceUnreachable at once, not at the deadline', async () => {
-      const client = new GnmiClient({ name: 'leaf99', address: `127.0.0.1:${await closedPort()}`, timeoutMs: 10_000 }, ADMIN);
+      const client = new GnmiClient({ name: 'leaf99', address: `127.0.0.1:${await closedPort()}`, transport: LAB_PLAINTEXT_TRANSPORT, timeoutMs: 10_000 }, ADMIN);
       try {
         const { result: error } = await within(2000, expectTypedError(client.capabilities(), 'DeviceUnreachable'));
         expect(error.retryable).toBe(true);
@@ -173,7 +190,7 @@ describe('plaintext lab', () => {
         return ADMIN;
       });
       try {
-        const target = { name: 'leaf01', address: relay.address };
+        const target = { name: 'leaf01', address: relay.address, transport: LAB_PLAINTEXT_TRANSPORT };
         const client = pool.get(target);
         expect(pool.get(target)).toBe(client);
         await Promise.all([client.capabilities(), pool.get(target).get('/interface[name=*]/oper-state', { type: 'STATE' }), pool.get(target).getConfig('/')]);
@@ -193,12 +210,14 @@ describe('plaintext lab', () => {
 
 describe('TLS lab (self-signed CA)', () => {
   let tlsSim: DeviceSim;
+  let otherTlsSim: DeviceSim;
   let plainSim: DeviceSim;
   let caDir: string;
   let caFile: string;
 
   beforeAll(async () => {
-    [tlsSim, plainSim] = await Promise.all([
+    [tlsSim, otherTlsSim, plainSim] = await Promise.all([
+      startDeviceSim({ topology: referenceLabTopology(), tls: 'self-signed', convergenceDelayMs: 100 }),
       startDeviceSim({ topology: referenceLabTopology(), tls: 'self-signed', convergenceDelayMs: 100 }),
       startDeviceSim({ topology: referenceLabTopology(), convergenceDelayMs: 100 }),
     ]);
@@ -207,8 +226,23 @@ describe('TLS lab (self-signed CA)', () => {
     writeFileSync(caFile, tlsSim.tlsCaPem!);
   });
   afterAll(async () => {
-    await Promise.all([tlsSim?.stop(), plainSim?.stop()]);
+    await Promise.all([tlsSim?.stop(), otherTlsSim?.stop(), plainSim?.stop()]);
     if (caDir) rmSync(caDir, { recursive: true, force: true });
+  });
+
+  it('verifies by default: a target naming no transport is TLS, and a device whose CA it was not given is refused', async () => {
+    const byDefault = new GnmiClient({ name: 'leaf01', address: tlsSim.address('leaf01') }, ADMIN);
+    const wrongCa = clientFor(tlsSim, 'leaf01', { transport: { mode: 'tls', caPem: otherTlsSim.tlsCaPem! } });
+    try {
+      expect(byDefault.target.transport).toEqual({ mode: 'tls' });
+      for (const client of [byDefault, wrongCa]) {
+        const error = await expectTypedError(client.capabilities(), 'TargetMisconfigured');
+        expect(error.message).toMatch(/certificate is not trusted with transport mode tls/);
+      }
+    } finally {
+      byDefault.close();
+      wrongCa.close();
+    }
   });
 
   it.each([
@@ -249,7 +283,7 @@ describe('TLS lab (self-signed CA)', () => {
   });
 
   it('plaintext against a TLS port: a clear error, quickly, not a hang', async () => {
-    const client = clientFor(tlsSim, 'leaf01', { transport: { mode: 'plaintext' }, timeoutMs: 10_000 });
+    const client = clientFor(tlsSim, 'leaf01', { transport: LAB_PLAINTEXT_TRANSPORT, timeoutMs: 10_000 });
     try {
       const { result: error } = await within(3000, expectTypedError(client.capabilities(), 'TargetMisconfigured'));
       expect(error.message).toMatch(/speaks TLS on 127\.0\.0\.1:\d+ but transport mode is plaintext/);

@@ -1,17 +1,19 @@
 import type { ChildExit } from '../managed-child';
 
 /**
- * Settings only the services that name them receive: device credentials and
- * inventory (the device-worker), Infrahub's address and credentials (the
- * infrahub-worker), the Infrahub simulator's own logins. They are taken out
- * of the environment every child inherits, so a worker compromised or
- * dumping its environment holds only its own secrets.
+ * Settings only the services that name them receive: device credentials,
+ * inventory and transport (the device-worker), Infrahub's address and
+ * credentials (the infrahub-worker), the Infrahub simulator's own logins.
+ * They are taken out of the environment every child inherits, so a worker
+ * compromised or dumping its environment holds only its own secrets.
  */
 export const SCOPED_VARIABLES = [
   'SYNAPSE_DEVICE_USERNAME',
   'SYNAPSE_DEVICE_PASSWORD',
   'SYNAPSE_DEVICE_CREDENTIALS_FILE',
   'SYNAPSE_DEVICE_INVENTORY',
+  'SYNAPSE_GNMI_TRANSPORT',
+  'SYNAPSE_GNMI_CA_FILE',
   'INFRAHUB_ADDRESS',
   'INFRAHUB_API_TOKEN',
   'INFRAHUB_USERNAME',
