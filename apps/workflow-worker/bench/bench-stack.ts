@@ -29,7 +29,7 @@ import * as path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker, type WorkflowBundle } from '@temporalio/worker';
 import { TASK_QUEUES, type ApprovalPolicy } from '@synapse/contracts';
-import { LAB_CREDENTIALS } from '@synapse/device-sim';
+import { LAB_CREDENTIALS, LAB_PLAINTEXT_TRANSPORT } from '@synapse/device-sim';
 import { createDeviceActivities, createDeviceWorkers, DEFAULT_SETTINGS, GitBackupStore, StaticDeviceDirectory, type BackupStore, type DeviceDirectory } from '@synapse/device-worker';
 import { GnmiClientPool } from '@synapse/gnmi-client';
 import { InfrahubClient } from '@synapse/infrahub-client';
@@ -130,7 +130,7 @@ export function createBenchLab(lab: Lab, convergenceMs: number, backupPrefix: st
         backups: store,
         backupDir,
         directory: new StaticDeviceDirectory(Object.fromEntries([...running.devices].map(([name, address]) => [name, { address }])), {
-          transport: { mode: 'plaintext' },
+          transport: LAB_PLAINTEXT_TRANSPORT,
           timeoutMs: 10_000,
         }),
         infrahub: new InfrahubClient({ address: running.infrahubAddress, apiToken: DEFAULT_LAB_API_TOKEN, env: {} }),
@@ -199,7 +199,7 @@ export async function startTemporalStack(server: DevServerOptions, lab: Pick<Ben
       {
         temporal: { address: devServer.address, namespace: devServer.namespace, taskQueue: routing.taskQueues.device!, urgentTaskQueue: routing.taskQueues.deviceUrgent! },
         backupDir: '(per run, see createBenchLab)',
-        directoryDefaults: { transport: { mode: 'plaintext' }, timeoutMs: 10_000 },
+        directoryDefaults: { transport: LAB_PLAINTEXT_TRANSPORT, timeoutMs: 10_000 },
         settings: DEFAULT_SETTINGS,
       },
       lab.deviceActivities,

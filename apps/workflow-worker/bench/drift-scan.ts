@@ -30,7 +30,7 @@ import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { mapWithConcurrency, TASK_QUEUES, WORKFLOW_TYPES, workflowIds, type DriftReport, type DriftRequestInput } from '@synapse/contracts';
 import { deployOperations, ownershipScope, planChange, renderConfig } from '@synapse/device-config';
 import { GitBackupStore } from '@synapse/device-worker';
-import { LAB_CREDENTIALS } from '@synapse/device-sim';
+import { LAB_CREDENTIALS, LAB_PLAINTEXT_TRANSPORT } from '@synapse/device-sim';
 import { GnmiClientPool } from '@synapse/gnmi-client';
 import { InfrahubClient } from '@synapse/infrahub-client';
 import { DEFAULT_LAB_API_TOKEN } from '@synapse/infrahub-sim';
@@ -73,7 +73,7 @@ async function main(): Promise<void> {
   // Sessions establish at once: the scan reads config, not BGP, and session timers would only load the simulator.
   const lab = await startLab(writeLabFiles(fabric, 0));
   const pool = new GnmiClientPool(() => ({ ...LAB_CREDENTIALS }));
-  const target = (name: string) => ({ name, address: lab.devices.get(name)! });
+  const target = (name: string) => ({ name, address: lab.devices.get(name)!, transport: LAB_PLAINTEXT_TRANSPORT });
   const infrahub = new InfrahubClient({ address: lab.infrahubAddress, apiToken: DEFAULT_LAB_API_TOKEN, env: {} });
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'drift-bench-'));
   // The plain script reads ownership records from a store of its own, as the device worker does from its own.
@@ -199,6 +199,9 @@ async function startDeviceWorkerProcess(temporalAddress: string, taskQueue: stri
       TEMPORAL_ADDRESS: temporalAddress,
       SYNAPSE_DEVICE_TASK_QUEUE: taskQueue,
       SYNAPSE_DEVICE_INVENTORY: inventory,
+      // The simulator speaks plaintext: the lab's credentials are allowed over it explicitly.
+      SYNAPSE_GNMI_TRANSPORT: 'plaintext',
+      SYNAPSE_GNMI_ALLOW_PLAINTEXT_CREDENTIALS: 'true',
       SYNAPSE_BACKUP_DIR: path.join(dir, 'backups'),
       SYNAPSE_DEVICE_USERNAME: LAB_CREDENTIALS.username,
       SYNAPSE_DEVICE_PASSWORD: LAB_CREDENTIALS.password,

@@ -7,6 +7,7 @@ import type { DataConverter } from '@temporalio/common';
 import { envInteger, TASK_QUEUES, type ApprovalPolicy } from '@synapse/contracts';
 import { allowedActivityQueuesFromEnv } from './activity-queues';
 import { approvalPolicyFromEnv, workflowWorkerActivities } from './approval-policy';
+import { deploymentOptions, type WorkerVersioning } from './versioning';
 import { shutdownOptionsFromEnv, WORKFLOW_INTERCEPTORS_MODULE } from '@synapse/observability';
 import { ENCODED_FAILURE_CONVERTER_PATH } from '@synapse/temporal-connection';
 
@@ -26,6 +27,10 @@ export interface WorkflowWorkerOptions {
   approvalPolicy?: ApprovalPolicy;
   /** Activity queues beyond contracts' own that workflows may be routed to (SYNAPSE_ACTIVITY_TASK_QUEUES when absent). */
   allowedActivityQueues?: readonly string[];
+  /** Its deployment and build (Worker Versioning, versioning.ts); absent: an unversioned worker. */
+  versioning?: WorkerVersioning;
+  /** How this worker names itself in histories (WorkflowTaskCompleted's identity); the SDK's pid@host by default. */
+  identity?: string;
   /** Workflows kept in memory between their tasks (SYNAPSE_WORKFLOW_CACHE_SIZE, else workflowCacheSize()). */
   maxCachedWorkflows?: number;
 }
@@ -77,6 +82,8 @@ export function createWorkflowWorker(options: WorkflowWorkerOptions): Promise<Wo
     taskQueue: options.taskQueue ?? TASK_QUEUES.workflows,
     activities: workflowWorkerActivities(options.approvalPolicy ?? approvalPolicyFromEnv(), options.allowedActivityQueues ?? allowedActivityQueuesFromEnv()),
     maxCachedWorkflows: options.maxCachedWorkflows ?? workflowCacheSize(),
+    ...(options.identity ? { identity: options.identity } : {}),
+    ...(options.versioning ? { workerDeploymentOptions: deploymentOptions(options.versioning) } : {}),
     ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
     ...shutdownOptionsFromEnv(),
     ...(options.workflowBundle

@@ -77,7 +77,6 @@ it('a standard change of the whole fabric: owned leaves equal the intent, everyt
   expect(leaf01['routing-policy'].policy.map((p) => p.name)).toEqual(expect.arrayContaining([LEGACY_IMPORT_POLICY, 'customer-export']));
   // The ownership record now names what Synapse wrote.
   expect((await harness.lab.backups.readOwnership('leaf01'))?.changeId).toBe(request.changeId);
-  await harness.recordHistoriesIfAsked('brownfield-change', workflowIds.change(request.changeId), ['leaf01']);
 });
 
 it('a change whose intent relies on a policy neither in Infrahub nor on the device is refused before any device is touched', async () => {

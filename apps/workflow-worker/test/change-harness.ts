@@ -12,15 +12,14 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Client, Connection, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worker';
-import { temporalSettingsFromEnv, workflowIds, type DeviceChangeResult, type RolloutProgress, type ChangeRequestInput, type EmergencyChangeRequestInput, type DriftReport, type DriftRequestInput, type ChangeResult, type DeviceTarget, type ManagedConfig } from '@synapse/contracts';
+import { temporalSettingsFromEnv, workflowIds, WORKFLOW_TYPES, type DeviceChangeResult, type RolloutProgress, type ChangeRequestInput, type EmergencyChangeRequestInput, type DriftReport, type DriftRequestInput, type ChangeResult, type DeviceTarget, type ManagedConfig } from '@synapse/contracts';
 import { deployOperations, renderConfig } from '@synapse/device-config';
-import { LAB_CREDENTIALS, labTopology, startDeviceSim, type DeviceSim } from '@synapse/device-sim';
+import { LAB_CREDENTIALS, LAB_PLAINTEXT_TRANSPORT, labTopology, startDeviceSim, type DeviceSim } from '@synapse/device-sim';
 import { createDeviceActivities, GitBackupStore, StaticDeviceDirectory, type BackupStore, type DeviceDirectory } from '@synapse/device-worker';
 import { GnmiClient } from '@synapse/gnmi-client';
 import { InfrahubClient } from '@synapse/infrahub-client';
@@ -28,6 +27,7 @@ import { DEFAULT_LAB_API_TOKEN, startInfrahubSim, type InfrahubSim } from '@syna
 import { createInfrahubActivities } from '@synapse/infrahub-worker';
 import { deviceIntent, referenceLab, type Lab } from '@synapse/lab';
 import { historyText } from '@synapse/temporal-tools';
+import { recordCorpusIfAsked } from './history-corpus';
 import { bundleWorkflows, createWorkflowWorker } from '../src/worker';
 import type { ActivityRoutingInput } from '../src/workflows/activities';
 import type { DriftRemediationWorkflow, EmergencyChangeWorkflow, NetworkChangeWorkflow } from '../src/workflows';
@@ -38,7 +38,6 @@ export type LabDevice = (typeof LAB_DEVICES)[number];
 
 /** BGP establishes this long after both ends agree: fast on 2 shared cores. */
 const CONVERGENCE_MS = 100;
-const HISTORIES_DIR = path.join(__dirname, 'histories');
 
 /** One test's lab: both simulators, Infrahub's client, a backup repository, and admin gNMI clients for arranging and inspecting devices. */
 export interface ScenarioLab {
@@ -153,7 +152,7 @@ export class ChangeHarness {
     const backupDir = mkdtempSync(path.join(tmpdir(), 'workflow-worker-backups-'));
     const backups = new GitBackupStore({ dir: backupDir, onWarning: () => undefined });
     const admin = Object.fromEntries(
-      definition.devices.map(({ name }) => [name, new GnmiClient({ name, address: devices.address(name) }, { ...LAB_CREDENTIALS })]),
+      definition.devices.map(({ name }) => [name, new GnmiClient({ name, address: devices.address(name), transport: LAB_PLAINTEXT_TRANSPORT }, { ...LAB_CREDENTIALS })]),
     ) as ScenarioLab['admin'];
     this.#lab = { definition, devices, infrahubSim, infrahub, backups, backupDir, admin };
     return this.#lab;
@@ -173,6 +172,8 @@ export class ChangeHarness {
 
   async shutdown(): Promise<void> {
     await this.stopLab();
+    // npm run record:histories: this file's workflows join the replay corpus (history-corpus.ts).
+    await recordCorpusIfAsked(this.client, this.taskQueue, Object.values(WORKFLOW_TYPES), path.basename(expect.getState().testPath ?? 'unknown'));
     for (const { worker } of this.#workers) worker.shutdown();
     await Promise.allSettled(this.#workers.map((w) => w.running));
     await this.clientConnection.close();
@@ -283,21 +284,6 @@ export class ChangeHarness {
 
   async historyText(changeWorkflowId: string, devices: readonly string[]): Promise<string> {
     return (await this.histories(changeWorkflowId, devices)).map((h) => historyText(h.history)).join('\n');
-  }
-
-  /**
-   * With RECORD_HISTORIES=1, writes the change's histories to
-   * test/histories/<scenario>--<workflow>.json for the replay test. Records
-   * nothing otherwise, so a normal run never changes the committed files.
-   */
-  async recordHistoriesIfAsked(scenario: string, changeWorkflowId: string, devices: readonly string[]): Promise<void> {
-    if (process.env.RECORD_HISTORIES !== '1') return;
-    mkdirSync(HISTORIES_DIR, { recursive: true });
-    for (const { workflowId, history } of await this.histories(changeWorkflowId, devices)) {
-      // The id is in the name (`/` as `~`): the replay runs each history under its recorded id, from which child ids derive.
-      const file = path.join(HISTORIES_DIR, `${scenario}--${workflowId.replace(/\//g, '~')}.json`);
-      writeFileSync(file, historyToJSON(history) + '\n');
-    }
   }
 
   async terminateLeftovers(): Promise<void> {
@@ -476,7 +462,7 @@ export function sharedBundle(): Promise<WorkflowBundle> {
 function currentDirectory(lab: () => ScenarioLab): DeviceDirectory {
   const directory = () =>
     new StaticDeviceDirectory(Object.fromEntries(lab().devices.devices.map((d) => [d.name, { address: d.address }])), {
-      transport: { mode: 'plaintext' },
+      transport: LAB_PLAINTEXT_TRANSPORT,
       timeoutMs: 3000,
     });
   return { resolve: (device) => directory().resolve(device), devices: () => directory().devices() };

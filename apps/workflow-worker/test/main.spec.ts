@@ -62,6 +62,8 @@ describe('node dist/main.js', () => {
       expect(await ready).toEqual({
         service: 'workflow-worker',
         taskQueue: TASK_QUEUES.workflows,
+        // Unversioned unless SYNAPSE_WORKER_DEPLOYMENT says otherwise.
+        deployment: null,
         temporal: temporal.address,
         namespace: temporal.namespace,
         connection: expect.objectContaining({ address: temporal.address, namespace: temporal.namespace }),
@@ -97,6 +99,29 @@ describe('node dist/main.js', () => {
       worker.child.kill('SIGTERM');
     }
     expect(await worker.exited).toBe(0);
+  });
+
+  it('with SYNAPSE_WORKER_DEPLOYMENT, declares a build named after its workflow code and, as the first of its deployment, becomes current', async () => {
+    const taskQueue = `network-changes-main-versioned-${Date.now()}`;
+    const deploymentName = `synapse-main-test-${Date.now()}`;
+    const { process: worker, ready } = startWorkerProcess({ ...process.env, TEMPORAL_ADDRESS: temporal.address, SYNAPSE_WORKFLOW_TASK_QUEUE: taskQueue, SYNAPSE_WORKER_DEPLOYMENT: deploymentName });
+    try {
+      const line = await ready;
+      expect(line.deployment).toMatch(new RegExp(`^${deploymentName}/wf-[0-9a-f]{16}$`));
+      const buildId = String(line.deployment).split('/')[1];
+      const described = await connection.workflowService.describeWorkerDeployment({ namespace: temporal.namespace, deploymentName });
+      expect(described.workerDeploymentInfo?.routingConfig?.currentDeploymentVersion?.buildId).toBe(buildId);
+      expect(worker.stderr()).toContain(`build ${deploymentName}/${buildId}: promoted`);
+    } finally {
+      worker.child.kill('SIGTERM');
+    }
+    expect(await worker.exited).toBe(0);
+  });
+
+  it('refuses a build id without a deployment to belong to, naming both variables', async () => {
+    const { process: worker, ready } = startWorkerProcess({ ...process.env, TEMPORAL_ADDRESS: temporal.address, SYNAPSE_BUILD_ID: 'b42' });
+    await expect(ready).rejects.toThrow(/exited with 1/);
+    expect(worker.stderr()).toContain('SYNAPSE_BUILD_ID is set but SYNAPSE_WORKER_DEPLOYMENT is not');
   });
 
   it('exits 1 with a message naming the variable when TEMPORAL_ADDRESS is malformed', async () => {

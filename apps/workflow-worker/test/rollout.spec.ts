@@ -124,7 +124,6 @@ describe('approval', () => {
     expect(approved.approval).toMatchObject({ state: 'approved', by: 'alice' });
     const result = await handle.result();
     expect(result).toMatchObject({ outcome: 'succeeded', approval: { decision: 'approved', approver: 'alice', comment: 'maintenance window 42' } });
-    await harness.recordHistoriesIfAsked('approval', handle.workflowId, ['spine01', 'leaf01', 'leaf02']);
   });
 
   it('a reject ends the change with nothing touched', async () => {
@@ -216,7 +215,6 @@ describe('operator controls', () => {
     expect(result.outcome).toBe('aborted');
     expect(outcomes(result)).toEqual({ spine01: 'rolled-back', leaf01: 'skipped', leaf02: 'skipped' });
     expect(summaryOf(result, 'spine01').reason).toMatch(/the rollout asked for a rollback: aborted by alice; rolled back \(restore\)/);
-    await harness.recordHistoriesIfAsked('abort', handle.workflowId, ['spine01', 'leaf01', 'leaf02']);
     for (const device of ['spine01', 'leaf01', 'leaf02']) expect(harness.runningConfig(device)).toEqual(before[device]);
   });
 });
@@ -272,7 +270,6 @@ describe('on a generated fabric', () => {
     expect(run.result?.notes).toEqual(expect.arrayContaining([expect.stringMatching(/^stopped: the failure budget is spent: 3 device\(s\) failed, 2 allowed; every deployed device is rolled back/)]));
     for (const device of leaves) expect(harness.runningConfig(device)).toEqual(before[device]);
     expect(summaryOf(run.result, 'leaf01').reason).toMatch(/the rollout asked for a rollback/);
-    await harness.recordHistoriesIfAsked('budget-exceeded', run.handle.workflowId, leaves);
   });
 
   it('2 spines + 20 leaves from their initial config: one change of all 22 at concurrency 3 brings every session up, no rollback', async () => {

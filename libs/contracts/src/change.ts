@@ -416,7 +416,9 @@ export function summarizeDeviceResult(result: DeviceChangeResult, wave?: number)
  * every test file polls its own queues on one shared Temporal server, and a
  * deployment that runs a device worker per site on its own queue. It is a
  * second workflow argument rather than a ChangeRequest field because it is
- * about the deployment, not about the change an operator asks for.
+ * about the deployment, not about the change an operator asks for. It only
+ * picks: a queue outside contracts' own and the workflow worker's allow-list
+ * (SYNAPSE_ACTIVITY_TASK_QUEUES, see unlistedActivityQueues) is refused.
  */
 export const ActivityRouting = z
   .object({

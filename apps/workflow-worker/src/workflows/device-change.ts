@@ -1,5 +1,6 @@
 import type { z } from 'zod';
-import { ApplicationFailure, CancellationScope, condition, getExternalWorkflowHandle, isCancellation, patched, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, condition, getExternalWorkflowHandle, isCancellation, patched, setHandler, workflowInfo, setWorkflowOptions } from '@temporalio/workflow';
+import { pinnedWhenVersioned } from './pinning';
 import {
   baselineExpectations,
   commitConfirmWindowSeconds,
@@ -501,3 +502,6 @@ function summarizePatch(patch: ConfigPatch): string {
 function settleWait(what: string, settleSeconds: number): string {
   return `waiting for ${what}, at most until ${new Date(Date.now() + settleSeconds * 1000).toISOString()}`;
 }
+
+// Its waits (a time to live, a wave's soak, the rollout's hold) can outlast a deploy: it finishes on the build that began it.
+setWorkflowOptions(pinnedWhenVersioned, DeviceChangeWorkflow);

@@ -14,7 +14,9 @@ import {
   startChild,
   workflowInfo,
   type ChildWorkflowHandle,
+  setWorkflowOptions,
 } from '@temporalio/workflow';
+import { pinnedWhenVersioned } from './pinning';
 import {
   baselineExpectations,
   DeviceChangeResult,
@@ -309,3 +311,6 @@ function fromFailure(device: string, err: unknown): MemberOutcome {
     reason: `the device workflow ${workflowIds.device(device)} ended without an outcome (${operatorReason(err)}): ${device} may run a partial config; compare it with its last backup and restore by hand if needed`,
   };
 }
+
+// Its waits (a time to live, a wave's soak, the rollout's hold) can outlast a deploy: it finishes on the build that began it.
+setWorkflowOptions(pinnedWhenVersioned, DeviceGroupWorkflow);

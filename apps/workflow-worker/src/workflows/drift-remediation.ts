@@ -10,7 +10,9 @@ import {
   executeChild,
   upsertSearchAttributes,
   workflowInfo,
+  setWorkflowOptions,
 } from '@temporalio/workflow';
+import { pinnedWhenVersioned } from './pinning';
 import {
   ChangeResult,
   DeviceDriftState,
@@ -211,3 +213,6 @@ function driftIdFrom(workflowId: string): string {
   const id = workflowId.replace(/[^A-Za-z0-9._:-]+/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 128);
   return id.length > 0 ? id : 'drift';
 }
+
+// Its waits (approval, soaks, a time to live) can outlast a deploy: it finishes on the build that began it.
+setWorkflowOptions(pinnedWhenVersioned, DriftRemediationWorkflow);

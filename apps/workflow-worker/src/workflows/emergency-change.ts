@@ -5,7 +5,9 @@ import {
   sleep,
   upsertSearchAttributes,
   workflowInfo,
+  setWorkflowOptions,
 } from '@temporalio/workflow';
+import { pinnedWhenVersioned } from './pinning';
 import {
   EmergencyChangeRequest,
   EMERGENCY_UPDATES,
@@ -178,3 +180,6 @@ export async function EmergencyChangeWorkflow(rawRequest: EmergencyChangeRequest
     }
   }
 }
+
+// Its waits (approval, soaks, a time to live) can outlast a deploy: it finishes on the build that began it.
+setWorkflowOptions(pinnedWhenVersioned, EmergencyChangeWorkflow);

@@ -12,7 +12,9 @@ import {
   upsertSearchAttributes,
   workflowInfo,
   type ChildWorkflowHandle,
+  setWorkflowOptions,
 } from '@temporalio/workflow';
+import { pinnedWhenVersioned } from './pinning';
 import {
   AbortRequest,
   ApprovalDecision,
@@ -505,3 +507,6 @@ function refuseChange(problems: Array<{ field: string; message: string }>): neve
     details: [{ fields: [...new Set(problems.map((p) => p.field))], issues: problems }],
   });
 }
+
+// Its waits (approval, soaks, a time to live) can outlast a deploy: it finishes on the build that began it.
+setWorkflowOptions(pinnedWhenVersioned, NetworkChangeWorkflow);

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
-import { allHandlersFinished, CancellationScope, condition, getExternalWorkflowHandle, setHandler, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, CancellationScope, condition, getExternalWorkflowHandle, setHandler, workflowInfo, setWorkflowOptions } from '@temporalio/workflow';
+import { pinnedWhenVersioned } from './pinning';
 import { mapWithConcurrency, WaveInput, type WaveDeviceOutcome, type WaveResult } from '@synapse/contracts';
 import { parseWorkflowInput } from './failures';
 import { fabricCheckedSignal, fabricCheckSignal, goSignal, stopWaveSignal, waveDeviceSettledSignal } from './rollout-signals';
@@ -78,3 +79,6 @@ export async function WaveWorkflow(rawInput: z.input<typeof WaveInput>): Promise
     ...(stopped ? { stopped } : {}),
   };
 }
+
+// Its waits (a time to live, a wave's soak, the rollout's hold) can outlast a deploy: it finishes on the build that began it.
+setWorkflowOptions(pinnedWhenVersioned, WaveWorkflow);

@@ -13,7 +13,7 @@ export type SynapseWorkerName = 'workflow-worker' | 'device-worker' | 'infrahub-
  * Temporal alone (workflows hold no I/O).
  */
 export const WORKER_SCOPED_VARIABLES: Record<SynapseWorkerName, readonly ScopedVariable[]> = {
-  'device-worker': ['SYNAPSE_DEVICE_INVENTORY', 'SYNAPSE_DEVICE_USERNAME', 'SYNAPSE_DEVICE_PASSWORD', 'SYNAPSE_DEVICE_CREDENTIALS_FILE'],
+  'device-worker': ['SYNAPSE_DEVICE_INVENTORY', 'SYNAPSE_DEVICE_USERNAME', 'SYNAPSE_DEVICE_PASSWORD', 'SYNAPSE_DEVICE_CREDENTIALS_FILE', 'SYNAPSE_GNMI_TRANSPORT', 'SYNAPSE_GNMI_CA_FILE'],
   'infrahub-worker': ['INFRAHUB_ADDRESS', 'INFRAHUB_API_TOKEN', 'INFRAHUB_USERNAME', 'INFRAHUB_PASSWORD'],
   'workflow-worker': [],
 };
@@ -65,7 +65,8 @@ export function workerEnv(name: SynapseWorkerName, context: StackContext): NodeJ
     // Readable log lines on the console unless the operator asked for JSON; the embedded
     // stack is a lab, so a change may waive approval (`--no-approval`) unless the operator says otherwise.
     SYNAPSE_LOG_FORMAT: 'text',
-    ...(name === 'workflow-worker' ? { SYNAPSE_REQUIRE_APPROVAL: 'false' } : {}),
+    // Versioned like a production deployment; one machine runs one build, so each start makes its build current.
+    ...(name === 'workflow-worker' ? { SYNAPSE_REQUIRE_APPROVAL: 'false', SYNAPSE_WORKER_DEPLOYMENT: 'synapse-local', SYNAPSE_PROMOTE_BUILD: 'always' } : {}),
     // Backups live with the rest of the stack's state (`--fresh` removes them with it).
     ...(name === 'device-worker' ? { SYNAPSE_BACKUP_DIR: stackData(context.env).backups } : {}),
     ...context.env,
