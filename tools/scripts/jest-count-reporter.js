@@ -5,6 +5,13 @@ const path = require('node:path');
 
 const WORKSPACE_ROOT = path.join(__dirname, '..', '..');
 
+// SYNAPSE_TEST_LABEL tells apart two runs of one project in the summary
+// (`npm run test:postgres` runs workflow-worker's files again on PostgreSQL).
+function projectName(rootDir) {
+  const name = path.relative(WORKSPACE_ROOT, rootDir) || path.basename(rootDir);
+  return process.env.SYNAPSE_TEST_LABEL ? `${name} [${process.env.SYNAPSE_TEST_LABEL}]` : name;
+}
+
 class CountReporter {
   constructor(globalConfig) {
     this.rootDir = globalConfig.rootDir;
@@ -23,7 +30,7 @@ class CountReporter {
       // Set by .ci/run, so its summary counts only its own run even when
       // other test runs share this checkout's .data/ at the same time.
       ...(process.env.SYNAPSE_TEST_RUN_ID ? { run: process.env.SYNAPSE_TEST_RUN_ID } : {}),
-      project: path.relative(WORKSPACE_ROOT, this.rootDir) || path.basename(this.rootDir),
+      project: projectName(this.rootDir),
       passed: results.numPassedTests,
       failed: results.numFailedTests,
       failedSuites,

@@ -6,3 +6,5 @@ export { PROJECT_SEARCH_ATTRIBUTES, type SearchAttributeDefinition } from './sea
 export { startServerForTests } from './test-server';
 export { findFreePort } from './free-port';
 export { historyText } from './history-text';
+export { startPostgresTemporalServer, type PostgresServerOptions, type PostgresTemporalServer } from './postgres/postgres-server';
+export { TEMPORAL_SERVER_VERSION } from './postgres/server-binaries';

@@ -15,6 +15,16 @@ export interface ManagedChildOptions {
   cwd?: string;
   /** How long stop() waits after SIGTERM before it sends SIGKILL. */
   stopTimeoutMs?: number;
+  /**
+   * What stop() sends first, to the process alone rather than its group:
+   * for a server that shuts its own helpers down in order on that signal
+   * (PostgreSQL's postmaster on SIGINT, its fast shutdown). Default: SIGTERM
+   * to the whole group.
+   */
+  stopSignal?: NodeJS.Signals;
+  /** Run as this user and group (PostgreSQL refuses to run as root). */
+  uid?: number;
+  gid?: number;
   /** Every output line is appended here too, for a person to read later. */
   logFile?: string;
   onStdoutLine?: (line: string) => void;
@@ -37,6 +47,7 @@ export class ManagedChild {
   readonly exited: Promise<ChildExit>;
   private readonly recentLines: string[] = [];
   private readonly stopTimeoutMs: number;
+  private readonly stopSignal: NodeJS.Signals | undefined;
   private exitInfo: ChildExit | undefined;
 
   /** Starts the process; rejects when it cannot be started at all (ENOENT, EACCES). */
@@ -44,6 +55,8 @@ export class ManagedChild {
     const child = spawn(options.command, [...options.args], {
       env: options.env,
       cwd: options.cwd,
+      uid: options.uid,
+      gid: options.gid,
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -58,6 +71,7 @@ export class ManagedChild {
 
   private constructor(child: ChildProcess, options: ManagedChildOptions) {
     this.stopTimeoutMs = options.stopTimeoutMs ?? 10_000;
+    this.stopSignal = options.stopSignal;
     this.pid = child.pid!;
     // A later 'error' (a failed kill) must not crash us; the exit is what counts.
     child.on('error', () => undefined);
@@ -112,7 +126,8 @@ export class ManagedChild {
   /** SIGTERM, then SIGKILL if it has not exited within stopTimeoutMs. */
   async stop(): Promise<ChildExit> {
     if (this.exitInfo) return this.exitInfo;
-    this.signalGroup('SIGTERM');
+    if (this.stopSignal) this.signalLeader(this.stopSignal);
+    else this.signalGroup('SIGTERM');
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(() => resolve('timeout'), this.stopTimeoutMs);
@@ -121,6 +136,14 @@ export class ManagedChild {
     clearTimeout(timer);
     if (first === 'timeout') this.signalGroup('SIGKILL');
     return this.exited;
+  }
+
+  private signalLeader(signal: NodeJS.Signals): void {
+    try {
+      process.kill(this.pid, signal);
+    } catch {
+      // Already gone.
+    }
   }
 
   private signalGroup(signal: NodeJS.Signals): void {

@@ -18,13 +18,13 @@ export interface CommandOutcome {
 export function runCommand(
   command: string,
   args: readonly string[],
-  options: { timeoutMs: number; env?: NodeJS.ProcessEnv; cwd?: string },
+  options: { timeoutMs: number; env?: NodeJS.ProcessEnv; cwd?: string; uid?: number; gid?: number },
 ): Promise<CommandOutcome> {
   return new Promise((resolve) => {
     execFile(
       command,
       args,
-      { timeout: options.timeoutMs, env: options.env, cwd: options.cwd, maxBuffer: 16 * 1024 * 1024, killSignal: 'SIGKILL' },
+      { timeout: options.timeoutMs, env: options.env, cwd: options.cwd, uid: options.uid, gid: options.gid, maxBuffer: 16 * 1024 * 1024, killSignal: 'SIGKILL' },
       (error, stdout, stderr) => {
         if (!error) {
           resolve({ exitCode: 0, stdout, stderr, timedOut: false });

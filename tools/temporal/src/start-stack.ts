@@ -9,6 +9,7 @@ import { watchLauncher } from './launcher-watch';
 import { runStack } from './stack/run-stack';
 import { STACK } from './stack/stack';
 import { resetStackData, shownPath, stackData } from './stack/stack-data';
+import { temporalStackFromEnv } from './stack/temporal-service';
 
 const RULE = '─'.repeat(72);
 
@@ -16,7 +17,10 @@ const USAGE = `usage: npm start [-- --fresh]
 
   --fresh   start from nothing: remove the simulated devices' saved configs, Temporal's
             database and the backup store (under .data/, or SYNAPSE_STACK_DATA_DIR) first.
-            Without it all three persist from one start to the next.`;
+            Without it all three persist from one start to the next.
+
+  TEMPORAL_STACK=postgres runs Temporal Server on a PostgreSQL cluster of its own
+  (.data/temporal/postgres) instead of the CLI's dev server (TEMPORAL_STACK=dev, the default).`;
 
 async function main(argv: readonly string[]): Promise<number> {
   const unknown = argv.filter((arg) => arg !== '--fresh');
@@ -24,6 +28,13 @@ async function main(argv: readonly string[]): Promise<number> {
     const help = unknown.includes('--help') || unknown.includes('-h');
     (help ? console.log : console.error)(`${help ? '' : `unknown argument "${unknown[0]}"\n`}${USAGE}`);
     return help ? 0 : 2;
+  }
+  // Checked before --fresh removes anything or any service starts.
+  try {
+    temporalStackFromEnv(process.env);
+  } catch (error) {
+    console.error((error as Error).message);
+    return 2;
   }
   if (argv.includes('--fresh') && !(await startFresh())) return 1;
 

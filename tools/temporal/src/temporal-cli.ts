@@ -96,7 +96,7 @@ async function readTemporalVersion(binary: string, env: NodeJS.ProcessEnv): Prom
   return { ok: true, version: match[1] };
 }
 
-function findExecutableOnPath(name: string, searchPath: string): string | undefined {
+export function findExecutableOnPath(name: string, searchPath: string): string | undefined {
   for (const dir of searchPath.split(path.delimiter)) {
     if (!dir) continue;
     const candidate = path.join(dir, name);
@@ -105,7 +105,7 @@ function findExecutableOnPath(name: string, searchPath: string): string | undefi
   return undefined;
 }
 
-function isExecutableFile(file: string): boolean {
+export function isExecutableFile(file: string): boolean {
   try {
     if (!fs.statSync(file).isFile()) return false;
     fs.accessSync(file, fs.constants.X_OK);

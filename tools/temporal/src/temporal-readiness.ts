@@ -8,6 +8,12 @@ export interface WaitForTemporalOptions {
   timeoutMs: number;
   /** Returns why waiting is pointless (the server process exited), or undefined. */
   giveUpReason?: () => string | undefined;
+  /**
+   * What "ready" means; default: the namespace can be described. A server
+   * that does not create its namespace itself is first waited for with
+   * getSystemInfo (frontend up), then the namespace is created.
+   */
+  probe?: 'namespace' | 'frontend';
 }
 
 const ATTEMPT_DEADLINE_MS = 3_000;
@@ -27,8 +33,10 @@ export async function connectWhenTemporalReady(options: WaitForTemporalOptions):
     let connection: Connection | undefined;
     try {
       connection = await Connection.connect({ address: options.address, connectTimeout: ATTEMPT_DEADLINE_MS });
-      await connection.withDeadline(Date.now() + ATTEMPT_DEADLINE_MS, () =>
-        connection!.workflowService.describeNamespace({ namespace: options.namespace }),
+      await connection.withDeadline(Date.now() + ATTEMPT_DEADLINE_MS, (): Promise<unknown> =>
+        options.probe === 'frontend'
+          ? connection!.workflowService.getSystemInfo({})
+          : connection!.workflowService.describeNamespace({ namespace: options.namespace }),
       );
       return connection;
     } catch (error) {

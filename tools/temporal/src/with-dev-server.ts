@@ -1,7 +1,6 @@
 #!/usr/bin/env node
-import { spawn } from 'node:child_process';
-import * as os from 'node:os';
 import type { DevServer } from './dev-server';
+import { runToCompletion } from './run-to-completion';
 import { startServerForTests } from './test-server';
 
 /**
@@ -31,34 +30,10 @@ async function main(argv: string[]): Promise<number> {
     return await runToCompletion(command, args, {
       ...process.env,
       ...(server ? { TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: server.namespace } : {}),
-    });
+    }, 'with-dev-server');
   } finally {
     await server?.stop();
   }
-}
-
-function runToCompletion(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
-  return new Promise((resolve) => {
-    // Same process group: a terminal Ctrl-C reaches the command directly. We
-    // only keep ourselves alive long enough to stop the server afterwards.
-    const child = spawn(command, args, { stdio: 'inherit', env });
-    const forward = (signal: NodeJS.Signals) => () => {
-      if (signal !== 'SIGINT') child.kill(signal);
-    };
-    const onSigint = forward('SIGINT');
-    const onSigterm = forward('SIGTERM');
-    process.on('SIGINT', onSigint);
-    process.on('SIGTERM', onSigterm);
-    child.once('error', (error) => {
-      console.error(`[with-dev-server] could not run ${command}: ${error.message}`);
-      resolve(127);
-    });
-    child.once('exit', (code, signal) => {
-      process.removeListener('SIGINT', onSigint);
-      process.removeListener('SIGTERM', onSigterm);
-      resolve(code ?? 128 + (signal ? os.constants.signals[signal] : 0));
-    });
-  });
 }
 
 main(process.argv.slice(2)).then(

@@ -8,6 +8,8 @@ import { DATA_DIR, WORKSPACE_ROOT } from '../workspace-paths';
  * tests run a whole stack on throwaway state by setting one variable:
  *
  *   temporal/dev.sqlite        Temporal's database (TEMPORAL_DB_FILE moves it)
+ *   temporal/postgres/         with TEMPORAL_STACK=postgres: the PostgreSQL cluster, its
+ *                              generated password, the server's config and both logs
  *   backups/                   the device worker's git backup store (SYNAPSE_BACKUP_DIR moves it)
  *   stack/devices/<name>.json  each simulated device's running config (device-sim --state-dir)
  *   stack/…                    files the stack writes for itself at each start (inventory, the simulator's CA, lab files)
@@ -17,6 +19,8 @@ export interface StackData {
   root: string;
   temporalDb: string;
   temporalLog: string;
+  /** TEMPORAL_STACK=postgres: everything of that cluster (see postgres/postgres-server.ts homeLayout). */
+  temporalPostgresHome: string;
   backups: string;
   deviceState: string;
   /** Rewritten at every start: the addresses the device simulator announced. */
@@ -33,6 +37,7 @@ export function stackData(env: NodeJS.ProcessEnv): StackData {
     root,
     temporalDb: path.resolve(WORKSPACE_ROOT, env.TEMPORAL_DB_FILE || path.join(root, 'temporal', 'dev.sqlite')),
     temporalLog: path.join(root, 'temporal', 'dev-server.log'),
+    temporalPostgresHome: path.join(root, 'temporal', 'postgres'),
     backups: path.resolve(WORKSPACE_ROOT, env.SYNAPSE_BACKUP_DIR || path.join(root, 'backups')),
     deviceState: path.join(root, 'stack', 'devices'),
     deviceInventory: path.join(root, 'stack', 'device-inventory.jsonl'),
@@ -48,7 +53,8 @@ export interface FreshStart {
 }
 
 /**
- * `npm start -- --fresh`: the devices' saved configs, Temporal's database and
+ * `npm start -- --fresh`: the devices' saved configs, Temporal's database (the
+ * dev server's SQLite file and the PostgreSQL cluster of TEMPORAL_STACK=postgres) and
  * the backup store go together — a backup or a workflow that names a device
  * config the device no longer has would be worse than starting over. Only
  * paths inside the data directory are deleted; a TEMPORAL_DB_FILE or
@@ -60,6 +66,8 @@ export function resetStackData(data: StackData): FreshStart {
   const stores = [
     { paths: [data.deviceState], what: 'device state' },
     { paths: sqliteFiles(data.temporalDb), what: 'Temporal database', variable: 'TEMPORAL_DB_FILE' },
+    // Its logs go with it: they describe a cluster that no longer exists.
+    { paths: [data.temporalPostgresHome], what: 'Temporal PostgreSQL cluster' },
     { paths: [data.backups], what: 'backup store', variable: 'SYNAPSE_BACKUP_DIR' },
   ];
   for (const store of stores) {
