@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Connection } from '@temporalio/client';
 import { findFreePort, isPortFree, LOOPBACK } from '../free-port';
@@ -120,6 +121,16 @@ const SERVER_FLAG_VARIABLES = [
 ];
 
 /**
+ * Where throwaway clusters go: the data directory, except as root. There
+ * PostgreSQL runs as the postgres user, who must be able to reach pgdata,
+ * and a checkout often sits under a directory only root may enter (`mktemp
+ * -d`, /root): the system's temporary directory is searchable by everyone.
+ */
+function throwawayParent(): string {
+  return process.getuid?.() === 0 ? path.join(os.tmpdir(), 'synapse-temporal') : TEMPORAL_DATA_DIR;
+}
+
+/**
  * Temporal Server (the Go build of TEMPORAL_SERVER_VERSION, all four
  * services in one process) on a PostgreSQL cluster of its own: PostgreSQL
  * first, its two databases and schemas, then the server, then the namespace
@@ -135,8 +146,9 @@ export async function startPostgresTemporalServer(options: PostgresServerOptions
   const cliPath = options.cliPath ?? (await resolveTemporalCli({ env, obtainIfMissing: true })).path;
 
   const isThrowaway = options.home === undefined;
-  if (isThrowaway) removeAbandonedThrowaways(TEMPORAL_DATA_DIR);
-  const home = options.home ?? path.join(TEMPORAL_DATA_DIR, `${THROWAWAY_PREFIX}${process.pid}-${randomBytes(4).toString('hex')}`);
+  const throwawayRoot = throwawayParent();
+  if (isThrowaway) removeAbandonedThrowaways(throwawayRoot);
+  const home = options.home ?? path.join(throwawayRoot, `${THROWAWAY_PREFIX}${process.pid}-${randomBytes(4).toString('hex')}`);
   const layout = homeLayout(home);
   // Searchable by all: as root, PostgreSQL runs as the postgres user and must reach pgdata.
   fs.mkdirSync(path.join(home, 'config'), { recursive: true, mode: 0o755 });
