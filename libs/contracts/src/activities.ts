@@ -19,6 +19,7 @@ import type { FetchDeviceConfigInput, FetchDeviceConfigResult, UpdateDeviceStatu
 import type { DiffConfigInput, DiffResult } from './change';
 import type { ReadRunningConfigInput, ReadRunningConfigResult } from './config-view';
 import type { CheckDriftInput, CheckDriftResult, ListDevicesInScopeInput, ListDevicesInScopeResult, RenderIntentsInput, RenderIntentsResult } from './drift';
+import type { PrepareDeployInput, PrepareDeployResult, RenderDeviceIntentInput, RenderedIntent, ValidateAndConfirmInput, ValidateAndConfirmResult } from './documents';
 import type { z } from 'zod';
 
 /**
@@ -45,12 +46,18 @@ export interface DeviceActivities {
   readDeviceStates(input: z.input<typeof ReadDeviceStatesInput>): Promise<ReadDeviceStatesResult>;
   /** Running vs intended managed paths of a batch of devices; an unreachable device is reported, not thrown. */
   checkDrift(input: z.input<typeof CheckDriftInput>): Promise<CheckDriftResult>;
+  /** Back up, plan against the stored intended config, archive when something will be deployed (and a member's baseline): one round trip. */
+  prepareDeploy(input: z.input<typeof PrepareDeployInput>): Promise<PrepareDeployResult>;
+  /** BGP and interfaces validated together; when both pass, the commit confirmed and the deployed config recorded as owned. */
+  validateAndConfirm(input: z.input<typeof ValidateAndConfirmInput>): Promise<ValidateAndConfirmResult>;
   /** One device's whole running config, for the operator to read (`synapse config running`). */
   readRunningConfig(input: z.input<typeof ReadRunningConfigInput>): Promise<ReadRunningConfigResult>;
 }
 
 export interface InfrahubActivities {
   fetchDeviceConfig(input: z.input<typeof FetchDeviceConfigInput>): Promise<FetchDeviceConfigResult>;
+  /** The intent rendered into the document store: its reference, checksum and what validation expects; no config in the answer. */
+  renderDeviceIntent(input: z.input<typeof RenderDeviceIntentInput>): Promise<RenderedIntent>;
   updateDeviceStatus(input: z.input<typeof UpdateDeviceStatusInput>): Promise<UpdateDeviceStatusResult>;
   /** The devices a drift scope covers, with their Infrahub status (maintenance: suppressed). */
   listDevicesInScope(input: z.input<typeof ListDevicesInScopeInput>): Promise<ListDevicesInScopeResult>;

@@ -60,6 +60,22 @@ export const BackupRef = z.object({
 });
 export type BackupRef = z.infer<typeof BackupRef>;
 
+/**
+ * A rendered config kept out of workflow history. Configs are large (a
+ * leaf's is tens of KiB), may hold secrets, and every copy in history is
+ * written to the server's database and decoded again on every replay; the
+ * workflow carries this instead. The infrahub worker writes the document to
+ * the document store both workers reach (SYNAPSE_DOCUMENT_DIR: a shared
+ * volume in production) under its sha256, which is also the intent's
+ * checksum, so the name is the check: whoever reads it recomputes the digest
+ * and refuses a document that does not match.
+ */
+export const DocumentRef = z.object({
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  sizeBytes: z.number().int().nonnegative(),
+});
+export type DocumentRef = z.infer<typeof DocumentRef>;
+
 export const BackupRunningConfigInput = z.object({
   device: DeviceName,
   changeId: ChangeId,
@@ -142,6 +158,8 @@ export const DeployedChange = z.object({
    * sets) are replaced. device-config's deployOperations.
    */
   config: z.record(GnmiPathString, z.unknown()).default({}),
+  /** The same rendered config by reference (the document store), instead of `config`: what workflows since configs left history send. */
+  configRef: DocumentRef.optional(),
   /** Values to merge (an emergency patch), in the same atomic Set. */
   update: z.array(PathUpdate).default([]),
   /** Paths to remove in the same atomic Set (the plan's deletions, or an emergency patch's deletes). */
@@ -158,7 +176,7 @@ export const DeployConfigInput = DeployedChange.extend({
    * must exceed the validation window. Omitted: plain Set.
    */
   commitConfirmed: z.object({ rollbackDurationSeconds: z.number().int().min(30).max(86_400) }).optional(),
-}).refine((input) => Object.keys(input.config).length + input.update.length + input.delete.length > 0, {
+}).refine((input) => Object.keys(input.config).length + input.update.length + input.delete.length > 0 || input.configRef !== undefined, {
   message: 'nothing to deploy: no config, update or delete',
   path: ['config'],
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ChangeId, DeviceName, GnmiPathString, ManagedConfig, OwnershipScope } from './device';
+import { ChangeId, DeviceName, DocumentRef, GnmiPathString, ManagedConfig, OwnershipScope } from './device';
 import { DeviceRole } from './intent';
 import { DEFAULT_DELETION_BUDGET, DeletionBudget, UnmanagedConfig, ValidationSettings } from './change';
 import { ApprovalSettings, DeviceFactsSchema, RolloutStrategy } from './rollout';
@@ -127,11 +127,20 @@ export const DeviceDriftStatus = z.object({
 export type DeviceDriftStatus = z.infer<typeof DeviceDriftStatus>;
 
 /** One device to check: its intended config, rendered from Infrahub. */
-export const DriftCheckTarget = z.object({
-  device: DeviceName,
-  config: ManagedConfig,
-  scope: OwnershipScope.default({ protectedInterfaces: [], requiredPolicies: [] }),
-});
+export const DriftCheckTarget = z
+  .object({
+    device: DeviceName,
+    config: ManagedConfig.optional(),
+    /**
+     * The rendered config by reference (the document store): no config
+     * crosses Temporal. The device worker compares the checksum of what the
+     * device runs on the owned paths with this digest first, and diffs only
+     * a device that differs.
+     */
+    configRef: DocumentRef.optional(),
+    scope: OwnershipScope.default({ protectedInterfaces: [], requiredPolicies: [] }),
+  })
+  .refine((t) => (t.config === undefined) !== (t.configRef === undefined), { message: 'give the rendered config or its configRef, one of them', path: ['config'] });
 export type DriftCheckTarget = z.infer<typeof DriftCheckTarget>;
 
 /**
@@ -161,6 +170,8 @@ export const RenderIntentsInput = z.object({
   at: z.string().datetime({ offset: true }).optional(),
   /** Intents read from Infrahub at once. */
   concurrency: z.number().int().min(1).max(100).default(5),
+  /** Store each rendered config in the document store and answer its configRef instead of the config. */
+  byReference: z.boolean().default(false),
 });
 export type RenderIntentsInput = z.infer<typeof RenderIntentsInput>;
 
@@ -175,7 +186,9 @@ export const RenderIntentsResult = z.object({
     z.union([
       z.object({
         device: DeviceName,
-        config: ManagedConfig,
+        /** The rendered config, or (byReference) configRef instead. */
+        config: ManagedConfig.optional(),
+        configRef: DocumentRef.optional(),
         scope: OwnershipScope,
         /** For a rollout's plan: the device's role (wave order), its rendered config's checksum, and the far ends of its sessions and links. */
         role: z.string().optional(),

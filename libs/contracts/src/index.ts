@@ -11,6 +11,7 @@ export * from './temporal-settings';
 export * from './change';
 export * from './validation-expectations';
 export * from './drift';
+export * from './documents';
 export * from './config-view';
 export * from './emergency';
 export * from './concurrency';

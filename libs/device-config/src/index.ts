@@ -25,3 +25,6 @@ export { canonicalize, canonicalizeAt } from './canonical';
 export { checksum } from './checksum';
 export { diffConfigs, isEmptyDiff, type ConfigDiff } from './diff';
 export { summarizeDiff } from './summary';
+
+// Rendered configs by content, outside workflow history.
+export { DocumentStore, DocumentStoreError, type DocumentSealer } from './document-store';

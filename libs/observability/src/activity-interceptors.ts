@@ -3,7 +3,7 @@ import { CancelledFailure, type MetricMeter } from '@temporalio/common';
 import type { ActivityInterceptors, ActivityInterceptorsFactory } from '@temporalio/worker';
 import { changeLogContext, type ChangeLogContext } from './log-context';
 import { labelValue } from './labels';
-import { DRIFT_CHECK_ACTIVITY, PRODUCT_METRICS, VALIDATION_ACTIVITY_CHECKS } from './metric-names';
+import { COMBINED_VALIDATION_ACTIVITY, DRIFT_CHECK_ACTIVITY, PRODUCT_METRICS, VALIDATION_ACTIVITY_CHECKS } from './metric-names';
 
 /**
  * Activity interceptors for Worker.create's `interceptors.activity`: every
@@ -59,13 +59,29 @@ function recordResult(meter: MetricMeter, activityType: string, result: unknown,
     const passed = typeof result === 'object' && result !== null && (result as { passed?: unknown }).passed === true;
     recordValidation(meter, check, passed ? 'passed' : 'failed', startedAt);
   }
+  if (activityType === COMBINED_VALIDATION_ACTIVITY.activityType) recordCombinedValidation(meter, result, startedAt);
   if (activityType === DRIFT_CHECK_ACTIVITY) recordDriftCheck(meter, result);
+}
+
+/** Each check of validateAndConfirm, with the time it took to settle (its own durationMs), not the confirm's. */
+function recordCombinedValidation(meter: MetricMeter, result: unknown, startedAt: bigint): void {
+  for (const [field, check] of Object.entries(COMBINED_VALIDATION_ACTIVITY.checks)) {
+    const part = typeof result === 'object' && result !== null ? (result as Record<string, unknown>)[field] : undefined;
+    const { passed, durationMs } = (typeof part === 'object' && part !== null ? part : {}) as { passed?: unknown; durationMs?: unknown };
+    const seconds = typeof durationMs === 'number' ? durationMs / 1000 : secondsSince(startedAt);
+    meter
+      .createHistogram(PRODUCT_METRICS.validationDuration.name, 'float', 's', PRODUCT_METRICS.validationDuration.description)
+      .record(seconds, { check, outcome: passed === true ? 'passed' : 'failed' });
+  }
 }
 
 function recordFailure(meter: MetricMeter, activityType: string, err: unknown, startedAt: bigint): void {
   const check = VALIDATION_ACTIVITY_CHECKS[activityType];
   const cancelled = err instanceof CancelledFailure || (err instanceof Error && err.name === 'AbortError');
   if (check !== undefined) recordValidation(meter, check, cancelled ? 'cancelled' : 'error', startedAt);
+  if (activityType === COMBINED_VALIDATION_ACTIVITY.activityType) {
+    for (const combined of Object.values(COMBINED_VALIDATION_ACTIVITY.checks)) recordValidation(meter, combined, cancelled ? 'cancelled' : 'error', startedAt);
+  }
   if (cancelled) return;
   const gnmi = gnmiFailure(err);
   if (gnmi) {

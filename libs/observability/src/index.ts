@@ -13,7 +13,7 @@ export { installRuntime, runtimeOptions, type InstallRuntimeOptions, type Instal
 export { createLogger, safeStringify, type LoggerOptions } from './logger';
 export { activityObservabilityInterceptors, gnmiFailure } from './activity-interceptors';
 export { changeLogContext, type ChangeLogContext } from './log-context';
-export { PRODUCT_METRICS, CHANGE_WORKFLOW_KINDS, DEVICE_CHANGE_WORKFLOW, VALIDATION_ACTIVITY_CHECKS } from './metric-names';
+export { PRODUCT_METRICS, CHANGE_WORKFLOW_KINDS, DEVICE_CHANGE_WORKFLOW, VALIDATION_ACTIVITY_CHECKS, COMBINED_VALIDATION_ACTIVITY } from './metric-names';
 export { startHealthServer, type HealthServer, type HealthServerOptions, type ProbedWorker } from './health';
 export {
   runUntilSignal,
@@ -25,6 +25,7 @@ export {
   type RunUntilSignalOptions,
   type ShutdownOptions,
 } from './shutdown';
+export { activityWorkerTuning, DEVICE_WORKER_TUNING, INFRAHUB_WORKER_TUNING, WORKER_TUNING_VARIABLES } from './worker-tuning';
 
 /**
  * The workflow interceptors module (log context and change metrics), for

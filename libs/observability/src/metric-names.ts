@@ -56,4 +56,7 @@ export const VALIDATION_ACTIVITY_CHECKS: Readonly<Record<string, string>> = {
   validateInterfaces: 'interfaces',
 };
 
+/** The activity that validates BGP and interfaces together (then confirms): each check is recorded with its own settle time. */
+export const COMBINED_VALIDATION_ACTIVITY = { activityType: 'validateAndConfirm', checks: { bgp: 'bgp', interfaces: 'interfaces' } } as const;
+
 export const DRIFT_CHECK_ACTIVITY = 'checkDrift';

@@ -118,7 +118,11 @@ describe('a worker process with metrics and JSON logs', () => {
     // Each fixture validation waits 20 ms: the histogram is in seconds, not milliseconds.
     expect(seconds).toBeGreaterThan(0.06);
     expect(seconds).toBeLessThan(10);
-    expect(total(samples, 'synapse_validation_duration_seconds_bucket', { check: 'bgp', le: '600' })).toBe(4);
+    expect(total(samples, 'synapse_validation_duration_seconds_bucket', { check: 'bgp', le: '600' })).toBe(5);
+    // validateAndConfirm records each of its checks with that check's own outcome and settle time.
+    expect(total(samples, 'synapse_validation_duration_seconds_count', { check: 'bgp', outcome: 'passed', activityType: 'validateAndConfirm' })).toBe(1);
+    expect(total(samples, 'synapse_validation_duration_seconds_count', { check: 'interfaces', outcome: 'failed', activityType: 'validateAndConfirm' })).toBe(1);
+    expect(total(samples, 'synapse_validation_duration_seconds_sum', { check: 'interfaces', activityType: 'validateAndConfirm' })).toBeCloseTo(0.04, 5);
 
     expect(total(samples, 'synapse_gnmi_errors_total', { code: 'UNAVAILABLE', error_type: 'DeviceUnreachable', operation: 'Set', activityType: 'deployConfig' })).toBe(1);
     expect(total(samples, 'synapse_gnmi_errors_total')).toBe(1);
