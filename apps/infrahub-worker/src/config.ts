@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import { envInteger, envText, TASK_QUEUES } from '@synapse/contracts';
 import { DEFAULT_SETTINGS, type InfrahubActivitySettings } from './activities/deps';
 
@@ -10,11 +11,17 @@ import { DEFAULT_SETTINGS, type InfrahubActivitySettings } from './activities/de
  *                                   name only for a test or a separate tenant, with workflows routed to it
  *   SYNAPSE_HEARTBEAT_INTERVAL_MS   activity heartbeat period (2000); the infrahub profile's heartbeat
  *                                   timeout is 10 s, so keep it well below that
+ *   SYNAPSE_DOCUMENT_DIR            document store of rendered configs (.data/documents, from the working
+ *                                   directory); the device workers must reach the same directory
  */
 export interface InfrahubWorkerConfig {
   taskQueue: string;
   settings: InfrahubActivitySettings;
+  /** Absolute. */
+  documentDir: string;
 }
+
+export const DEFAULT_DOCUMENT_DIR = path.join('.data', 'documents');
 
 export { ConfigError } from '@synapse/contracts';
 
@@ -24,5 +31,6 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): Infrahub
     settings: {
       heartbeatIntervalMs: envInteger(env, 'SYNAPSE_HEARTBEAT_INTERVAL_MS', DEFAULT_SETTINGS.heartbeatIntervalMs, 100, 60_000),
     },
+    documentDir: path.resolve(envText(env.SYNAPSE_DOCUMENT_DIR) ?? DEFAULT_DOCUMENT_DIR),
   };
 }

@@ -1,7 +1,7 @@
 import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { TASK_QUEUES } from '@synapse/contracts';
-import { activityObservabilityInterceptors, shutdownOptionsFromEnv } from '@synapse/observability';
+import { activityObservabilityInterceptors, activityWorkerTuning, INFRAHUB_WORKER_TUNING, shutdownOptionsFromEnv } from '@synapse/observability';
 import { createInfrahubActivities, type InfrahubActivityDeps } from './activities';
 
 export interface InfrahubWorkerOptions extends InfrahubActivityDeps {
@@ -20,8 +20,14 @@ export function createInfrahubWorker(options: InfrahubWorkerOptions): Promise<Wo
     namespace: options.namespace,
     taskQueue: options.taskQueue ?? TASK_QUEUES.infrahub,
     ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
-    activities: createInfrahubActivities({ infrahub: options.infrahub, ...(options.settings ? { settings: options.settings } : {}) }),
+    activities: createInfrahubActivities({
+      infrahub: options.infrahub,
+      ...(options.settings ? { settings: options.settings } : {}),
+      ...(options.documents ? { documents: options.documents } : {}),
+    }),
     interceptors: { activity: [activityObservabilityInterceptors()] },
     ...shutdownOptionsFromEnv(),
+    // Slots and pollers (SYNAPSE_MAX_CONCURRENT_ACTIVITIES, SYNAPSE_ACTIVITY_POLLERS): see worker-tuning.ts.
+    ...activityWorkerTuning(INFRAHUB_WORKER_TUNING),
   });
 }

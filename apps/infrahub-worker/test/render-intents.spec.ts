@@ -6,7 +6,7 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { deviceFacts, type DeviceIntent, type RenderIntentsInput, type RenderIntentsResult } from '@synapse/contracts';
+import { deviceFacts, type DeviceIntent, type InfrahubActivities, type RenderIntentsResult } from '@synapse/contracts';
 import { checksum, ownershipScope, renderConfig } from '@synapse/device-config';
 import { InfrahubClient } from '@synapse/infrahub-client';
 import { DEFAULT_LAB_API_TOKEN, startInfrahubSim, type InfrahubSim } from '@synapse/infrahub-sim';
@@ -34,7 +34,7 @@ describe('renderIntents', () => {
     await sim.stop().catch(() => undefined);
   });
 
-  const render = (input: RenderIntentsInput) => env.run(createInfrahubActivities({ infrahub }).renderIntents, input) as Promise<RenderIntentsResult>;
+  const render = (input: Parameters<InfrahubActivities['renderIntents']>[0]) => env.run(createInfrahubActivities({ infrahub }).renderIntents, input) as Promise<RenderIntentsResult>;
 
   it("renders each device's intent, in the batch's order, and answers an unknown device with the reason", async () => {
     const result = await render({ devices: ['spine01', 'nosuch01', 'leaf02'], concurrency: 2 });
@@ -121,6 +121,6 @@ describe('renderIntents', () => {
   });
 
   it('refuses an empty batch at the boundary, naming the field', async () => {
-    await expect(render({ devices: [] } as unknown as RenderIntentsInput)).rejects.toThrow(/renderIntents input: devices: at least one device/);
+    await expect(render({ devices: [] } as unknown as Parameters<InfrahubActivities['renderIntents']>[0])).rejects.toThrow(/renderIntents input: devices: at least one device/);
   });
 });

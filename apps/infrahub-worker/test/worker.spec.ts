@@ -5,6 +5,9 @@
  * never reaches workflow history.
  */
 import { randomUUID } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
 import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import { bundleWorkflowCode, NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
@@ -14,8 +17,9 @@ import { DEFAULT_LAB_API_TOKEN, startInfrahubSim, type InfrahubSim } from '@syna
 import { referenceLab } from '@synapse/lab';
 import { Worker } from '@temporalio/worker';
 import { historyText } from '@synapse/temporal-tools';
-import { createInfrahubActivities } from '../src';
-import type { fetchAndRecord, fetchUnknown } from './workflows';
+import { DocumentStore } from '@synapse/device-config';
+import { createInfrahubActivities, createInfrahubWorker } from '../src';
+import type { fetchAndRecord, fetchUnknown, renderByReference } from './workflows';
 
 describe('infrahub-worker on the Temporal dev server', () => {
   const temporal = temporalSettingsFromEnv();
@@ -87,5 +91,35 @@ describe('infrahub-worker on the Temporal dev server', () => {
     expect(cause.message).toContain('no-such-device');
     // The profile retries transient errors from 1 s up; a non-retryable one ends on the first attempt.
     expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it('renders by reference through createInfrahubWorker: the configs land in the store, never in the history', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'infrahub-worker-history-'));
+    const documents = new DocumentStore({ dir });
+    const activityQueue = `${taskQueue}-activities`;
+    const workflowId = `infrahub-worker-test-${randomUUID()}`;
+    try {
+      const activities = await createInfrahubWorker({ connection: workerConnection, namespace: temporal.namespace, taskQueue: activityQueue, infrahub, documents });
+      const workflows = await Worker.create({ connection: workerConnection, namespace: temporal.namespace, taskQueue, workflowBundle: bundle });
+      const result = await activities.runUntil(
+        workflows.runUntil(
+          client.workflow.execute<typeof renderByReference>('renderByReference', { taskQueue, workflowId, args: [{ taskQueue: activityQueue, device: 'leaf02' }] }),
+        ),
+      );
+      const config = await documents.getConfig(result.rendered.config);
+      expect(Object.keys(config)).toContain('/interface[name=system0]');
+      const [entry] = result.batch.devices;
+      expect(entry && 'configRef' in entry ? entry.configRef : undefined).toEqual(result.rendered.config);
+
+      const history = historyText(await client.workflow.getHandle(workflowId).fetchHistory());
+      expect(history).toContain(result.rendered.config.sha256); // the decoded payloads are really searched
+      // Keys only a rendered config holds.
+      for (const fragment of ['/interface[', '/network-instance[', 'autonomous-system', 'router-id']) {
+        expect(JSON.stringify(config)).toContain(fragment);
+        expect(history).not.toContain(fragment);
+      }
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,7 +1,6 @@
-import { checksum, ownershipScope, renderConfig } from '@synapse/device-config';
 import { FetchDeviceConfigInput, parseInput, type FetchDeviceConfigResult } from '@synapse/contracts';
 import { activitySettings, type InfrahubActivityDeps } from './deps';
-import { progressHeartbeat } from '@synapse/observability';
+import { readAndRenderIntent } from './render-intent';
 
 /**
  * Step 1 of a change: the device's intent from Infrahub, rendered to the
@@ -15,9 +14,7 @@ export function fetchDeviceConfigActivity(deps: InfrahubActivityDeps) {
   const { heartbeatIntervalMs } = activitySettings(deps);
   return async function fetchDeviceConfig(input: unknown): Promise<FetchDeviceConfigResult> {
     const { device, branch } = parseInput(FetchDeviceConfigInput, input, 'fetchDeviceConfig input');
-    // An unknown device is IntentNotFound (non-retryable) from the client.
-    const { intent, source } = await progressHeartbeat(heartbeatIntervalMs, { device }).during(() => deps.infrahub.getDeviceIntent(device, branch ? { branch } : {}));
-    const config = renderConfig(intent);
-    return { device, intent, config, checksum: checksum(config), scope: ownershipScope(intent), source };
+    const { intent, config, checksum, scope, source } = await readAndRenderIntent(deps, heartbeatIntervalMs, device, branch);
+    return { device, intent, config, checksum, scope, source };
   };
 }

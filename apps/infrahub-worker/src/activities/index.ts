@@ -2,6 +2,7 @@ import { toApplicationFailure, type InfrahubActivities } from '@synapse/contract
 import type { InfrahubActivityDeps } from './deps';
 import { fetchDeviceConfigActivity } from './fetch-device-config';
 import { listDevicesInScopeActivity } from './list-devices-in-scope';
+import { renderDeviceIntentActivity } from './render-device-intent';
 import { renderIntentsActivity } from './render-intents';
 import { updateDeviceStatusActivity } from './update-device-status';
 
@@ -17,6 +18,7 @@ export type { InfrahubActivityDeps, InfrahubActivitySettings } from './deps';
 export function createInfrahubActivities(deps: InfrahubActivityDeps): InfrahubActivities {
   return {
     fetchDeviceConfig: withTypedFailures(fetchDeviceConfigActivity(deps)),
+    renderDeviceIntent: withTypedFailures(renderDeviceIntentActivity(deps)),
     updateDeviceStatus: withTypedFailures(updateDeviceStatusActivity(deps)),
     listDevicesInScope: withTypedFailures(listDevicesInScopeActivity(deps)),
     renderIntents: withTypedFailures(renderIntentsActivity(deps)),
