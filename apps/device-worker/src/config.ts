@@ -14,6 +14,8 @@ import type { DirectoryDefaults } from './device-directory';
  *   SYNAPSE_DEVICE_URGENT_TASK_QUEUE  the second queue this worker polls, for confirms and rollbacks
  *                                     (device-operations-urgent): they never wait behind validations
  *   SYNAPSE_BACKUP_DIR                git repository of backups (<workspace>/.data/backups)
+ *   SYNAPSE_DOCUMENT_DIR              rendered configs passed by reference, shared with the infrahub
+ *                                     worker (.data/documents under the working directory)
  *   SYNAPSE_DEVICE_INVENTORY          where devices are: JSON object or device-sim's JSON lines
  *   SYNAPSE_GNMI_TRANSPORT            tls | skip-verify | plaintext, for devices whose entry names none (tls)
  *   SYNAPSE_GNMI_CA_FILE              CA bundle for tls (else the system's trust store)
@@ -27,6 +29,7 @@ import type { DirectoryDefaults } from './device-directory';
 export interface WorkerConfig {
   temporal: { address: string; namespace: string; taskQueue: string; urgentTaskQueue: string };
   backupDir: string;
+  documentDir: string;
   inventoryFile?: string;
   directoryDefaults: DirectoryDefaults;
   settings: DeviceActivitySettings;
@@ -35,6 +38,7 @@ export interface WorkerConfig {
 /** The checkout this file runs from (src/ under ts-jest, dist/ under node). */
 const WORKSPACE_ROOT = path.resolve(__dirname, '..', '..', '..');
 export const DEFAULT_BACKUP_DIR = path.join(WORKSPACE_ROOT, '.data', 'backups');
+export const DEFAULT_DOCUMENT_DIR = path.join('.data', 'documents');
 
 export { ConfigError } from '@synapse/contracts';
 
@@ -48,6 +52,8 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
       urgentTaskQueue: envText(env.SYNAPSE_DEVICE_URGENT_TASK_QUEUE) ?? TASK_QUEUES.deviceUrgent,
     },
     backupDir: path.resolve(envText(env.SYNAPSE_BACKUP_DIR) ?? DEFAULT_BACKUP_DIR),
+    // Relative to the working directory, as the infrahub worker resolves it: both must name the same place.
+    documentDir: path.resolve(envText(env.SYNAPSE_DOCUMENT_DIR) ?? DEFAULT_DOCUMENT_DIR),
     ...(envText(env.SYNAPSE_DEVICE_INVENTORY) ? { inventoryFile: path.resolve(env.SYNAPSE_DEVICE_INVENTORY!) } : {}),
     directoryDefaults: {
       transport,

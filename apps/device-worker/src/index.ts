@@ -6,5 +6,5 @@ export { GitBackupStore, type GitBackupStoreOptions, type BackupHistoryEntry } f
 export { serializeBackup, parseBackup } from './backup-store/backup-document';
 export { StaticDeviceDirectory, loadInventoryFile, parseInventory, DEFAULT_DIRECTORY_DEFAULTS, type DeviceDirectory, type DirectoryDefaults, type InventoryEntry } from './device-directory';
 export { loadDeviceCredentials, type DeviceCredentials } from './credentials';
-export { loadWorkerConfig, ConfigError, DEFAULT_BACKUP_DIR, type WorkerConfig } from './config';
+export { loadWorkerConfig, ConfigError, DEFAULT_BACKUP_DIR, DEFAULT_DOCUMENT_DIR, type WorkerConfig } from './config';
 export { createDeviceWorker, createDeviceWorkers, createDeviceWorkerResources, type DeviceWorkerResources } from './worker';

@@ -43,6 +43,7 @@ async function main(): Promise<void> {
         devices,
         backups: config.backupDir,
         backupsEncrypted: keyring !== undefined,
+        documents: config.documentDir,
         gnmi: config.directoryDefaults,
         credentials: credentials.describe(),
         connection: temporal.describe(),

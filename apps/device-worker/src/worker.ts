@@ -1,8 +1,9 @@
+import { DocumentStore } from '@synapse/device-config';
 import { GnmiClientPool } from '@synapse/gnmi-client';
-import type { EncryptionKeyring } from '@synapse/temporal-connection';
+import { decryptAtRest, encryptAtRest, type EncryptionKeyring } from '@synapse/temporal-connection';
 import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { activityObservabilityInterceptors, shutdownOptionsFromEnv } from '@synapse/observability';
+import { activityObservabilityInterceptors, activityWorkerTuning, DEVICE_WORKER_TUNING, shutdownOptionsFromEnv } from '@synapse/observability';
 import { createDeviceActivities, type DeviceWorkerActivities } from './activities';
 import { GitBackupStore } from './backup-store/git-backup-store';
 import { PLAINTEXT_CREDENTIALS_SETTING, type WorkerConfig } from './config';
@@ -14,13 +15,15 @@ export interface DeviceWorkerResources {
   activities: DeviceWorkerActivities;
   directory: DeviceDirectory;
   backups: GitBackupStore;
+  documents: DocumentStore;
   pool: GnmiClientPool;
   close(): void;
 }
 
 /**
  * `keyring`: the payload keys (SYNAPSE_ENCRYPTION_*), which also encrypt
- * backups at rest; kept out of WorkerConfig, which may be logged.
+ * backups and read the rendered configs the infrahub worker sealed with
+ * them; kept out of WorkerConfig, which may be logged.
  */
 export async function createDeviceWorkerResources(config: WorkerConfig, credentials: DeviceCredentials, keyring?: EncryptionKeyring): Promise<DeviceWorkerResources> {
   const directory = config.inventoryFile
@@ -29,9 +32,14 @@ export async function createDeviceWorkerResources(config: WorkerConfig, credenti
   const backups = new GitBackupStore({ dir: config.backupDir, ...(keyring ? { keyring } : {}) });
   // Fail at startup, not at the first backup, when the directory cannot hold a repository.
   await backups.ready();
+  // Read-only here (the infrahub worker writes it); a missing directory is just a missing document, named when one is asked for.
+  const documents = new DocumentStore({
+    dir: config.documentDir,
+    ...(keyring ? { sealer: { seal: (plain: Buffer) => encryptAtRest(keyring, plain), open: (content: Buffer, what: string) => decryptAtRest(keyring, content, what) } } : {}),
+  });
   const pool = new GnmiClientPool(credentials.lookup, { plaintextCredentialsSetting: PLAINTEXT_CREDENTIALS_SETTING });
-  const activities = createDeviceActivities({ gnmi: pool, directory, backups, settings: config.settings });
-  return { activities, directory, backups, pool, close: () => pool.close() };
+  const activities = createDeviceActivities({ gnmi: pool, directory, backups, documents, settings: config.settings });
+  return { activities, directory, backups, documents, pool, close: () => pool.close() };
 }
 
 /**
@@ -61,6 +69,8 @@ export function createDeviceWorker(connection: NativeConnection, config: WorkerC
     interceptors: { activity: [activityObservabilityInterceptors()] },
     // In-flight device calls get SYNAPSE_SHUTDOWN_GRACE_SECONDS (30) to finish on shutdown before they are cancelled.
     ...shutdownOptionsFromEnv(),
+    // Slots and pollers (SYNAPSE_MAX_CONCURRENT_ACTIVITIES, SYNAPSE_ACTIVITY_POLLERS): see worker-tuning.ts.
+    ...activityWorkerTuning(DEVICE_WORKER_TUNING),
     // Heartbeats carry cancellation back to a validating activity; the SDK's default throttle
     // (80% of the heartbeat timeout) would let an operator's cancel wait ~16 s before the rollback.
     maxHeartbeatThrottleInterval: '2 seconds',

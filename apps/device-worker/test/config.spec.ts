@@ -133,6 +133,7 @@ describe('worker configuration from the environment', () => {
       expect(config).toEqual({
         temporal: { address: 'localhost:7233', namespace: 'default', taskQueue: 'device-operations', urgentTaskQueue: 'device-operations-urgent' },
         backupDir: DEFAULT_BACKUP_DIR,
+        documentDir: path.resolve('.data', 'documents'),
         directoryDefaults: { transport: { mode: 'tls' }, allowPlaintextCredentials: false, timeoutMs: 10_000 },
         settings: { heartbeatIntervalMs: 2000, resubscribeIntervalMs: 1000 },
       });
@@ -146,6 +147,7 @@ describe('worker configuration from the environment', () => {
         SYNAPSE_DEVICE_TASK_QUEUE: 'device-operations-site-b',
         SYNAPSE_DEVICE_URGENT_TASK_QUEUE: 'device-operations-site-b-urgent',
         SYNAPSE_BACKUP_DIR: '/srv/backups',
+        SYNAPSE_DOCUMENT_DIR: '/srv/documents',
         SYNAPSE_DEVICE_INVENTORY: '/etc/synapse/inventory.json',
         SYNAPSE_GNMI_TRANSPORT: 'tls',
         SYNAPSE_GNMI_CA_FILE: '/etc/synapse/ca.pem',
@@ -157,6 +159,7 @@ describe('worker configuration from the environment', () => {
       expect(config).toEqual({
         temporal: { address: 'temporal.internal:7233', namespace: 'network', taskQueue: 'device-operations-site-b', urgentTaskQueue: 'device-operations-site-b-urgent' },
         backupDir: '/srv/backups',
+        documentDir: '/srv/documents',
         inventoryFile: '/etc/synapse/inventory.json',
         directoryDefaults: { transport: { mode: 'tls', caFile: '/etc/synapse/ca.pem' }, allowPlaintextCredentials: true, timeoutMs: 15_000 },
         settings: { heartbeatIntervalMs: 1000, resubscribeIntervalMs: 500 },

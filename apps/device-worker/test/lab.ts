@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { ManagedConfig } from '@synapse/contracts';
-import { deployOperations, expectedState, renderConfig, type ExpectedState } from '@synapse/device-config';
+import { deployOperations, DocumentStore, expectedState, renderConfig, type ExpectedState } from '@synapse/device-config';
 import { LAB_CREDENTIALS, LAB_PLAINTEXT_TRANSPORT, labTopology, startDeviceSim, type DeviceSim } from '@synapse/device-sim';
 import { GnmiClient, GnmiClientPool, type CredentialsLookup } from '@synapse/gnmi-client';
 import { deviceIntent, referenceLab, type Lab } from '@synapse/lab';
@@ -36,6 +36,8 @@ export interface TestLab {
   /** With `tls`: the simulator's CA, as a worker's SYNAPSE_GNMI_CA_FILE would name it. */
   caFile?: string;
   directory: StaticDeviceDirectory;
+  /** The document store (SYNAPSE_DOCUMENT_DIR) the activities read configs by reference from, as the infrahub worker fills it. */
+  documents: DocumentStore;
   activities: DeviceWorkerActivities;
   admin: Record<LabDevice, GnmiClient>;
   stop(): Promise<void>;
@@ -54,6 +56,8 @@ export interface TestLabOptions {
   keyring?: EncryptionKeyring;
   /** The simulator serves TLS with its own CA, which the activities verify (the worker's default transport); plaintext otherwise. */
   tls?: boolean;
+  /** false: the activities get no document store (a worker without SYNAPSE_DOCUMENT_DIR). */
+  documents?: boolean;
 }
 
 export async function startTestLab(options: TestLabOptions = {}): Promise<TestLab> {
@@ -71,10 +75,12 @@ export async function startTestLab(options: TestLabOptions = {}): Promise<TestLa
   const pool = new GnmiClientPool(options.credentials ?? (() => ({ ...LAB_CREDENTIALS })), { plaintextCredentialsSetting: PLAINTEXT_CREDENTIALS_SETTING });
   const backups = new GitBackupStore({ dir: backupDir, onWarning: () => undefined, ...(options.keyring ? { keyring: options.keyring } : {}) });
   const gnmi = options.gnmi ? options.gnmi(pool) : pool;
+  const documents = new DocumentStore({ dir: path.join(backupDir, '..', `${path.basename(backupDir)}-documents`) });
   const activities = createDeviceActivities({
     gnmi,
     directory,
     backups,
+    ...(options.documents === false ? {} : { documents }),
     settings: { heartbeatIntervalMs: HEARTBEAT_MS, resubscribeIntervalMs: 100 },
   });
   const admin = Object.fromEntries(
@@ -89,6 +95,7 @@ export async function startTestLab(options: TestLabOptions = {}): Promise<TestLa
     backupDir,
     ...(caFile ? { caFile } : {}),
     directory,
+    documents,
     activities,
     admin,
     async stop() {
@@ -96,6 +103,7 @@ export async function startTestLab(options: TestLabOptions = {}): Promise<TestLa
       pool.close();
       await sim.stop();
       rmSync(backupDir, { recursive: true, force: true });
+      rmSync(documents.dir, { recursive: true, force: true });
       if (caFile) rmSync(caFile, { force: true });
     },
   };

@@ -92,6 +92,7 @@ describe('node dist/main.js: the deployable worker process', () => {
       SYNAPSE_DEVICE_INVENTORY: inventory,
       SYNAPSE_GNMI_CA_FILE: lab.caFile,
       SYNAPSE_BACKUP_DIR: backupDir,
+      SYNAPSE_DOCUMENT_DIR: path.join(dir, 'documents'),
       SYNAPSE_DEVICE_USERNAME: LAB_CREDENTIALS.username,
       SYNAPSE_DEVICE_PASSWORD: LAB_CREDENTIALS.password,
     });
@@ -107,6 +108,7 @@ describe('node dist/main.js: the deployable worker process', () => {
         backups: backupDir,
         // No payload keys here: backups are kept as they are (owner-only).
         backupsEncrypted: false,
+        documents: path.join(dir, 'documents'),
         // Nothing said but the CA: TLS, verified against it; no credentials over plaintext.
         gnmi: { transport: { mode: 'tls', caFile: lab.caFile }, allowPlaintextCredentials: false, timeoutMs: 10_000 },
         credentials: 'SYNAPSE_DEVICE_USERNAME/SYNAPSE_DEVICE_PASSWORD',

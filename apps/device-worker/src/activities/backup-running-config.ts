@@ -2,7 +2,8 @@ import type { z } from 'zod';
 import { BackupRunningConfigInput, parseInput, type BackupRef } from '@synapse/contracts';
 import { serializeBackup } from '../backup-store/backup-document';
 import type { ActivityRuntime } from './deps';
-import { progressHeartbeat } from '@synapse/observability';
+import { progressHeartbeat, type ProgressHeartbeat } from '@synapse/observability';
+import type { GnmiClient } from '@synapse/gnmi-client';
 import { refuseIfCommitPending } from './pending-commit';
 
 /**
@@ -26,14 +27,18 @@ export function backupRunningConfig(runtime: ActivityRuntime) {
     const { device } = parseInput(BackupRunningConfigInput, input, 'backupRunningConfig input');
     return runtime.withDevice(device, (client) => {
       const progress = progressHeartbeat(runtime.settings.heartbeatIntervalMs, { device, phase: 'check-pending-commit' });
-      return progress.during(async () => {
-        await refuseIfCommitPending(client, device);
-        progress.update({ phase: 'get-config' });
-        const takenAt = runtime.clock().toISOString();
-        const config = await client.getConfig('/', { keepModulePrefixes: true });
-        progress.update({ phase: 'write-backup' });
-        return runtime.backups.writeBackup(device, serializeBackup(config ?? {}), takenAt);
-      });
+      return progress.during(async () => (await takeBackup(runtime, client, device, progress)).backup);
     });
   };
+}
+
+/** The pending-commit check, the Get and the backup write, shared with prepareDeploy; also returns the config read (for its plan). */
+export async function takeBackup(runtime: ActivityRuntime, client: GnmiClient, device: string, progress: ProgressHeartbeat): Promise<{ backup: BackupRef; running: unknown }> {
+  await refuseIfCommitPending(client, device);
+  progress.update({ phase: 'get-config' });
+  const takenAt = runtime.clock().toISOString();
+  const running = (await client.getConfig('/', { keepModulePrefixes: true })) ?? {};
+  progress.update({ phase: 'write-backup' });
+  const backup = await runtime.backups.writeBackup(device, serializeBackup(running), takenAt);
+  return { backup, running };
 }

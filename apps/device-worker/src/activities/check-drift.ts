@@ -1,7 +1,8 @@
 import type { z } from 'zod';
 import { CheckDriftInput, DRIFT_REPORT_LIMITS, isSynapseError, mapWithConcurrency, parseInput, type CheckDriftResult, type DeviceDriftStatus, type DriftCheckTarget, type DriftedPath, type ManagedConfig } from '@synapse/contracts';
-import { planChange, type ConfigDiff } from '@synapse/device-config';
+import { canonicalAt, checksum, missingPolicies, ownedView, planChange, staleDeletions, unmanagedConfig, type ConfigDiff } from '@synapse/device-config';
 import type { ActivityRuntime } from './deps';
+import { loadConfig } from './documents';
 import { progressHeartbeat } from '@synapse/observability';
 
 /**
@@ -34,7 +35,10 @@ export function checkDrift(runtime: ActivityRuntime) {
   };
 }
 
-async function checkOne(runtime: ActivityRuntime, { device, config, scope }: DriftCheckTarget, listUnmanaged: boolean): Promise<DeviceDriftStatus> {
+async function checkOne(runtime: ActivityRuntime, { device, config: given, configRef, scope }: DriftCheckTarget, listUnmanaged: boolean): Promise<DeviceDriftStatus> {
+  // Loaded per device and dropped with it: a scan of a fleet holds one document per device being checked.
+  const config = given ?? (await loadConfig(runtime, device, configRef!, 'configRef'));
+  const intended = configRef?.sha256 ?? checksum(config);
   let running: unknown;
   try {
     running = await runtime.withDevice(device, async (client) => (await client.getConfig('/', { keepModulePrefixes: true })) ?? {});
@@ -45,7 +49,24 @@ async function checkOne(runtime: ActivityRuntime, { device, config, scope }: Dri
     return { device, status: 'unreachable', drifted: [], detail: `${err.message} [${err.type}]` };
   }
   const previous = (await runtime.backups.readOwnership(device))?.config as ManagedConfig | undefined;
-  const plan = planChange({ running, config, scope, previous, unmanagedLimit: listUnmanaged ? DRIFT_REPORT_LIMITS.paths : 0 });
+  const unmanagedLimit = listUnmanaged ? DRIFT_REPORT_LIMITS.paths : 0;
+  // Checksum first: most devices are in sync, and for them the diff is all work and no answer.
+  if (ownedChecksum(running, config) === intended) {
+    const deletions = previous ? staleDeletions(running, previous, config, scope) : [];
+    if (deletions.length === 0) {
+      return {
+        device,
+        status: 'in-sync',
+        drifted: [],
+        missingPolicies: missingPolicies(running, scope),
+        deletions: 0,
+        unmanaged: unmanagedConfig(running, previous ? [config, previous] : [config], unmanagedLimit),
+        affected: { sessions: [], interfaces: [] },
+        counts: { added: 0, changed: 0, removed: 0 },
+      };
+    }
+  }
+  const plan = planChange({ running, config, scope, previous, unmanagedLimit });
   const common = {
     device,
     missingPolicies: plan.missingPolicies,
@@ -59,6 +80,17 @@ async function checkOne(runtime: ActivityRuntime, { device, config, scope }: Dri
   const listed = drifted.slice(0, DRIFT_REPORT_LIMITS.paths).map(boundValues);
   const omittedPaths = drifted.length - listed.length;
   return { ...common, status: 'drifted', drifted: listed, ...(omittedPaths > 0 ? { omittedPaths } : {}), summary: plan.summary };
+}
+
+/**
+ * The checksum of what the device runs on the intended config's paths, in
+ * the intended config's own form (path -> owned subtree), so it equals the
+ * rendered config's checksum (its document name) exactly when the owned
+ * view matches it. Unequal only costs the full comparison.
+ */
+export function ownedChecksum(running: unknown, config: ManagedConfig): string {
+  const owned = ownedView(running, config);
+  return checksum(Object.fromEntries(Object.keys(config).map((path) => [path, canonicalAt(owned, path) ?? null])));
 }
 
 /**

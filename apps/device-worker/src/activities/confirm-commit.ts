@@ -4,6 +4,7 @@ import { canonicalAt, canonicalize, isEmptyDiff, ownedDiff } from '@synapse/devi
 import { activityInfo } from '@temporalio/activity';
 import type { GnmiClient } from '@synapse/gnmi-client';
 import type { ActivityRuntime } from './deps';
+import { resolveDeployedChange } from './documents';
 
 /**
  * Keeps a commit-confirmed deploy: called only after validation passed. An
@@ -22,22 +23,31 @@ import type { ActivityRuntime } from './deps';
  */
 export function confirmCommit(runtime: ActivityRuntime) {
   return async (input: z.input<typeof ConfirmCommitInput>): Promise<void> => {
-    const { device, commitId, deployed } = parseInput(ConfirmCommitInput, input, 'confirmCommit input');
-    return runtime.withDevice(device, async (client) => {
-      try {
-        await client.confirmCommit(commitId);
-      } catch (err) {
-        if (!isSynapseError(err) || err.details.grpcStatus !== 'FAILED_PRECONDITION') throw err;
-        const attempt = activityInfo().attempt;
-        if (deployed && (await stillInPlace(client, deployed))) return;
-        const why =
-          attempt > 1
-            ? `no confirmed commit is pending and the deployed config is no longer on the device: ${commitId} expired and the device reverted it`
-            : `${commitId} is no longer pending: it expired, was cancelled, or the device restarted and reverted it`;
-        throw new SynapseError('ConfigRejected', `${device}: cannot confirm: ${why}`, { ...err.details, device, commitId, attempt }, { cause: err });
-      }
-    });
+    const { device, commitId, deployed: given } = parseInput(ConfirmCommitInput, input, 'confirmCommit input');
+    const deployed = given ? await resolveDeployedChange(runtime, device, given, 'deployed') : undefined;
+    return runtime.withDevice(device, (client) => confirmPendingCommit(client, device, commitId, async () => deployed));
   };
+}
+
+/**
+ * The confirm and its readback fallback, for confirmCommit and
+ * validateAndConfirm. `deployed` is asked for only when the readback is
+ * needed (a by-reference change is read from the store then).
+ */
+export async function confirmPendingCommit(client: GnmiClient, device: string, commitId: string, deployed: () => Promise<DeployedChange | undefined>): Promise<void> {
+  try {
+    await client.confirmCommit(commitId);
+  } catch (err) {
+    if (!isSynapseError(err) || err.details.grpcStatus !== 'FAILED_PRECONDITION') throw err;
+    const attempt = activityInfo().attempt;
+    const change = await deployed();
+    if (change && (await stillInPlace(client, change))) return;
+    const why =
+      attempt > 1
+        ? `no confirmed commit is pending and the deployed config is no longer on the device: ${commitId} expired and the device reverted it`
+        : `${commitId} is no longer pending: it expired, was cancelled, or the device restarted and reverted it`;
+    throw new SynapseError('ConfigRejected', `${device}: cannot confirm: ${why}`, { ...err.details, device, commitId, attempt }, { cause: err });
+  }
 }
 
 /** Everything the deploy wrote is on the device: its owned config, its patch's values, none of its deleted paths. */

@@ -3,6 +3,7 @@ import { DeployConfigInput, isSynapseError, parseInput, SynapseError, type Deplo
 import { deployOperations } from '@synapse/device-config';
 import type { GnmiClient, SetOperations, SetResult } from '@synapse/gnmi-client';
 import type { ActivityRuntime } from './deps';
+import { resolveDeployedChange } from './documents';
 import { progressHeartbeat, type ProgressHeartbeat } from '@synapse/observability';
 
 /**
@@ -47,7 +48,10 @@ export function commitIdFor(changeId: string, device: string): string {
  */
 export function deployConfig(runtime: ActivityRuntime) {
   return async (input: z.input<typeof DeployConfigInput>): Promise<DeployResult> => {
-    const { device, changeId, config, update, delete: deletedPaths, commitConfirmed } = parseInput(DeployConfigInput, input, 'deployConfig input');
+    const parsed = parseInput(DeployConfigInput, input, 'deployConfig input');
+    const { device, changeId, commitConfirmed } = parsed;
+    // By reference: the document the plan was computed from, verified before anything is sent.
+    const { config, update, delete: deletedPaths } = await resolveDeployedChange(runtime, device, parsed);
     // Everything goes in one Set: the device applies deletes, then replaces, then updates, and validates the whole.
     const operations = deployOperations({ config, update, delete: deletedPaths });
     const replacedPaths = operations.replace.map((r) => r.path);

@@ -1,4 +1,5 @@
 import type { DeviceTarget } from '@synapse/contracts';
+import type { DocumentStore } from '@synapse/device-config';
 import type { GnmiClient, GnmiClientPool } from '@synapse/gnmi-client';
 import type { BackupStore } from '../backup-store/backup-store';
 import type { DeviceDirectory } from '../device-directory';
@@ -30,6 +31,8 @@ export interface DeviceActivityDeps {
   gnmi: GnmiClientPool | GnmiClientFactory;
   directory: DeviceDirectory;
   backups: BackupStore;
+  /** Rendered configs passed by reference (SYNAPSE_DOCUMENT_DIR); only inputs with a configRef need it. */
+  documents?: DocumentStore;
   clock?: () => Date;
   settings?: Partial<DeviceActivitySettings>;
 }
@@ -38,6 +41,7 @@ export interface DeviceActivityDeps {
 export interface ActivityRuntime {
   directory: DeviceDirectory;
   backups: BackupStore;
+  documents?: DocumentStore;
   clock: () => Date;
   settings: DeviceActivitySettings;
   /** Runs `work` with the device's client; the target comes from the directory. */
@@ -50,6 +54,7 @@ export function createRuntime(deps: DeviceActivityDeps): ActivityRuntime {
   return {
     directory: deps.directory,
     backups: deps.backups,
+    ...(deps.documents ? { documents: deps.documents } : {}),
     clock: deps.clock ?? (() => new Date()),
     settings,
     async withDevice(device, work) {

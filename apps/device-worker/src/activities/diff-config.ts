@@ -1,6 +1,6 @@
 import type { z } from 'zod';
-import { DiffConfigInput, parseInput, SynapseError, type DiffResult, type ManagedConfig } from '@synapse/contracts';
-import { planChange } from '@synapse/device-config';
+import { DiffConfigInput, parseInput, SynapseError, type DiffResult, type ManagedConfig, type OwnershipScope } from '@synapse/contracts';
+import { planChange, type Plan } from '@synapse/device-config';
 import { parseBackup } from '../backup-store/backup-document';
 import { BackupIntegrityError } from '../backup-store/backup-store';
 import type { ActivityRuntime } from './deps';
@@ -44,11 +44,20 @@ export function diffConfig(runtime: ActivityRuntime) {
       }
       throw err;
     }
-    const previous = (await runtime.backups.readOwnership(device))?.config as ManagedConfig | undefined;
-    const plan = planChange({ running, config, scope, previous, unmanagedLimit: UNMANAGED_LISTED });
-    refuseUnsafePlan(device, plan.missingPolicies, plan.deletions, deletionBudget);
+    const plan = await planDeploy(runtime, { device, running, config, scope, deletionBudget });
     return { device, diff: plan.diff, stalePaths: plan.deletions, summary: plan.summary, inSync: plan.inSync, unmanaged: plan.unmanaged };
   };
+}
+
+/** The plan against what the device runs, on what Synapse owns, with the refusals applied: diffConfig's and prepareDeploy's. */
+export async function planDeploy(
+  runtime: ActivityRuntime,
+  { device, running, config, scope, deletionBudget }: { device: string; running: unknown; config: ManagedConfig; scope: OwnershipScope; deletionBudget: number },
+): Promise<Plan> {
+  const previous = (await runtime.backups.readOwnership(device))?.config as ManagedConfig | undefined;
+  const plan = planChange({ running, config, scope, previous, unmanagedLimit: UNMANAGED_LISTED });
+  refuseUnsafePlan(device, plan.missingPolicies, plan.deletions, deletionBudget);
+  return plan;
 }
 
 /** The refusals a plan can carry, in one place for the change's plan and each device's. */

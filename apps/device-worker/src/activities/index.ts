@@ -5,6 +5,7 @@ import { checkDrift } from './check-drift';
 import { confirmCommit } from './confirm-commit';
 import { deployConfig } from './deploy-config';
 import { diffConfig } from './diff-config';
+import { prepareDeploy } from './prepare-deploy';
 import { createRuntime, type DeviceActivityDeps } from './deps';
 import { readDeviceStates } from './read-device-states';
 import { readRunningConfig } from './read-running-config';
@@ -13,6 +14,7 @@ import { rollbackConfig } from './rollback-config';
 import { storeBackup } from './store-backup';
 import { validateBgp } from './validate-bgp';
 import { validateInterfaces } from './validate-interfaces';
+import { validateAndConfirm } from './validate-and-confirm';
 
 export { commitIdFor } from './deploy-config';
 export { DEFAULT_SETTINGS, type DeviceActivityDeps, type DeviceActivitySettings, type GnmiClientFactory } from './deps';
@@ -40,6 +42,8 @@ export function createDeviceActivities(deps: DeviceActivityDeps) {
     validateBgp: activityBoundary(validateBgp(runtime)),
     validateInterfaces: activityBoundary(validateInterfaces(runtime)),
     checkDrift: activityBoundary(checkDrift(runtime)),
+    prepareDeploy: activityBoundary(prepareDeploy(runtime)),
+    validateAndConfirm: activityBoundary(validateAndConfirm(runtime)),
     readDeviceStates: activityBoundary(readDeviceStates(runtime)),
     readRunningConfig: activityBoundary(readRunningConfig(runtime)),
   } satisfies DeviceActivities;

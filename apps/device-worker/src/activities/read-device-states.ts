@@ -36,7 +36,8 @@ export function readDeviceStates(runtime: ActivityRuntime) {
   };
 }
 
-async function statesOf(client: GnmiClient, device: string): Promise<DeviceStates> {
+/** One device's sessions and interfaces; prepareDeploy's baseline too. */
+export async function statesOf(client: GnmiClient, device: string): Promise<DeviceStates> {
   // One Get per path: a target answers NOT_FOUND for a whole Get when one wildcard matches nothing
   // (a device with no BGP configured yet), and that must not hide its interfaces.
   const reads = await Promise.all([SESSION_STATE, ADMIN_STATE, OPER_STATE].map((path) => readOrNothing(client, path)));

@@ -15,14 +15,19 @@ import { progressHeartbeat } from '@synapse/observability';
 export function recordOwnership(runtime: ActivityRuntime) {
   return async (input: z.input<typeof RecordOwnershipInput>): Promise<RecordOwnershipResult> => {
     const { device, changeId, workflowId, config } = parseInput(RecordOwnershipInput, input, 'recordOwnership input');
-    const sum = checksum(config);
-    const existing = await runtime.backups.readOwnership(device);
-    // A retry after a lost answer finds its own record: nothing new to write.
-    if (existing?.changeId === changeId && existing.checksum === sum) return { device, commit: 'unchanged', checksum: sum };
-    const progress = progressHeartbeat(runtime.settings.heartbeatIntervalMs, { device, phase: 'write-ownership' });
-    const commit = await progress.during(() =>
-      runtime.backups.writeOwnership({ device, changeId, workflowId, recordedAt: runtime.clock().toISOString(), checksum: sum, config }),
-    );
-    return { device, commit, checksum: sum };
+    return writeOwnershipRecord(runtime, { device, changeId, workflowId, config });
   };
+}
+
+/** The record write shared with validateAndConfirm. */
+export async function writeOwnershipRecord(runtime: ActivityRuntime, { device, changeId, workflowId, config }: RecordOwnershipInput): Promise<RecordOwnershipResult> {
+  const sum = checksum(config);
+  const existing = await runtime.backups.readOwnership(device);
+  // A retry after a lost answer finds its own record: nothing new to write.
+  if (existing?.changeId === changeId && existing.checksum === sum) return { device, commit: 'unchanged', checksum: sum };
+  const progress = progressHeartbeat(runtime.settings.heartbeatIntervalMs, { device, phase: 'write-ownership' });
+  const commit = await progress.during(() =>
+    runtime.backups.writeOwnership({ device, changeId, workflowId, recordedAt: runtime.clock().toISOString(), checksum: sum, config }),
+  );
+  return { device, commit, checksum: sum };
 }

@@ -5,6 +5,7 @@ import type { GnmiClient } from '@synapse/gnmi-client';
 import { parseBackup } from '../backup-store/backup-document';
 import { BackupIntegrityError } from '../backup-store/backup-store';
 import type { ActivityRuntime } from './deps';
+import { resolveDeployedChange } from './documents';
 import { progressHeartbeat } from '@synapse/observability';
 
 /**
@@ -36,10 +37,11 @@ import { progressHeartbeat } from '@synapse/observability';
  */
 export function rollbackConfig(runtime: ActivityRuntime) {
   return async (input: z.input<typeof RollbackConfigInput>): Promise<RollbackResult> => {
-    const { device, backup, commitId, touched: change } = parseInput(RollbackConfigInput, input, 'rollbackConfig input');
+    const { device, backup, commitId, touched: given } = parseInput(RollbackConfigInput, input, 'rollbackConfig input');
     if (backup.device !== device) {
       throw new SynapseError('InvalidInput', `rollbackConfig input: backup.device is ${backup.device}, not ${device}`, { device, fields: ['backup.device'] });
     }
+    const change = await resolveDeployedChange(runtime, device, given, 'touched');
     const backupConfig = await readVerifiedBackup(runtime, backup);
     const touched = touchedBy(change);
     const expected = touchedView(backupConfig, touched);

@@ -22,6 +22,33 @@ interface WatchHeartbeat {
   startedAtMs?: number;
 }
 
+/** What a watch reports as it goes; the heartbeat details the CLI reads (satisfied/total, pending). */
+export interface WatchProgress {
+  kind: string;
+  device: string;
+  elapsedMs: number;
+  observing: boolean;
+  satisfied: number;
+  total: number;
+  pending: string[];
+}
+
+export interface WatchOptions {
+  /** A settle window shared by several watches (settleWindowStart); this attempt's own otherwise. */
+  startedAtMs?: number;
+  /** Where progress goes instead of this watch's own heartbeat (several watches, one heartbeat). */
+  report?: (progress: WatchProgress) => void;
+  /** Ends the watch early (a sibling watch failed): it throws the signal's reason. */
+  signal?: AbortSignal;
+}
+
+/** When the settle window started: kept in the heartbeat across retries, so a retry does not restart it. */
+export function settleWindowStart(): number {
+  const attemptStartMs = Date.now();
+  const previous = Context.current().info.heartbeatDetails as WatchHeartbeat | undefined;
+  return typeof previous?.startedAtMs === 'number' && previous.startedAtMs <= attemptStartMs ? previous.startedAtMs : attemptStartMs;
+}
+
 /**
  * Watches device state until every check passes or the settle window ends.
  * Event-driven: one gNMI Subscribe (STREAM, ON_CHANGE) delivers the current
@@ -43,11 +70,10 @@ interface WatchHeartbeat {
  * established after 30 s`). Validation failing is a verdict, not an
  * error: the workflow decides (roll back, alert) from the result.
  */
-export async function watchUntilSettled(runtime: ActivityRuntime, client: GnmiClient, target: DeviceTarget, spec: StateWatchSpec): Promise<ValidationResult> {
+export async function watchUntilSettled(runtime: ActivityRuntime, client: GnmiClient, target: DeviceTarget, spec: StateWatchSpec, options: WatchOptions = {}): Promise<ValidationResult> {
   const context = Context.current();
   const attemptStartMs = Date.now();
-  const previous = context.info.heartbeatDetails as WatchHeartbeat | undefined;
-  const startedAtMs = typeof previous?.startedAtMs === 'number' && previous.startedAtMs <= attemptStartMs ? previous.startedAtMs : attemptStartMs;
+  const startedAtMs = options.startedAtMs ?? settleWindowStart();
   const deadline = startedAtMs + spec.settleTimeoutMs;
   // Before the first sync the device gets its call deadline even past the settle deadline: a retry
   // that starts after the window closed still judges from fresh state, never from none.
@@ -60,19 +86,12 @@ export async function watchUntilSettled(runtime: ActivityRuntime, client: GnmiCl
   let checks = spec.evaluate(state);
 
   const result = (passed: boolean): ValidationResult => ({ device: spec.device, kind: spec.kind, passed, checks, durationMs: Date.now() - startedAtMs });
+  const report = options.report ?? ((progress: WatchProgress) => context.heartbeat({ startedAtMs, ...progress, pending: progress.pending.slice(0, 20) }));
   const heartbeat = () => {
     const pending = checks.filter((c) => !c.ok).map((c) => c.subject);
-    context.heartbeat({
-      startedAtMs,
-      kind: spec.kind,
-      device: spec.device,
-      elapsedMs: Date.now() - startedAtMs,
-      observing: synced,
-      satisfied: checks.length - pending.length,
-      total: checks.length,
-      pending: pending.slice(0, 20),
-    });
+    report({ kind: spec.kind, device: spec.device, elapsedMs: Date.now() - startedAtMs, observing: synced, satisfied: checks.length - pending.length, total: checks.length, pending });
   };
+  const stopped = stoppedBy(options.signal);
 
   if (checks.length === 0) return result(true);
   heartbeat();
@@ -80,6 +99,7 @@ export async function watchUntilSettled(runtime: ActivityRuntime, client: GnmiCl
   try {
     for (;;) {
       const until = () => (everSynced ? deadline : firstSyncUntil);
+      options.signal?.throwIfAborted();
       if (Date.now() >= until()) break;
       const subscription = client.subscribe({
         mode: 'STREAM',
@@ -91,7 +111,7 @@ export async function watchUntilSettled(runtime: ActivityRuntime, client: GnmiCl
       try {
         let pending = subscription.next();
         for (;;) {
-          const step = await nextOrTimeout(pending, until() - Date.now(), context.cancelled);
+          const step = await nextOrTimeout(pending, until() - Date.now(), stopped ? Promise.race([context.cancelled, stopped]) : context.cancelled);
           if (step === 'timeout') break;
           if (step.done) throw new SynapseError('DeviceUnreachable', `${spec.device}: the device ended the state subscription`, { device: spec.device });
           apply(state, step.value);
@@ -123,6 +143,17 @@ export async function watchUntilSettled(runtime: ActivityRuntime, client: GnmiCl
   }
   checks = spec.evaluate(state).map((c) => (c.ok || !c.reason ? c : { ...c, reason: `${c.reason} after ${seconds(spec.settleTimeoutMs)}` }));
   return result(false);
+}
+
+/** Rejects with the signal's reason once it is aborted; never settles without a signal. */
+function stoppedBy(signal: AbortSignal | undefined): Promise<never> | undefined {
+  if (!signal) return undefined;
+  const stopped = new Promise<never>((_, reject) => {
+    if (signal.aborted) reject(signal.reason);
+    else signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+  });
+  stopped.catch(() => undefined);
+  return stopped;
 }
 
 function apply(state: Map<string, unknown>, event: SubscriptionEvent): void {

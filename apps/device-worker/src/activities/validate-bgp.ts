@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { parseInput, ValidateBgpInput, type ValidationResult } from '@synapse/contracts';
 import { formatPath, parsePath } from '@synapse/gnmi-client';
 import type { ActivityRuntime } from './deps';
-import { watchUntilSettled, type ValidationCheck } from './state-watch';
+import { watchUntilSettled, type StateWatchSpec, type ValidationCheck } from './state-watch';
 
 /**
  * Step 4 of a change: every expected BGP neighbor `established` (SR Linux
@@ -15,43 +15,45 @@ import { watchUntilSettled, type ValidationCheck } from './state-watch';
  */
 export function validateBgp(runtime: ActivityRuntime) {
   return async (input: z.input<typeof ValidateBgpInput>): Promise<ValidationResult> => {
-    const { device, networkInstance, neighbors, settleTimeoutSeconds } = parseInput(ValidateBgpInput, input, 'validateBgp input');
-    const neighborPath = (leaf: string) =>
-      formatPath({
-        elem: [
-          { name: 'network-instance', key: { name: networkInstance } },
-          { name: 'protocols' },
-          { name: 'bgp' },
-          { name: 'neighbor', key: { 'peer-address': '*' } },
-          { name: leaf },
-        ],
-      });
-    const paths = [neighborPath('session-state'), ...(neighbors.some((n) => n.peerAs !== undefined) ? [neighborPath('peer-as')] : [])];
+    const parsed = parseInput(ValidateBgpInput, input, 'validateBgp input');
+    return runtime.withDevice(parsed.device, (client, target) => watchUntilSettled(runtime, client, target, bgpWatch(parsed)));
+  };
+}
 
-    return runtime.withDevice(device, (client, target) =>
-      watchUntilSettled(runtime, client, target, {
-        device,
-        kind: 'bgp',
-        paths,
-        settleTimeoutMs: settleTimeoutSeconds * 1000,
-        evaluate: (state) => {
-          const seen = neighborsSeen(state);
-          return neighbors.map(({ peerAddress, peerAs }): ValidationCheck => {
-            const subject = `neighbor ${peerAddress}`;
-            const expected = `session-state established${peerAs !== undefined ? `, peer-as ${peerAs}` : ''}`;
-            const found = seen.get(peerAddress);
-            if (!found?.sessionState) {
-              return { subject, expected, actual: 'not configured', ok: false, reason: `${subject}: not configured in network-instance ${networkInstance}` };
-            }
-            const problems: string[] = [];
-            if (found.sessionState !== 'established') problems.push(`session-state ${found.sessionState}, expected established`);
-            if (peerAs !== undefined && Number(found.peerAs) !== peerAs) problems.push(`peer-as ${found.peerAs ?? 'unset'}, expected ${peerAs}`);
-            const actual = `session-state ${found.sessionState}${peerAs !== undefined ? `, peer-as ${found.peerAs ?? 'unset'}` : ''}`;
-            return problems.length === 0 ? { subject, expected, actual, ok: true } : { subject, expected, actual, ok: false, reason: `${subject}: ${problems.join('; ')}` };
-          });
-        },
-      }),
-    );
+/** What the BGP validation watches and how it judges it; validateAndConfirm runs it too. */
+export function bgpWatch({ device, networkInstance, neighbors, settleTimeoutSeconds }: ValidateBgpInput): StateWatchSpec {
+  const neighborPath = (leaf: string) =>
+    formatPath({
+      elem: [
+        { name: 'network-instance', key: { name: networkInstance } },
+        { name: 'protocols' },
+        { name: 'bgp' },
+        { name: 'neighbor', key: { 'peer-address': '*' } },
+        { name: leaf },
+      ],
+    });
+  const paths = [neighborPath('session-state'), ...(neighbors.some((n) => n.peerAs !== undefined) ? [neighborPath('peer-as')] : [])];
+  return {
+    device,
+    kind: 'bgp',
+    paths,
+    settleTimeoutMs: settleTimeoutSeconds * 1000,
+    evaluate: (state) => {
+      const seen = neighborsSeen(state);
+      return neighbors.map(({ peerAddress, peerAs }): ValidationCheck => {
+        const subject = `neighbor ${peerAddress}`;
+        const expected = `session-state established${peerAs !== undefined ? `, peer-as ${peerAs}` : ''}`;
+        const found = seen.get(peerAddress);
+        if (!found?.sessionState) {
+          return { subject, expected, actual: 'not configured', ok: false, reason: `${subject}: not configured in network-instance ${networkInstance}` };
+        }
+        const problems: string[] = [];
+        if (found.sessionState !== 'established') problems.push(`session-state ${found.sessionState}, expected established`);
+        if (peerAs !== undefined && Number(found.peerAs) !== peerAs) problems.push(`peer-as ${found.peerAs ?? 'unset'}, expected ${peerAs}`);
+        const actual = `session-state ${found.sessionState}${peerAs !== undefined ? `, peer-as ${found.peerAs ?? 'unset'}` : ''}`;
+        return problems.length === 0 ? { subject, expected, actual, ok: true } : { subject, expected, actual, ok: false, reason: `${subject}: ${problems.join('; ')}` };
+      });
+    },
   };
 }
 
