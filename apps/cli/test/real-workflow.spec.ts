@@ -24,6 +24,7 @@ import { WorkflowNotFoundError } from '@temporalio/common';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { temporalSettingsFromEnv, workflowIds, type DeviceTarget } from '@synapse/contracts';
 import { LAB_CREDENTIALS, LAB_PLAINTEXT_TRANSPORT, referenceLabTopology, startDeviceSim, type DeviceSim } from '@synapse/device-sim';
+import { DocumentStore } from '@synapse/device-config';
 import { createDeviceActivities, GitBackupStore, StaticDeviceDirectory } from '@synapse/device-worker';
 import { GnmiClient } from '@synapse/gnmi-client';
 import { InfrahubClient } from '@synapse/infrahub-client';
@@ -68,7 +69,10 @@ describe('synapse change with the real workflow, workers and simulators', () => 
     connection = await Connection.connect({ address: temporal.address });
     client = new Client({ connection, namespace: temporal.namespace });
     // As the device worker runs them: the same activities on the device queue and the urgent one (confirms, rollbacks).
+    // The document store the two workers share (a shared volume in a deployment).
+    const documents = new DocumentStore({ dir: path.join(backupDir, 'documents') });
     const deviceActivities = createDeviceActivities({
+      documents,
       gnmi: (target: DeviceTarget) => new GnmiClient(target, { ...LAB_CREDENTIALS }),
       directory: new StaticDeviceDirectory(Object.fromEntries(devices.devices.map((d) => [d.name, { address: d.address }])), {
         // The simulator speaks plaintext; the lab's credentials are allowed over it explicitly.
@@ -88,7 +92,7 @@ describe('synapse change with the real workflow, workers and simulators', () => 
         allowedActivityQueues: [queues.device, queues.deviceUrgent, queues.infrahub],
       }),
       ...[queues.device, queues.deviceUrgent].map((taskQueue) => Worker.create({ connection: workerConnection, namespace: temporal.namespace, taskQueue, activities: deviceActivities })),
-      Worker.create({ connection: workerConnection, namespace: temporal.namespace, taskQueue: queues.infrahub, activities: createInfrahubActivities({ infrahub }) }),
+      Worker.create({ connection: workerConnection, namespace: temporal.namespace, taskQueue: queues.infrahub, activities: createInfrahubActivities({ infrahub, documents }) }),
     ]);
     for (const worker of created) workers.push({ worker, running: worker.run() });
   });
@@ -455,7 +459,11 @@ describe('synapse change with the real workflow, workers and simulators', () => 
       );
       const device = JSON.parse(waiting.stdout).progress.devices[0];
       expect(device.step).toBe('validate-bgp');
-      expect(device.detail).toMatch(/^\d+\/\d+ as expected; not yet: neighbor [\d.]+(, neighbor [\d.]+)*; waiting for \d+ BGP neighbor\(s\) to establish, at most until \d{4}-\d\d-\d\dT[\d:.]+Z$/);
+      // BGP and interfaces are validated together (one activity, one heartbeat): the neighbor first in what is not
+      // up yet, then any interface not seen up so far.
+      expect(device.detail).toMatch(
+        /^\d+\/\d+ as expected; not yet: neighbor [\d.]+(, neighbor [\d.]+)*(, interface [\w/-]+)*; waiting for \d+ BGP neighbor\(s\) to establish and \d+ interface\(s\) to reach their state, at most until \d{4}-\d\d-\d\dT[\d:.]+Z$/,
+      );
     } finally {
       devices.faults('leaf01').set({ holdBgpDown: false });
     }

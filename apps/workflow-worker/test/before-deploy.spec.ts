@@ -42,7 +42,7 @@ describe('a device that cannot be reached for its backup', () => {
     // The plan found it unreachable and said so; it was still tried in its wave, in case it came back.
     const leaf01 = await harness.deviceRun('leaf01', request.changeId);
     expect(leaf01.outcome).toBe('failed');
-    expect(leaf01.reason).toMatch(/^backupRunningConfig: .*\[DeviceUnreachable\]; nothing was deployed to leaf01$/);
+    expect(leaf01.reason).toMatch(/^prepareDeploy: .*\[DeviceUnreachable\]; nothing was deployed to leaf01$/);
     expect(leaf01.backup).toBeUndefined();
     // Retried under the deviceRead profile, then given up; no step after the backup ran but holding the lock until the rollout ended.
     expect(leaf01.timings.map((t) => t.step)).toEqual(['fetch-intent', 'backup', 'record-status', 'hold']);

@@ -25,6 +25,7 @@ import { GnmiClient } from '@synapse/gnmi-client';
 import { InfrahubClient } from '@synapse/infrahub-client';
 import { DEFAULT_LAB_API_TOKEN, startInfrahubSim, type InfrahubSim } from '@synapse/infrahub-sim';
 import { createInfrahubActivities } from '@synapse/infrahub-worker';
+import { testDocumentStore } from './document-dir';
 import { deviceIntent, referenceLab, type Lab } from '@synapse/lab';
 import { historyText } from '@synapse/temporal-tools';
 import { recordCorpusIfAsked } from './history-corpus';
@@ -91,7 +92,9 @@ export class ChangeHarness {
       },
     );
     const lab = () => harness.lab;
+    const documents = testDocumentStore();
     const deviceActivities = createDeviceActivities({
+      documents,
       gnmi: (target: DeviceTarget) => new GnmiClient(target, { ...LAB_CREDENTIALS }),
       directory: currentDirectory(lab),
       backups: currentBackups(lab),
@@ -126,6 +129,7 @@ export class ChangeHarness {
         namespace: temporal.namespace,
         taskQueue: harness.routing.taskQueues.infrahub!,
         activities: createInfrahubActivities({
+          documents,
           infrahub: {
             getDeviceIntent: (...args) => lab().infrahub.getDeviceIntent(...args),
             recordDeployment: (...args) => lab().infrahub.recordDeployment(...args),

@@ -296,7 +296,7 @@ describe('the device-worker process is SIGKILLed mid-change and restarted', () =
     const handle = await startChange(request);
     for (const d of devices) {
       await harness.waitForStep(d, 'validate-bgp', 60_000);
-      await waitForActivityOn(d, 'validateBgp', first, { heartbeated: true });
+      await waitForActivityOn(d, 'validateAndConfirm', first, { heartbeated: true });
     }
     // Validation runs after the deploy: both leaves run the new config now, unconfirmed.
     for (const d of devices) expect(classify(d, before[d])).toBe('intended');
@@ -332,7 +332,7 @@ describe('the device-worker process is SIGKILLed mid-change and restarted', () =
     for (const d of devices) {
       expect(seen[d].every((s) => s === 'pre-change' || s === 'intended')).toBe(true);
       // The kill hit the validation on both devices; the retry ran on the new process.
-      expect(await finishedAttempt(d, 'validateBgp')).toEqual({ attempt: 2, identity: second.identity, previousTimeout: TimeoutType.TIMEOUT_TYPE_HEARTBEAT });
+      expect(await finishedAttempt(d, 'validateAndConfirm')).toEqual({ attempt: 2, identity: second.identity, previousTimeout: TimeoutType.TIMEOUT_TYPE_HEARTBEAT });
     }
   });
 });

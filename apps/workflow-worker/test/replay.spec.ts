@@ -5,8 +5,8 @@
  * running workflows on deploy (a step added, removed or reordered without
  * patched()) fails here, before it reaches a worker that holds a change.
  *
- * Re-record only on purpose (after an intended, patched change, or to cover a
- * new path), then commit the corpus:
+ * After an intended, patched change (or to cover a new path), add the paths
+ * the corpus lacks, then commit it (nothing recorded earlier is removed):
  *   npm run record:histories
  */
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

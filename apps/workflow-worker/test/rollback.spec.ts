@@ -83,10 +83,12 @@ describe('a change that fails after the deploy started', () => {
     expect(leaf01.timings.map((t) => t.step)).not.toContain('rollback');
     expect(await harness.deploymentOf('leaf01')).toMatchObject({ state: 'deployed' });
     const events = (await harness.client.workflow.getHandle(workflowIds.device('leaf01')).fetchHistory()).events ?? [];
-    const confirm = events.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'confirmCommit');
+    // The confirm runs inside the validation that allows it: the lost answer failed that activity's first attempt,
+    // and the second validated again, found no commit pending and read the device back instead of confirming twice.
+    const confirm = events.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'validateAndConfirm');
     const confirmStarted = events.find((e) => e.activityTaskStartedEventAttributes && String(e.activityTaskStartedEventAttributes.scheduledEventId) === String(confirm?.eventId));
-    // Proof the answer was really lost: the confirm completed on its second attempt.
     expect(confirmStarted?.activityTaskStartedEventAttributes?.attempt).toBe(2);
+    expect(leaf01.timings.map((t) => t.step)).toEqual(expect.arrayContaining(['validate-bgp', 'validate-interfaces', 'confirm', 'record-ownership']));
   });
 
   it("refuses a device where someone else's confirmed commit is pending, naming it, before taking a backup", async () => {
@@ -101,7 +103,7 @@ describe('a change that fails after the deploy started', () => {
 
     const leaf01 = await leaf01Of(result);
     expect(leaf01.outcome).toBe('failed');
-    expect(leaf01.reason).toMatch(/backupRunningConfig: leaf01: a confirmed commit is pending on the device \(device says: .*operator\/mw-7.*\).*\[DeviceBusy\]; nothing was deployed/);
+    expect(leaf01.reason).toMatch(/prepareDeploy: leaf01: a confirmed commit is pending on the device \(device says: .*operator\/mw-7.*\).*\[DeviceBusy\]; nothing was deployed/);
     expect(leaf01.backup).toBeUndefined();
     expect(harness.backupCommitMessages('leaf01')).toEqual([]);
     expect(harness.runningConfig('leaf01')).toEqual(pending);
@@ -144,7 +146,8 @@ describe('a change that fails after the deploy started', () => {
     const leaf01 = await leaf01Of(result);
     expect(leaf01.outcome).toBe('rolled-back');
     expect(leaf01.validation.bgp?.passed).toBe(false);
-    expect(leaf01.validation.interfaces).toBeUndefined();
+    // Validated together with BGP, in the same settle window: the interfaces were fine.
+    expect(leaf01.validation.interfaces?.passed).toBe(true);
     expect(leaf01.reason).toMatch(/BGP validation failed on leaf01: neighbor 10\.0\.0\.0: session-state \w+, expected established/);
     expect(leaf01.reason).toContain('rolled back (cancel-commit)');
     expect(harness.runningConfig('leaf01')).toEqual(before);

@@ -10,6 +10,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import * as path from 'node:path';
 import { LAB_CREDENTIALS } from '@synapse/device-sim';
+import { TEST_DOCUMENT_DIR } from './document-dir';
 
 /** The built entry point (`nx build device-worker`; the test target depends on ^build). */
 export const DEVICE_WORKER_MAIN = path.resolve(require.resolve('@synapse/device-worker'), '..', 'main.js');
@@ -91,6 +92,7 @@ export class WorkerProcess {
       SYNAPSE_DEVICE_TASK_QUEUE: options.taskQueue,
       SYNAPSE_DEVICE_URGENT_TASK_QUEUE: urgentQueueOf(options.taskQueue),
       SYNAPSE_BACKUP_DIR: options.backupDir,
+      SYNAPSE_DOCUMENT_DIR: TEST_DOCUMENT_DIR,
       SYNAPSE_DEVICE_INVENTORY: inventory,
       // The simulator speaks plaintext: the lab's credentials are allowed over it explicitly.
       SYNAPSE_GNMI_TRANSPORT: 'plaintext',
@@ -107,6 +109,7 @@ export class WorkerProcess {
   static startInfrahubWorker(options: InfrahubWorkerOptions): Promise<WorkerProcess> {
     return WorkerProcess.startMain('infrahub-worker', INFRAHUB_WORKER_MAIN, options.dir, {
       SYNAPSE_INFRAHUB_TASK_QUEUE: options.taskQueue,
+      SYNAPSE_DOCUMENT_DIR: TEST_DOCUMENT_DIR,
       INFRAHUB_ADDRESS: options.address,
       INFRAHUB_API_TOKEN: options.apiToken,
       SYNAPSE_HEARTBEAT_INTERVAL_MS: '500',

@@ -26,9 +26,12 @@ import type { DeviceProgressTracker } from './progress';
  * runbook collects as it goes. Kept apart from the runbook so that
  * device-change.ts reads as the steps and nothing else.
  */
+/** What the report needs of a plan: diffConfig's whole DiffResult (changes begun before configs left history) or prepareDeploy's PlannedChange. */
+export type ReportedPlan = Pick<DiffResult, 'summary' | 'stalePaths' | 'inSync'> & { diff?: DiffResult['diff'] };
+
 export class DeviceChangeReport {
   backup: BackupRef | undefined;
-  plan: DiffResult | undefined;
+  plan: ReportedPlan | undefined;
   /** An emergency patch's own plan (there is no diff against the intent). */
   patchSummary: string | undefined;
   /** The emergency change that took the device from this one, if one did. */
@@ -160,7 +163,7 @@ export class DeviceChangeReport {
       ...(this.plan || this.patchSummary ? { diffSummary: this.plan?.summary ?? this.patchSummary } : {}),
       // The whole diff is what a dry run is for; otherwise the summary keeps
       // the parent's result small for fleet-wide changes.
-      ...(outcome === 'dry-run' && this.plan ? { diff: this.plan.diff } : {}),
+      ...(outcome === 'dry-run' && this.plan?.diff ? { diff: this.plan.diff } : {}),
       ...(this.backup ? { backup: this.backup } : {}),
       validation: { ...this.validation },
       ...(reason ? { reason } : {}),

@@ -28,8 +28,9 @@ export async function ConfigViewWorkflow(rawRequest: z.input<typeof ConfigViewRe
 
   const rendered = parseWorkflowInput(RenderIntentsResult, await infrahub.renderIntents({ devices: [device], concurrency: 1, ...(branch ? { branch } : {}) }), 'renderIntents result');
   const [intent] = rendered.devices;
-  if (!intent || !('config' in intent)) {
-    throw ApplicationFailure.nonRetryable(`no intended config for ${device}: ${intent?.problem ?? 'Infrahub returned nothing'}`, 'IntentNotFound');
+  if (!intent || 'problem' in intent || !intent.config) {
+    const problem = intent && 'problem' in intent ? intent.problem : 'Infrahub returned nothing';
+    throw ApplicationFailure.nonRetryable(`no intended config for ${device}: ${problem}`, 'IntentNotFound');
   }
   if (view === 'intended') return { view, device, ...(branch ? { branch } : {}), config: intent.config, scope: intent.scope };
 

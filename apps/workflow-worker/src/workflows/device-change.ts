@@ -7,7 +7,10 @@ import {
   deviceFacts,
   DeviceChangeInput,
   FetchDeviceConfigResult,
+  PrepareDeployResult,
   ReadDeviceStatesResult,
+  RenderedIntent,
+  ValidateAndConfirmResult,
   type DeviceFacts,
   type DeviceStates,
   type PeerReadiness,
@@ -26,7 +29,7 @@ import {
   workflowIds,
 } from '@synapse/contracts';
 import { ActivityRouting, changeActivities, type ActivityRoutingInput } from './activities';
-import { DeviceChangeReport, joinNote } from './change-report';
+import { DeviceChangeReport, joinNote, type ReportedPlan } from './change-report';
 import { Compensations, type CompensationOutcome } from './compensation';
 import { answerLockHolderQuestions, preemptSignal, revertNowSignal } from './device-lock';
 
@@ -36,6 +39,13 @@ import { deviceSettledSignal, memberFinishSignal, memberGoSignal, type DeviceSet
 
 /** Since this patch a backup is archived only when something is deployed (see step 2). */
 const ARCHIVE_ONLY_TO_DEPLOY = 'archive-backup-only-to-deploy';
+/**
+ * Since this patch no config enters history (the rendered config travels as
+ * a DocumentRef) and the happy path is six activities: render, prepare
+ * (backup, plan, archive, baseline), record deploying, deploy, validate and
+ * confirm, record the outcome. Changes begun before go on step by step.
+ */
+export const CONFIGS_BY_REFERENCE = 'configs-by-reference';
 
 /** A rollout member's turn: the plan it was approved for, and where its far ends are. */
 interface Turn {
@@ -101,10 +111,13 @@ export async function DeviceChangeWorkflow(
   const changeWorkflowId = member ? workflowIds.change(changeId) : parent?.workflowId;
   answerLockHolderQuestions({ device, changeId, kind: input.kind, workflowId, ...(changeWorkflowId ? { parentWorkflowId: changeWorkflowId } : {}) });
   const report = new DeviceChangeReport(input, workflowId, progress, infrahub, routing);
+  /** Before CONFIGS_BY_REFERENCE: the intent and its config, in history. */
   let intended: FetchDeviceConfigResult;
+  /** Since: the config's reference and what validation needs from the intent. */
+  let rendered: RenderedIntent | undefined;
   let backup: BackupRef;
   let archiveOnlyToDeploy = false;
-  let plan: DiffResult | undefined;
+  let plan: ReportedPlan | undefined;
   /** What a rollout's fabric check needs from this device once it is deployed. */
   let facts: DeviceFacts | undefined;
   let baseline: DeviceStates | undefined;
@@ -219,10 +232,16 @@ export async function DeviceChangeWorkflow(
   }
 
   function deployedChange(): DeployedChangeInput {
-    return patch ? { update: patch.update, delete: patch.delete } : { config: intended.config, delete: plan?.stalePaths ?? [] };
+    if (patch) return { update: patch.update, delete: patch.delete };
+    return rendered ? { configRef: rendered.config, delete: plan?.stalePaths ?? [] } : { config: intended.config, delete: plan?.stalePaths ?? [] };
+  }
+
+  function intendedChecksum(): string {
+    return rendered ? rendered.checksum : intended.checksum;
   }
 
   async function changeDevice(myTurn: Turn | undefined): Promise<DeviceChangeResult | IntentChanged> {
+    if (patched(CONFIGS_BY_REFERENCE)) return changeDeviceByReference(myTurn);
     // ── Plan. Nothing on the device changes before step 4. ──
     try {
       // 1. The intent from Infrahub, rendered to the device's native config.
@@ -275,17 +294,11 @@ export async function DeviceChangeWorkflow(
       }
     }
 
-    let expected: ValidationExpectations;
-    try {
-      // 3b. A rollout member validates against what was up before: the baseline.
-      expected = myTurn ? await baselineFor(myTurn) : patch ? expectationsOutsidePatch(intended.intent, patchPaths(patch)) : validationExpectations(intended.intent);
-      // Infrahub shows the device as being changed before it is: if this is not
-      // recorded (Infrahub down past its retries), nothing is deployed either.
-      await progress.step('record-status', () => infrahub.updateDeviceStatus({ device, state: 'deploying', changeId }));
-    } catch (err) {
-      phase = 'settling';
-      return report.failedBeforeDeploy(err);
-    }
+    // 3b. A rollout member validates against what was up before: the baseline.
+    const expected = await expectThenRecordDeploying(async () =>
+      myTurn ? await baselineFor(myTurn) : patch ? expectationsOutsidePatch(intended.intent, patchPaths(patch)) : validationExpectations(intended.intent),
+    );
+    if ('outcome' in expected) return expected;
 
     // ── Change. From here on, a failure puts the backup back. ──
     const undo = new Compensations<RollbackResult>();
@@ -299,9 +312,7 @@ export async function DeviceChangeWorkflow(
       //    never confirms. The rollback is registered before the deploy is
       //    awaited: a deploy whose answer was lost may still have landed.
       undo.add('restore the backup', () => restoreBackup(deployed?.commitId, change));
-      deployed = await progress.step('deploy', () =>
-        deviceWrite.deployConfig({ device, changeId, ...change, ...(commitWindow !== undefined ? { commitConfirmed: { rollbackDurationSeconds: commitWindow } } : {}) }),
-      );
+      deployed = await deploy(change);
 
       // 5. Every expected BGP neighbor established within the settle time.
       report.validation.bgp = await progress.step(
@@ -333,14 +344,23 @@ export async function DeviceChangeWorkflow(
     // 7. What Synapse owns now: the next change may delete what this one
     //    wrote and its intent drops, and nothing else. A patch owns nothing;
     //    an emergency with a time to live gives the device back at its end.
-    const ownershipNote = patch || input.revertAfterSeconds !== undefined ? undefined : await recordOwnership();
+    const ownershipNote = ownsWhatItDeploys() ? await recordOwnership() : undefined;
+    return await settleDeployed(ownershipNote);
+  }
 
+  /** A patch owns nothing; an emergency with a time to live gives the device back at its end. */
+  function ownsWhatItDeploys(): boolean {
+    return !patch && input.revertAfterSeconds === undefined;
+  }
+
+  /** Deployed, validated and confirmed: the outcome recorded, and an emergency's time to live waited out. */
+  async function settleDeployed(ownershipNote: string | undefined): Promise<DeviceChangeResult> {
     // A member now holds a deployed device: an emergency's pre-emption from here on puts the backup back after this step.
     phase = member ? 'holding' : 'settling';
     // 8. The outcome, in Infrahub. An emergency leaves the device to be
     //    reconciled: Infrahub's intent has to catch up with what was done.
     if (!emergency) {
-      const note = await report.record('deployed', 'deployed', `deployed: ${plan?.summary ?? report.patchSummary}`, intended.checksum);
+      const note = await report.record('deployed', 'deployed', `deployed: ${plan?.summary ?? report.patchSummary}`, intendedChecksum());
       return report.finish('deployed', joinNotes(ownershipNote, note));
     }
     const applied = `emergency change for ${input.ticket ?? 'no ticket'} deployed and validated: ${report.patchSummary ?? plan?.summary}; reconcile Infrahub's intent with it`;
@@ -364,7 +384,7 @@ export async function DeviceChangeWorkflow(
     const ttl = `time to live of ${input.revertAfterSeconds} s ${cancelledWhileWaiting ? 'cut short by a cancel' : revertNow ? `cut short by ${revertNow.by}${revertNow.reason ? ` (${revertNow.reason})` : ''}` : 'ran out'}`;
     let revert: RollbackResult;
     try {
-      revert = await CancellationScope.nonCancellable(() => restoreBackup(undefined, change));
+      revert = await CancellationScope.nonCancellable(() => restoreBackup(undefined, deployedChange()));
     } catch (err) {
       return rollbackFailed(ttl, err);
     }
@@ -373,6 +393,151 @@ export async function DeviceChangeWorkflow(
     const result = await report.finish('reverted', joinNote(reverted, revertNote));
     if (cancelledWhileWaiting !== undefined) throw cancelledWhileWaiting;
     return result;
+  }
+
+  /**
+   * The runbook since configs left history: the same steps and the same
+   * rules, in six round trips on the happy path, with the rendered config
+   * named by its digest (the deploy reads it and checks it is the one planned).
+   */
+  async function changeDeviceByReference(myTurn: Turn | undefined): Promise<DeviceChangeResult | IntentChanged> {
+    // ── Plan. Nothing on the device changes before step 4. ──
+    let baselineRead: PrepareDeployResult['baseline'];
+    try {
+      // 1. The intent from Infrahub, rendered into the document store.
+      const intent = await progress.step('fetch-intent', async () =>
+        parseWorkflowInput(
+          RenderedIntent,
+          await infrahub.renderDeviceIntent({ device, ...(branch ? { branch } : {}), ...(patch ? { patchPaths: patchPaths(patch) } : {}) }),
+          'renderDeviceIntent result',
+        ),
+      );
+      rendered = intent;
+      report.intent = intent.source;
+      if (myTurn?.plannedChecksum !== undefined && intent.checksum !== myTurn.plannedChecksum) return { intentChanged: intent.checksum };
+
+      // 2 and 3. The backup, the plan against it (an emergency patch is its
+      //    own plan), the archive when something will be deployed, and a
+      //    member's baseline: one round trip to the device worker.
+      if (patch) report.patchSummary = summarizePatch(patch);
+      const prepared = await progress.stepInParts(
+        'backup',
+        async () =>
+        parseWorkflowInput(
+          PrepareDeployResult,
+          await deviceRead.prepareDeploy({
+            device,
+            changeId,
+            workflowId,
+            reason: input.reason,
+            config: intent.config,
+            scope: intent.scope,
+            deletionBudget: input.deletionBudget,
+            dryRun: input.dryRun,
+            backupOnly: patch !== undefined,
+            baseline: myTurn !== undefined,
+          }),
+          'prepareDeploy result',
+        ),
+        (result) => result.steps,
+      );
+      backup = prepared.backup;
+      if (prepared.archived) report.backup = backup;
+      if (prepared.plan) plan = report.plan = prepared.plan;
+      baselineRead = prepared.baseline;
+    } catch (err) {
+      phase = 'settling';
+      return report.failedBeforeDeploy(err);
+    }
+
+    if (input.dryRun) return report.finish('dry-run');
+    if (plan?.inSync) {
+      const note = await report.record('in-sync', 'in-sync', 'the device already runs its intended config; nothing was deployed');
+      return report.finish('in-sync', note);
+    }
+
+    const expected = await expectThenRecordDeploying(() => (myTurn ? baselineFrom(rendered!.facts, baselineRead, myTurn) : rendered!.expectations));
+    if ('outcome' in expected) return expected;
+
+    // ── Change. From here on, a failure puts the backup back. ──
+    const undo = new Compensations<RollbackResult>();
+    const change = deployedChange();
+    let deployed: DeployResult | undefined;
+    let checked: ValidateAndConfirmResult;
+    try {
+      // 4. Deploy: one atomic Set, under commit-confirmed when asked.
+      undo.add('restore the backup', () => restoreBackup(deployed?.commitId, change));
+      deployed = await deploy(change);
+
+      // 5–7. BGP and interfaces within one settle window; when both pass the
+      //      commit is confirmed at once and the config recorded as owned.
+      const commitId = deployed.commitId;
+      checked = await progress.stepInParts(
+        'validate-bgp',
+        async () =>
+          parseWorkflowInput(
+            ValidateAndConfirmResult,
+            await deviceValidate.validateAndConfirm({
+              device,
+              changeId,
+              workflowId,
+              neighbors: expected.neighbors,
+              interfaces: expected.interfaces,
+              settleTimeoutSeconds: validation.settleTimeoutSeconds,
+              ...(commitId ? { confirm: { commitId, deployed: change } } : {}),
+              ...(ownsWhatItDeploys() ? { recordOwnership: rendered!.config } : {}),
+            }),
+            'validateAndConfirm result',
+          ),
+        (result) => result.steps,
+        settleWait(`${expected.neighbors.length} BGP neighbor(s) to establish and ${expected.interfaces.length} interface(s) to reach their state`, validation.settleTimeoutSeconds),
+      );
+      report.validation.bgp = checked.bgp;
+      report.validation.interfaces = checked.interfaces;
+      requirePassed(checked.bgp);
+      requirePassed(checked.interfaces);
+    } catch (err) {
+      phase = 'settling';
+      if (deployed === undefined && !report.preemptedBy && notApplied(err)) return refused(err);
+      return rolledBack(err, await undo.compensate());
+    }
+    const ownershipNote = checked.ownershipProblem
+      ? `the ownership record could not be written (${checked.ownershipProblem}): until a later change records it, what this change added is not deleted when the intent drops it`
+      : undefined;
+    return await settleDeployed(ownershipNote);
+  }
+
+  /**
+   * What validation will expect, then Infrahub told the device is being
+   * changed, before it is: if that cannot be recorded (Infrahub down past its
+   * retries), nothing is deployed either. A failure here ends the change with
+   * nothing deployed (its result is returned instead of the expectations).
+   */
+  async function expectThenRecordDeploying(expectations: () => ValidationExpectations | Promise<ValidationExpectations>): Promise<ValidationExpectations | DeviceChangeResult> {
+    try {
+      const expected = await expectations();
+      await progress.step('record-status', () => infrahub.updateDeviceStatus({ device, state: 'deploying', changeId }));
+      return expected;
+    } catch (err) {
+      phase = 'settling';
+      return report.failedBeforeDeploy(err);
+    }
+  }
+
+  /** Step 4's Set, under commit-confirmed when the change asks for it. */
+  function deploy(change: DeployedChangeInput): Promise<DeployResult> {
+    return progress.step('deploy', () =>
+      deviceWrite.deployConfig({ device, changeId, ...change, ...(commitWindow !== undefined ? { commitConfirmed: { rollbackDurationSeconds: commitWindow } } : {}) }),
+    );
+  }
+
+  /** A member's baseline-relative expectations from the state prepareDeploy read before the deploy. */
+  function baselineFrom(deviceFactsOfIntent: DeviceFacts, states: PrepareDeployResult['baseline'], myTurn: Turn): ValidationExpectations {
+    facts = deviceFactsOfIntent;
+    baseline = states;
+    const expectations = baselineExpectations(facts, baseline, myTurn.readiness, removedNeighbors(plan));
+    report.notes = [...expectations.deferred, ...expectations.waiting].map((n) => `${n.subject}: ${n.reason}`);
+    return expectations;
   }
 
   /**
@@ -387,10 +552,7 @@ export async function DeviceChangeWorkflow(
       parseWorkflowInput(ReadDeviceStatesResult, await deviceRead.readDeviceStates({ devices: [device], concurrency: 1 }), 'readDeviceStates result'),
     );
     const [states] = read.devices;
-    baseline = states && !('unreachable' in states) ? states : undefined;
-    const expectations = baselineExpectations(facts, baseline, myTurn.readiness, removedNeighbors(plan));
-    report.notes = [...expectations.deferred, ...expectations.waiting].map((n) => `${n.subject}: ${n.reason}`);
-    return expectations;
+    return baselineFrom(facts, states && !('unreachable' in states) ? states : undefined, myTurn);
   }
 
   // ── The undo of step 4, and what follows it. ──

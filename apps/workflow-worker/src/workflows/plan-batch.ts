@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { patched } from '@temporalio/workflow';
 import {
   PlanBatchInput,
   ReadDeviceStatesResult,
@@ -10,9 +11,11 @@ import {
   type PlanBatchResult,
 } from '@synapse/contracts';
 import { ActivityRouting, changeActivities, type ActivityRoutingInput } from './activities';
+import { CONFIGS_BY_REFERENCE } from './device-change';
+import { checkTarget } from './drift-batch';
 import { parseWorkflowInput } from './failures';
 
-type FactsOf = NonNullable<Extract<RenderIntentsResult['devices'][number], { config: unknown }>['facts']>;
+type FactsOf = NonNullable<Extract<RenderIntentsResult['devices'][number], { scope: unknown }>['facts']>;
 
 /**
  * One batch of a rollout's plan, read once before anything is touched:
@@ -38,7 +41,13 @@ export async function PlanBatchWorkflow(rawInput: z.input<typeof PlanBatchInput>
   const { devices, concurrency, branch, at, pathsListed } = input;
 
   // 1. The intents, all as they were at the plan's instant.
-  const rendered = parseWorkflowInput(RenderIntentsResult, await infrahub.renderIntents({ devices, concurrency, ...(branch ? { branch } : {}), ...(at ? { at } : {}) }), 'renderIntents result');
+  // Plans begun before configs left history carry the configs themselves.
+  const byReference = patched(CONFIGS_BY_REFERENCE);
+  const rendered = parseWorkflowInput(
+    RenderIntentsResult,
+    await infrahub.renderIntents({ devices, concurrency, ...(branch ? { branch } : {}), ...(at ? { at } : {}), ...(byReference ? { byReference } : {}) }),
+    'renderIntents result',
+  );
   const plans = new Map<string, DevicePlan>();
   const refusals: PlanBatchResult['refusals'] = [];
   const targets: DriftCheckTarget[] = [];
@@ -49,7 +58,7 @@ export async function PlanBatchWorkflow(rawInput: z.input<typeof PlanBatchInput>
       plans.set(entry.device, plan(entry.device, { status: 'unchecked', detail: entry.problem }));
       continue;
     }
-    targets.push({ device: entry.device, config: entry.config, scope: entry.scope });
+    targets.push(checkTarget(entry));
     if (entry.facts) facts.set(entry.device, entry.facts);
     plans.set(
       entry.device,

@@ -82,6 +82,24 @@ export class DeviceProgressTracker {
     }
   }
 
+  /**
+   * A step one activity runs in parts (validateAndConfirm: BGP, interfaces,
+   * confirm, ownership): while it runs it shows as `step`; once it answers,
+   * its parts replace it, each with the time the activity measured, so the
+   * runbook still lists every step. Times come from the activity's result,
+   * which history holds: the same on replay.
+   */
+  async stepInParts<T>(step: DeviceStep, run: () => Promise<T>, partsOf: (result: T) => Array<{ step: DeviceStep; startedAt: string; finishedAt: string }>, waiting?: string): Promise<T> {
+    const at = this.#steps.length;
+    const result = await this.step(step, run, waiting);
+    const parts = partsOf(result);
+    if (parts.length > 0) {
+      this.#steps.splice(at, 1, ...parts.map((p) => ({ step: p.step, started: new Date(p.startedAt), finished: new Date(p.finishedAt) })));
+      this.#step = parts[parts.length - 1]!.step;
+    }
+    return result;
+  }
+
   finish(outcome: DeviceOutcome, detail?: string): void {
     this.#step = 'done';
     this.#state = stateOf(outcome);
