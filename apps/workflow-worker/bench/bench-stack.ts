@@ -29,6 +29,7 @@ import * as path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker, type WorkflowBundle } from '@temporalio/worker';
 import { TASK_QUEUES, type ApprovalPolicy } from '@synapse/contracts';
+import { DocumentStore } from '@synapse/device-config';
 import { LAB_CREDENTIALS, LAB_PLAINTEXT_TRANSPORT } from '@synapse/device-sim';
 import { createDeviceActivities, createDeviceWorkers, DEFAULT_SETTINGS, GitBackupStore, StaticDeviceDirectory, type BackupStore, type DeviceDirectory } from '@synapse/device-worker';
 import { GnmiClientPool } from '@synapse/gnmi-client';
@@ -60,6 +61,7 @@ export interface BenchLab {
   infrahubClient: InfrahubActivityDeps['infrahub'];
   /** The same activities the infrahub worker builds from infrahubClient, for the plain scripts. */
   infrahubActivities: ReturnType<typeof createInfrahubActivities>;
+  documents: DocumentStore;
   /** The current run's simulators, if one is running. */
   running(): RunningLab | undefined;
   /** Stops the current run's lab, if any, then starts fresh simulators (pre-change config), a new backup repository and Infrahub client. */
@@ -93,14 +95,16 @@ export function createBenchLab(lab: Lab, convergenceMs: number, backupPrefix: st
     writeOwnership: (...args) => now().backups.writeOwnership(...args),
     readOwnership: (...args) => now().backups.readOwnership(...args),
   };
-  const deviceActivities = createDeviceActivities({ gnmi: pool, directory, backups, settings: DEFAULT_SETTINGS });
+  // Rendered configs go by reference through the store both workers share (a shared volume in production).
+  const documents = new DocumentStore({ dir: fs.mkdtempSync(path.join(os.tmpdir(), 'synapse-bench-documents-')) });
+  const deviceActivities = createDeviceActivities({ gnmi: pool, directory, backups, documents, settings: DEFAULT_SETTINGS });
   const infrahubClient: InfrahubActivityDeps['infrahub'] = {
     getDeviceIntent: (...args) => now().infrahub.getDeviceIntent(...args),
     recordDeployment: (...args) => now().infrahub.recordDeployment(...args),
     listDevices: (...args) => now().infrahub.listDevices(...args),
   };
   // createInfrahubWorker builds its activities from the client, as here: the same code over the same client.
-  const infrahubActivities = createInfrahubActivities({ infrahub: infrahubClient });
+  const infrahubActivities = createInfrahubActivities({ infrahub: infrahubClient, documents });
 
   const stop = async () => {
     const run = current;
@@ -118,6 +122,7 @@ export function createBenchLab(lab: Lab, convergenceMs: number, backupPrefix: st
     deviceActivities,
     infrahubClient,
     infrahubActivities,
+    documents,
     running: () => current?.running,
     async start() {
       await stop();
@@ -165,7 +170,7 @@ export interface TemporalStackOptions {
 }
 
 /** Starts a dev server with `server` options, then the workers on it serving `lab`'s activities. */
-export async function startTemporalStack(server: DevServerOptions, lab: Pick<BenchLab, 'deviceActivities' | 'infrahubClient'>, options: TemporalStackOptions = {}): Promise<TemporalStack> {
+export async function startTemporalStack(server: DevServerOptions, lab: Pick<BenchLab, 'deviceActivities' | 'infrahubClient' | 'documents'>, options: TemporalStackOptions = {}): Promise<TemporalStack> {
   const devServer = await startDevServer(server);
   const clientConnection = await Connection.connect({ address: devServer.address });
   const workerConnection = await NativeConnection.connect({ address: devServer.address });
@@ -199,12 +204,13 @@ export async function startTemporalStack(server: DevServerOptions, lab: Pick<Ben
       {
         temporal: { address: devServer.address, namespace: devServer.namespace, taskQueue: routing.taskQueues.device!, urgentTaskQueue: routing.taskQueues.deviceUrgent! },
         backupDir: '(per run, see createBenchLab)',
+        documentDir: lab.documents.dir,
         directoryDefaults: { transport: LAB_PLAINTEXT_TRANSPORT, timeoutMs: 10_000 },
         settings: DEFAULT_SETTINGS,
       },
       lab.deviceActivities,
     )),
-    createInfrahubWorker({ connection: workerConnection, namespace: devServer.namespace, taskQueue: routing.taskQueues.infrahub!, infrahub: lab.infrahubClient }),
+    createInfrahubWorker({ connection: workerConnection, namespace: devServer.namespace, taskQueue: routing.taskQueues.infrahub!, infrahub: lab.infrahubClient, documents: lab.documents }),
   ]);
   const running = workers.map((w) => w.run());
   return {

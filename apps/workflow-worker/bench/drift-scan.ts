@@ -28,7 +28,7 @@ import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { mapWithConcurrency, TASK_QUEUES, WORKFLOW_TYPES, workflowIds, type DriftReport, type DriftRequestInput } from '@synapse/contracts';
-import { deployOperations, ownershipScope, planChange, renderConfig } from '@synapse/device-config';
+import { deployOperations, DocumentStore, ownershipScope, planChange, renderConfig } from '@synapse/device-config';
 import { GitBackupStore } from '@synapse/device-worker';
 import { LAB_CREDENTIALS, LAB_PLAINTEXT_TRANSPORT } from '@synapse/device-sim';
 import { GnmiClientPool } from '@synapse/gnmi-client';
@@ -82,12 +82,15 @@ async function main(): Promise<void> {
   const suffix = randomUUID().slice(0, 8);
   const queues = { workflow: `${TASK_QUEUES.workflows}-bench-${suffix}`, device: `${TASK_QUEUES.device}-bench-${suffix}`, infrahub: `${TASK_QUEUES.infrahub}-bench-${suffix}` };
   const deviceWorker = await startDeviceWorkerProcess(server.address, queues.device, lab.devices, workDir);
+  // What the process holds before any scan (the runtime, the SDK's core, the code): the peak below is against it.
+  const readyRssMiB = deviceWorker.rssMiB();
   const workerConnection = await NativeConnection.connect({ address: server.address });
   const clientConnection = await Connection.connect({ address: server.address });
   const client = new Client({ connection: clientConnection, namespace: server.namespace });
   const workers = await Promise.all([
     createWorkflowWorker({ connection: workerConnection, namespace: server.namespace, taskQueue: queues.workflow, workflowBundle: await bundleWorkflows({ quiet: true }), allowedActivityQueues: [queues.device, queues.infrahub] }),
-    createInfrahubWorker({ connection: workerConnection, namespace: server.namespace, taskQueue: queues.infrahub, infrahub }),
+    // The rendered configs go to the document store the device worker process reads (history holds their digests).
+    createInfrahubWorker({ connection: workerConnection, namespace: server.namespace, taskQueue: queues.infrahub, infrahub, documents: new DocumentStore({ dir: path.join(workDir, 'documents') }) }),
   ]);
   const running = workers.map((w) => w.run());
 
@@ -125,9 +128,9 @@ async function main(): Promise<void> {
     console.log('');
     console.log(`wall time, median of ${JOB.repetitions} after a warm-up (each run: ${plainRuns.map((r) => fmtMs(r.ms)).join(', ')} plain; ${temporalRuns.map((r) => fmtMs(r.ms)).join(', ')} workflow)`);
     console.log(`  plain concurrent script   ${fmtMs(plainMs)}`);
-    console.log(`  DriftRemediationWorkflow  ${fmtMs(temporalMs)}   ratio ${(temporalMs / plainMs).toFixed(2)}x (target <= 1.5x, < 60 s)`);
+    console.log(`  DriftRemediationWorkflow  ${fmtMs(temporalMs)}   ratio ${(temporalMs / plainMs).toFixed(2)}x (target < 1.2x)`);
     console.log(`  report: ${Object.entries(counts).filter(([, n]) => n > 0).map(([s, n]) => `${n} ${s}`).join(', ')}`);
-    console.log(`device-worker process peak memory (VmHWM): ${deviceWorker.peakMiB().toFixed(1)} MiB (RSS now ${deviceWorker.rssMiB().toFixed(1)} MiB)`);
+    console.log(`device-worker process peak memory (VmHWM): ${deviceWorker.peakMiB().toFixed(1)} MiB (target < 200 MiB; RSS when ready ${readyRssMiB.toFixed(1)} MiB, now ${deviceWorker.rssMiB().toFixed(1)} MiB)`);
     console.log('workflow histories of the last run:');
     console.log(`  DriftRemediationWorkflow  ${history.run.events} events, ${fmtKiB(history.run.bytes)}`);
     console.log(`  ${history.batches.count} DriftBatchWorkflow         ${history.batches.events} events, ${fmtKiB(history.batches.bytes)} in all; largest ${fmtKiB(history.batches.largest)}`);
@@ -203,6 +206,7 @@ async function startDeviceWorkerProcess(temporalAddress: string, taskQueue: stri
       SYNAPSE_GNMI_TRANSPORT: 'plaintext',
       SYNAPSE_GNMI_ALLOW_PLAINTEXT_CREDENTIALS: 'true',
       SYNAPSE_BACKUP_DIR: path.join(dir, 'backups'),
+      SYNAPSE_DOCUMENT_DIR: path.join(dir, 'documents'),
       SYNAPSE_DEVICE_USERNAME: LAB_CREDENTIALS.username,
       SYNAPSE_DEVICE_PASSWORD: LAB_CREDENTIALS.password,
       SYNAPSE_LOG_LEVEL: 'warn',

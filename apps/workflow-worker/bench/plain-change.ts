@@ -8,9 +8,9 @@
  *
  *   plan: renderIntents and checkDrift in batches of 50 (the workflow's plan of the whole change)
  *   per device, at most `concurrency` at a time:
- *     fetchDeviceConfig, backupRunningConfig, storeBackup, diffConfig,
- *     updateDeviceStatus(deploying), deployConfig (commit-confirmed),
- *     validateBgp, validateInterfaces, confirmCommit, recordOwnership, updateDeviceStatus(deployed + record)
+ *     renderDeviceIntent, prepareDeploy (backup, plan, archive),
+ *     updateDeviceStatus(deploying), deployConfig (commit-confirmed, by reference),
+ *     validateAndConfirm (BGP + interfaces, confirm, ownership), updateDeviceStatus(deployed + record)
  *
  * so the two sides do the same gNMI and HTTP calls and the same git commits,
  * and what differs is orchestration alone. The activities read Temporal's
@@ -37,7 +37,6 @@ import {
   type InfrahubActivities,
   type ValidationResult,
 } from '@synapse/contracts';
-import { expectedState } from '@synapse/device-config';
 
 export interface PlainChangeRequest {
   changeId: string;
@@ -101,8 +100,8 @@ export async function runPlainChange(activities: ChangeActivityFunctions, reques
   const batches: string[][] = [];
   for (let start = 0; start < request.devices.length; start += 50) batches.push(request.devices.slice(start, start + 50));
   await mapWithConcurrency(batches, 2, async (devices) => {
-    const rendered = await call('renderIntents', infrahub.renderIntents, { devices, concurrency: request.concurrency });
-    const targets = rendered.devices.flatMap((d) => ('config' in d ? [{ device: d.device, config: d.config, scope: d.scope }] : []));
+    const rendered = await call('renderIntents', infrahub.renderIntents, { devices, concurrency: request.concurrency, byReference: true });
+    const targets = rendered.devices.flatMap((d) => ('problem' in d || !d.configRef ? [] : [{ device: d.device, configRef: d.configRef, scope: d.scope }]));
     if (targets.length > 0) await call('checkDrift', dev.checkDrift, { devices: targets, concurrency: request.concurrency });
   });
 
@@ -119,10 +118,12 @@ export async function runPlainChange(activities: ChangeActivityFunctions, reques
       }
     };
 
-    const intended = await step('fetch-intent', () => call('fetchDeviceConfig', infrahub.fetchDeviceConfig, { device }));
-    const backup = await step('backup', () => call('backupRunningConfig', dev.backupRunningConfig, { device, changeId, workflowId }));
-    await step('store-backup', () => call('storeBackup', dev.storeBackup, { backup, changeId, workflowId, reason }));
-    const plan = await step('diff', () => call('diffConfig', dev.diffConfig, { device, backup, config: intended.config, scope: intended.scope }));
+    const intended = await step('fetch-intent', () => call('renderDeviceIntent', infrahub.renderDeviceIntent, { device }));
+    const prepared = await step('backup', () =>
+      call('prepareDeploy', dev.prepareDeploy, { device, changeId, workflowId, reason, config: intended.config, scope: intended.scope }),
+    );
+    const plan = prepared.plan!;
+    const backup = prepared.backup;
 
     const record = (outcome: ChangeRecord['outcome'], detail: string) => plainChangeRecord({ changeId, device, requester, reason, workflowId, startedAt }, plan, backup, intended, outcome, detail);
 
@@ -134,27 +135,30 @@ export async function runPlainChange(activities: ChangeActivityFunctions, reques
     }
 
     await step('record-status', () => call('updateDeviceStatus', infrahub.updateDeviceStatus, { device, state: 'deploying', changeId }));
-    const expected = expectedState(intended.intent);
+    const change = { configRef: intended.config, delete: plan.stalePaths };
     const deployed = await step('deploy', () =>
       call('deployConfig', dev.deployConfig, {
         device,
         changeId,
-        config: intended.config,
-        delete: plan.stalePaths,
+        ...change,
         commitConfirmed: { rollbackDurationSeconds: commitConfirmWindowSeconds(request.settleTimeoutSeconds) },
       }),
     );
-    const bgp = await step('validate-bgp', () =>
-      call('validateBgp', dev.validateBgp, { device, neighbors: expected.neighbors, settleTimeoutSeconds: request.settleTimeoutSeconds }),
-    );
-    requirePassed(bgp);
-    const interfaces = await step('validate-interfaces', () =>
-      call('validateInterfaces', dev.validateInterfaces, { device, interfaces: expected.interfaces, settleTimeoutSeconds: request.settleTimeoutSeconds }),
-    );
-    requirePassed(interfaces);
     const commitId = deployed.commitId;
-    if (commitId) await step('confirm', () => call('confirmCommit', dev.confirmCommit, { device, commitId, deployed: { config: intended.config, delete: plan.stalePaths } }));
-    await step('record-ownership', () => call('recordOwnership', dev.recordOwnership, { device, changeId, workflowId, config: intended.config }));
+    const checked = await step('validate-bgp', () =>
+      call('validateAndConfirm', dev.validateAndConfirm, {
+        device,
+        changeId,
+        workflowId,
+        neighbors: intended.expectations.neighbors,
+        interfaces: intended.expectations.interfaces,
+        settleTimeoutSeconds: request.settleTimeoutSeconds,
+        ...(commitId ? { confirm: { commitId, deployed: change } } : {}),
+        recordOwnership: intended.config,
+      }),
+    );
+    requirePassed(checked.bgp);
+    requirePassed(checked.interfaces);
 
     await step('record-status', () =>
       call('updateDeviceStatus', infrahub.updateDeviceStatus, {

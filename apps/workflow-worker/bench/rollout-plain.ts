@@ -13,12 +13,11 @@
  *             the rest in waves of
  *             `waveSize`, in the change's order; `concurrency` devices at
  *             once in a wave, each as DeviceChangeWorkflow runs a member:
- *             fetchDeviceConfig (checksum against the plan), backupRunningConfig,
- *             storeBackup, diffConfig, readDeviceStates (the baseline),
- *             updateDeviceStatus(deploying), deployConfig (commit-confirmed),
- *             validateBgp and validateInterfaces (baseline-relative, far ends in
- *             later waves deferred), confirmCommit, recordOwnership,
- *             updateDeviceStatus(deployed + record)
+ *             renderDeviceIntent (checksum against the plan), prepareDeploy
+ *             (backup, plan, archive, the baseline), updateDeviceStatus(deploying),
+ *             deployConfig (commit-confirmed, by reference), validateAndConfirm
+ *             (baseline-relative, far ends in later waves deferred; confirm,
+ *             ownership), updateDeviceStatus(deployed + record)
  *   fabric    after each wave, per group of ROLLOUT_GROUP_SIZE devices (in
  *             name order, all groups at once, as DeviceGroupWorkflow does):
  *             readDeviceStates of its devices deployed so far, at 10 at a
@@ -34,7 +33,6 @@ import {
   commitConfirmWindowSeconds,
   DEFAULT_DELETION_BUDGET,
   DevicePlan,
-  deviceFacts,
   mapWithConcurrency,
   removedNeighbors,
   RolloutStrategy,
@@ -46,7 +44,6 @@ import {
   type DeviceFacts,
   type DeviceRole,
   type DeviceStates,
-  type DiffResult,
   type InfrahubActivities,
   type PeerReadiness,
   type ValidationExpectations,
@@ -97,11 +94,11 @@ export async function runPlainRollout(activities: ChangeActivityFunctions, reque
   for (let start = 0; start < request.devices.length; start += PLAN_BATCH_SIZE) batches.push(request.devices.slice(start, start + PLAN_BATCH_SIZE));
   const plans = new Map<string, Planned>();
   await mapWithConcurrency(batches, PLAN_PARALLEL_BATCHES, async (devices) => {
-    const rendered = await call('renderIntents', infrahub.renderIntents, { devices, concurrency });
+    const rendered = await call('renderIntents', infrahub.renderIntents, { devices, concurrency, byReference: true });
     const targets = [];
     for (const entry of rendered.devices) {
       if ('problem' in entry) throw new Error(`plain rollout: ${entry.device} cannot be planned: ${entry.problem}`);
-      targets.push({ device: entry.device, config: entry.config, scope: entry.scope });
+      targets.push({ device: entry.device, configRef: entry.configRef!, scope: entry.scope });
       const peers = new Set<string>();
       for (const n of entry.facts?.neighbors ?? []) if (n.peer) peers.add(n.peer);
       for (const i of entry.facts?.interfaces ?? []) if (i.peer) peers.add(i.peer);
@@ -160,37 +157,51 @@ export async function runPlainRollout(activities: ChangeActivityFunctions, reque
   async function changeDevice(device: string, turn: PeerReadiness): Promise<Deployed> {
     const workflowId = workflowIds.device(device);
     const startedAt = new Date();
-    const intended = await call('fetchDeviceConfig', infrahub.fetchDeviceConfig, { device });
+    const intended = await call('renderDeviceIntent', infrahub.renderDeviceIntent, { device });
     const planned = plans.get(device)!.checksum;
     if (planned !== undefined && planned !== intended.checksum) throw new Error(`plain rollout: the intent of ${device} changed since the plan`);
-    const backup = await call('backupRunningConfig', dev.backupRunningConfig, { device, changeId, workflowId });
-    await call('storeBackup', dev.storeBackup, { backup, changeId, workflowId, reason });
-    const plan: DiffResult = await call('diffConfig', dev.diffConfig, { device, backup, config: intended.config, scope: intended.scope, deletionBudget: DEFAULT_DELETION_BUDGET });
+    // Backup, plan, archive and the baseline in one call, as the device workflow makes it.
+    const prepared = await call('prepareDeploy', dev.prepareDeploy, {
+      device,
+      changeId,
+      workflowId,
+      reason,
+      config: intended.config,
+      scope: intended.scope,
+      deletionBudget: DEFAULT_DELETION_BUDGET,
+      baseline: true,
+    });
+    const plan = prepared.plan!;
+    const backup = prepared.backup;
     const record = (outcome: ChangeRecord['outcome'], detail: string) => plainChangeRecord({ changeId, device, requester, reason, workflowId, startedAt }, plan, backup, intended, outcome, detail);
     if (plan.inSync) throw new Error(`plain rollout: ${device} is already in sync (expected a first deploy)`);
 
-    // The baseline, and what validation checks now against it.
-    const facts = deviceFacts(intended.intent);
-    const read = await call('readDeviceStates', dev.readDeviceStates, { devices: [device], concurrency: 1 });
-    const [states] = read.devices;
-    const baseline = states && !('unreachable' in states) ? states : undefined;
+    // What validation checks now against the baseline.
+    const facts = intended.facts;
+    const baseline = prepared.baseline;
     const removed = removedNeighbors(plan);
     const expected: ValidationExpectations = baselineExpectations(facts, baseline, turn, removed);
     await call('updateDeviceStatus', infrahub.updateDeviceStatus, { device, state: 'deploying', changeId });
 
+    const change = { configRef: intended.config, delete: plan.stalePaths };
     const deployedResult = await call('deployConfig', dev.deployConfig, {
       device,
       changeId,
-      config: intended.config,
-      delete: plan.stalePaths,
+      ...change,
       commitConfirmed: { rollbackDurationSeconds: commitConfirmWindowSeconds(settleTimeoutSeconds) },
     });
-    requirePassed(await call('validateBgp', dev.validateBgp, { device, neighbors: expected.neighbors, settleTimeoutSeconds }));
-    requirePassed(await call('validateInterfaces', dev.validateInterfaces, { device, interfaces: expected.interfaces, settleTimeoutSeconds }));
-    if (deployedResult.commitId) {
-      await call('confirmCommit', dev.confirmCommit, { device, commitId: deployedResult.commitId, deployed: { config: intended.config, delete: plan.stalePaths } });
-    }
-    await call('recordOwnership', dev.recordOwnership, { device, changeId, workflowId, config: intended.config });
+    const checked = await call('validateAndConfirm', dev.validateAndConfirm, {
+      device,
+      changeId,
+      workflowId,
+      neighbors: expected.neighbors,
+      interfaces: expected.interfaces,
+      settleTimeoutSeconds,
+      ...(deployedResult.commitId ? { confirm: { commitId: deployedResult.commitId, deployed: change } } : {}),
+      recordOwnership: intended.config,
+    });
+    requirePassed(checked.bgp);
+    requirePassed(checked.interfaces);
     await call('updateDeviceStatus', infrahub.updateDeviceStatus, {
       device,
       state: 'deployed',
