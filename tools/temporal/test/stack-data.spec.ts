@@ -24,6 +24,7 @@ describe('the stack’s data directory', () => {
     expect(stackData({ SYNAPSE_STACK_DATA_DIR: root })).toMatchObject({
       temporalDb: path.join(root, 'temporal', 'dev.sqlite'),
       backups: path.join(root, 'backups'),
+      documents: path.join(root, 'documents'),
       deviceState: path.join(root, 'stack', 'devices'),
       deviceInventory: path.join(root, 'stack', 'device-inventory.jsonl'),
     });
@@ -35,12 +36,13 @@ describe('the stack’s data directory', () => {
     write(data.temporalDb);
     write(`${data.temporalDb}-wal`);
     write(path.join(data.backups, '.git', 'HEAD'));
+    write(path.join(data.documents, 'ab', `${'ab'.repeat(32)}.json`));
     const venv = write(path.join(root, 'venv', 'bin', 'python'));
     const log = write(data.temporalLog);
 
     const { removed, keptOutside } = resetStackData(data);
 
-    expect(removed).toEqual([data.deviceState, data.temporalDb, `${data.temporalDb}-wal`, data.backups]);
+    expect(removed).toEqual([data.deviceState, data.temporalDb, `${data.temporalDb}-wal`, data.backups, data.documents]);
     expect(keptOutside).toEqual([]);
     for (const gone of removed) expect(fs.existsSync(gone)).toBe(false);
     // Not state of the stack: the Python venv, the server's log.

@@ -11,6 +11,7 @@ import { DATA_DIR, WORKSPACE_ROOT } from '../workspace-paths';
  *   temporal/postgres/         with TEMPORAL_STACK=postgres: the PostgreSQL cluster, its
  *                              generated password, the server's config and both logs
  *   backups/                   the device worker's git backup store (SYNAPSE_BACKUP_DIR moves it)
+ *   documents/                 rendered configs by digest, shared by the infrahub and device workers (SYNAPSE_DOCUMENT_DIR moves it)
  *   stack/devices/<name>.json  each simulated device's running config (device-sim --state-dir)
  *   stack/…                    files the stack writes for itself at each start (inventory, the simulator's CA, lab files)
  *   temporal/dev-server.log    Temporal's log, appended to
@@ -22,6 +23,8 @@ export interface StackData {
   /** TEMPORAL_STACK=postgres: everything of that cluster (see postgres/postgres-server.ts homeLayout). */
   temporalPostgresHome: string;
   backups: string;
+  /** Rendered configs by digest: the infrahub worker writes, the device worker reads (workflow history holds only the digest). */
+  documents: string;
   deviceState: string;
   /** Rewritten at every start: the addresses the device simulator announced. */
   deviceInventory: string;
@@ -39,6 +42,7 @@ export function stackData(env: NodeJS.ProcessEnv): StackData {
     temporalLog: path.join(root, 'temporal', 'dev-server.log'),
     temporalPostgresHome: path.join(root, 'temporal', 'postgres'),
     backups: path.resolve(WORKSPACE_ROOT, env.SYNAPSE_BACKUP_DIR || path.join(root, 'backups')),
+    documents: path.resolve(WORKSPACE_ROOT, env.SYNAPSE_DOCUMENT_DIR || path.join(root, 'documents')),
     deviceState: path.join(root, 'stack', 'devices'),
     deviceInventory: path.join(root, 'stack', 'device-inventory.jsonl'),
     deviceCa: path.join(root, 'stack', 'device-sim-ca.pem'),
@@ -69,6 +73,7 @@ export function resetStackData(data: StackData): FreshStart {
     // Its logs go with it: they describe a cluster that no longer exists.
     { paths: [data.temporalPostgresHome], what: 'Temporal PostgreSQL cluster' },
     { paths: [data.backups], what: 'backup store', variable: 'SYNAPSE_BACKUP_DIR' },
+    { paths: [data.documents], what: 'document store', variable: 'SYNAPSE_DOCUMENT_DIR' },
   ];
   for (const store of stores) {
     const [main] = store.paths;

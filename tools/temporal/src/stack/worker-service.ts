@@ -69,6 +69,8 @@ export function workerEnv(name: SynapseWorkerName, context: StackContext): NodeJ
     ...(name === 'workflow-worker' ? { SYNAPSE_REQUIRE_APPROVAL: 'false', SYNAPSE_WORKER_DEPLOYMENT: 'synapse-local', SYNAPSE_PROMOTE_BUILD: 'always' } : {}),
     // Backups live with the rest of the stack's state (`--fresh` removes them with it).
     ...(name === 'device-worker' ? { SYNAPSE_BACKUP_DIR: stackData(context.env).backups } : {}),
+    // The two workers a rendered config passes between share one document store.
+    ...(name === 'device-worker' || name === 'infrahub-worker' ? { SYNAPSE_DOCUMENT_DIR: stackData(context.env).documents } : {}),
     ...context.env,
     ...scopedEnv(context, WORKER_SCOPED_VARIABLES[name]),
   };
