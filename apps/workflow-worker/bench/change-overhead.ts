@@ -113,13 +113,17 @@ async function main(): Promise<void> {
   const benchLab = createBenchLab(fabric, JOB.convergenceMs, 'change-bench-backups-');
 
   const cli = await resolveTemporalCli({ obtainIfMissing: true });
-  const bundle = await bundleWorkflows({ quiet: true });
+  // BENCH_WORKFLOW_WORKER=process: the workflow worker in a process of its own, as deployed, rather than
+  // sharing this process's event loop with the activity workers and the client.
+  const ownProcess = process.env.BENCH_WORKFLOW_WORKER === 'process';
+  const bundle = ownProcess ? undefined : await bundleWorkflows({ quiet: true });
+  console.log(`workflow worker: ${ownProcess ? 'its own process (BENCH_WORKFLOW_WORKER=process)' : 'in this process, beside the activity workers'}`);
   const stacks: TemporalStack[] = [];
   const sides: Side[] = [];
   let tmpfsNote = 'not run: no /dev/shm on this host';
   try {
     // As the tests run it (startServerForTests): a throwaway SQLite file under .data/temporal, on this checkout's disk.
-    const onDisk = await startTemporalStack({ cliPath: cli.path, headless: true, logLevel: 'error' }, benchLab, { bundle });
+    const onDisk = await startTemporalStack({ cliPath: cli.path, headless: true, logLevel: 'error' }, benchLab, bundle ? { bundle } : {});
     stacks.push(onDisk);
     sides.push({ key: 'plain', label: 'plain script', run: (s) => plainSide(s) });
     sides.push({ key: 'temporal', label: 'temporal, SQLite on disk', run: (s) => temporalSide(onDisk, s), client: onDisk.client });
@@ -127,7 +131,7 @@ async function main(): Promise<void> {
     if (fs.existsSync('/dev/shm') && fs.statSync('/dev/shm').isDirectory()) {
       const dbFile = path.join('/dev/shm', `change-bench-${process.pid}-${randomUUID().slice(0, 8)}.sqlite`);
       const inMemory = await startTemporalStack({ cliPath: cli.path, headless: true, logLevel: 'error', dbFile }, benchLab, {
-        bundle,
+        ...(bundle ? { bundle } : {}),
         removeAfter: ['', '-wal', '-shm', '-journal'].map((x) => dbFile + x),
       });
       stacks.push(inMemory);
@@ -135,7 +139,8 @@ async function main(): Promise<void> {
       tmpfsNote = `second dev server, database ${dbFile}`;
     }
 
-    const serverPids = stacks.map((s) => s.server.pid);
+    // A workflow worker of its own counts with the servers: it is orchestration, not the bench process.
+    const serverPids = stacks.flatMap((s) => [s.server.pid, ...(s.workflowWorkerPid ? [s.workflowWorkerPid] : [])]);
     /** One measured run: a fresh lab, the change, the lab gone. */
     const measure = async (scenario: Scenario, side: Side): Promise<Sample> => {
       const running = await newLab(benchLab, fabric, scenario.preconfigured);
@@ -279,7 +284,7 @@ function report(scenarios: Scenario[], sides: Side[], results: Map<string, Map<S
       console.log(`  ${`${scenario.name}, ${side.label}`.padEnd(46)} ${cell(bench, 13)} ${cell(server, 17)} ${cell(sims, 11)}  ${busy}`);
     }
   }
-  console.log('  (bench process: the workers and client, or the plain script; temporal servers: both dev servers, idle or not; busy: all of it / (wall time x CPUs))');
+  console.log('  (bench process: the workers and client, or the plain script; temporal servers: both dev servers, idle or not, and their workflow workers when those run as processes; busy: all of it / (wall time x CPUs))');
 
   console.log('\nwhere the time goes: mean step duration per device, median run of each side (ms)');
   console.log('  temporal: workflow time from the task that scheduled the activity to the task that saw its result; plain: the call itself');
